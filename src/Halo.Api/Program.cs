@@ -1,5 +1,23 @@
+using Halo.Api.Data;
+using Halo.Api.Features.Health;
+using Halo.Api.Infrastructure;
+
+// Halo's API host. Read it as a table of contents: each feature registers its services and maps its routes.
 var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.Services.AddHaloData(builder.Configuration);
+
 var app = builder.Build();
-app.MapGet("/health", () => "ok");
-app.Run();
+
+if (Cli.IsCommand(args)) return await Cli.RunAsync(app, args);
+
+await DataRegistration.MigrateAsync(app.Services, force: false);
+
+app.UseServiceDefaults();
+app.MapHealth();
+
+await app.RunAsync();
+return 0;
+
 public partial class Program;

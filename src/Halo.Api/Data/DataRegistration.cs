@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Halo.Api.Data;
+
+public static class DataRegistration
+{
+    /// <summary>Registers <see cref="HaloDbContext"/> for the configured provider.</summary>
+    public static IServiceCollection AddHaloData(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+
+        if (options.IsPostgres)
+        {
+            var cs = options.ConnectionString ?? configuration.GetConnectionString("Postgres")
+                ?? throw new InvalidOperationException("Database:Provider is Postgres but no connection string is set (Database:ConnectionString or ConnectionStrings:Postgres).");
+            services.AddDbContextPool<PostgresHaloDbContext>(o => ConfigurePostgres(o, cs));
+            services.AddScoped<HaloDbContext>(sp => sp.GetRequiredService<PostgresHaloDbContext>());
+        }
+        else
+        {
+            var cs = SqliteConnectionString(options);
+            services.AddDbContextPool<SqliteHaloDbContext>(o => ConfigureSqlite(o, cs));
+            services.AddScoped<HaloDbContext>(sp => sp.GetRequiredService<SqliteHaloDbContext>());
+        }
+        return services;
+    }
+
+    public static string SqliteConnectionString(DatabaseOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString)) return options.ConnectionString;
+        Directory.CreateDirectory(options.DataDirectory);
+        // Shared cache off, pooling on: WAL (set at start) lets readers run beside the single writer.
+        return $"Data Source={Path.Combine(options.DataDirectory, "halo.db")};Pooling=True;Default Timeout=30";
+    }
+
+    public static void ConfigureSqlite(DbContextOptionsBuilder o, string cs) =>
+        o.UseSqlite(cs, s => s.MigrationsAssembly(typeof(HaloDbContext).Assembly.FullName));
+
+    public static void ConfigurePostgres(DbContextOptionsBuilder o, string cs) =>
+        o.UseNpgsql(cs, n => n.UseNetTopologySuite().EnableRetryOnFailure(3));
+
+    /// <summary>Applies migrations (SQLite always; Postgres when asked) and tunes SQLite for concurrent use.</summary>
+    public static async Task MigrateAsync(IServiceProvider services, bool force, CancellationToken ct = default)
+    {
+        using var scope = services.CreateScope();
+        var options = scope.ServiceProvider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
+        if (!options.IsPostgres)
+        {
+            await db.Database.MigrateAsync(ct);
+            // WAL lets readers proceed while one writer commits; NORMAL sync is durable across app crashes.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", ct);
+        }
+        else if (force || options.MigrateOnStart)
+        {
+            await db.Database.MigrateAsync(ct);
+        }
+    }
+}

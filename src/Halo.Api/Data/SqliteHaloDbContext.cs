@@ -1,0 +1,19 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Halo.Api.Data;
+
+/// <summary>The embedded default store: one SQLite file under the data folder.</summary>
+public sealed class SqliteHaloDbContext(DbContextOptions<SqliteHaloDbContext> options) : HaloDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no date type: store UTC ticks as INTEGER so range filters and ORDER BY are exact and indexable.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcTicksConverter>();
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTime, long>(
+        v => v.ToUniversalTime().Ticks,
+        v => new DateTime(v, DateTimeKind.Utc));
+}

@@ -1,0 +1,71 @@
+namespace Halo.Api.Features.Incidents;
+
+/// <summary>
+/// One incident, official (police, imported open data) or citizen. Positions are WGS84 degrees; times are UTC.
+/// </summary>
+public sealed class Incident
+{
+    public Guid Id { get; set; }
+
+    /// <summary><c>polisen</c>, <c>citizen</c> or <c>import:&lt;name&gt;</c>.</summary>
+    public required string Source { get; set; }
+
+    /// <summary>The id in the source; unique per source. Null for citizen incidents.</summary>
+    public string? ExternalId { get; set; }
+
+    public required string RawType { get; set; }
+    public required string Category { get; set; }
+    public int Severity { get; set; }
+
+    /// <summary>False for summaries and notices: stored, shown in lists, ignored by predictions.</summary>
+    public bool IsIncident { get; set; } = true;
+
+    public required string Title { get; set; }
+    public string? Summary { get; set; }
+
+    public DateTime OccurredAt { get; set; }
+    public DateTime? PublishedAt { get; set; }
+
+    public double Latitude { get; set; }
+    public double Longitude { get; set; }
+    public string? LocationName { get; set; }
+
+    /// <summary>How far the true position may be from the point, in metres (a municipality's radius for police events).</summary>
+    public double LocationPrecisionM { get; set; }
+
+    /// <summary>H3 cell at resolution 9, as the 64-bit index stored signed.</summary>
+    public long H3Res9 { get; set; }
+
+    /// <summary>H3 cell at resolution 7, for coarse area lookups.</summary>
+    public long H3Res7 { get; set; }
+
+    public string Status { get; set; } = IncidentStatus.Active;
+
+    /// <summary>Official sources are verified by definition; citizen clusters once corroborated or cross-validated.</summary>
+    public bool IsVerified { get; set; }
+
+    public string? SourceUrl { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>The raw source payload (JSON or CSV row), kept so parsing can be redone.</summary>
+    public string? RawPayload { get; set; }
+}
+
+public static class IncidentStatus
+{
+    public const string Active = "active";
+    public const string Unverified = "unverified";
+    public const string Corroborated = "corroborated";
+    public const string CrossValidated = "cross_validated";
+    public const string Rejected = "rejected";
+    public const string Deleted = "deleted";
+}
+
+public static class IncidentSources
+{
+    public const string Polisen = "polisen";
+    public const string Citizen = "citizen";
+    public const string ImportPrefix = "import:";
+}

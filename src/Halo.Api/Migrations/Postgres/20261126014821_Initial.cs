@@ -1,0 +1,97 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using NetTopologySuite.Geometries;
+
+#nullable disable
+
+namespace Halo.Api.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AlterDatabase()
+                .Annotation("Npgsql:PostgresExtension:postgis", ",,");
+
+            migrationBuilder.CreateTable(
+                name: "incidents",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Source = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ExternalId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    RawType = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Severity = table.Column<int>(type: "integer", nullable: false),
+                    IsIncident = table.Column<bool>(type: "boolean", nullable: false),
+                    Title = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Summary = table.Column<string>(type: "character varying(10000)", maxLength: 10000, nullable: true),
+                    OccurredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    PublishedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Latitude = table.Column<double>(type: "double precision", nullable: false),
+                    Longitude = table.Column<double>(type: "double precision", nullable: false),
+                    LocationName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    LocationPrecisionM = table.Column<double>(type: "double precision", nullable: false),
+                    H3Res9 = table.Column<long>(type: "bigint", nullable: false),
+                    H3Res7 = table.Column<long>(type: "bigint", nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    IsVerified = table.Column<bool>(type: "boolean", nullable: false),
+                    SourceUrl = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    RawPayload = table.Column<string>(type: "text", nullable: true),
+                    geog = table.Column<Point>(type: "geography (point, 4326)", nullable: true, computedColumnSql: "ST_SetSRID(ST_MakePoint(\"Longitude\", \"Latitude\"), 4326)::geography", stored: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_incidents", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_incidents_Category",
+                table: "incidents",
+                column: "Category");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_incidents_geog",
+                table: "incidents",
+                column: "geog")
+                .Annotation("Npgsql:IndexMethod", "gist");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_incidents_H3Res7",
+                table: "incidents",
+                column: "H3Res7");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_incidents_H3Res9",
+                table: "incidents",
+                column: "H3Res9");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_incidents_Latitude_Longitude",
+                table: "incidents",
+                columns: new[] { "Latitude", "Longitude" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_incidents_OccurredAt_Id",
+                table: "incidents",
+                columns: new[] { "OccurredAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_incidents_Source_ExternalId",
+                table: "incidents",
+                columns: new[] { "Source", "ExternalId" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "incidents");
+        }
+    }
+}
