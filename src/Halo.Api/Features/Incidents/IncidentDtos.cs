@@ -27,6 +27,13 @@ public sealed record IncidentDto(
     DateTime UpdatedAt,
     double? DistanceM = null)
 {
+    /// <summary>The same mapping as <see cref="From"/>, as an expression EF Core can run in SQL.</summary>
+    public static readonly System.Linq.Expressions.Expression<Func<Incident, IncidentDto>> Projection = i => new IncidentDto(
+        i.Id, i.Source, i.ExternalId, i.RawType, i.Category, i.Severity, i.IsIncident, i.Title, i.Summary,
+        i.OccurredAt, i.PublishedAt, i.Latitude, i.Longitude, i.LocationName, i.LocationPrecisionM,
+        GeoCells.Format(i.H3Res9), GeoCells.Format(i.H3Res7), i.Status, i.IsVerified, i.SourceUrl,
+        i.CreatedAt, i.UpdatedAt, null);
+
     public static IncidentDto From(Incident i, double? distanceM = null) => new(
         i.Id, i.Source, i.ExternalId, i.RawType, i.Category, i.Severity, i.IsIncident, i.Title, i.Summary,
         i.OccurredAt, i.PublishedAt, i.Latitude, i.Longitude, i.LocationName, i.LocationPrecisionM,

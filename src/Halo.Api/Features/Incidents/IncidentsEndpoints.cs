@@ -35,7 +35,7 @@ public static class IncidentsEndpoints
         var v = new Validation();
         var filter = query.Parse(v, options.Value, clock.GetUtcNow().UtcDateTime);
         if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
-        return TypedResults.Ok(await IncidentSearch.PageAsync(db, filter, ct));
+        return TypedResults.Ok(await IncidentSearch.PageAsync(db, filter, options.Value.DenseScanRows, ct));
     }
 
     private static async Task<Results<Ok<IncidentDto>, NotFound>> Get(Guid id, HaloDbContext db, CancellationToken ct)

@@ -14,4 +14,7 @@ public sealed class IncidentsOptions
     /// <summary>Clock skew tolerated before an <c>occurred_at</c> counts as "in the future".</summary>
     [Range(0, 3600)] public int FutureSkewSeconds { get; set; } = 300;
     [Range(1, 10_000)] public int MaxDescriptionLength { get; set; } = 2000;
+
+    /// <summary>SQLite only: how many newest rows an area search walks in time order before using the spatial index.</summary>
+    [Range(1, 1_000_000)] public int DenseScanRows { get; set; } = 5000;
 }

@@ -130,10 +130,11 @@ namespace Halo.Api.Migrations.Postgres
 
                     b.HasIndex("Latitude", "Longitude");
 
-                    b.HasIndex("OccurredAt", "Id");
-
                     b.HasIndex("Source", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("OccurredAt", "Id", "Latitude", "Longitude")
+                        .HasDatabaseName("ix_incidents_time_position");
 
                     b.ToTable("incidents", (string)null);
                 });

@@ -113,10 +113,11 @@ namespace Halo.Api.Migrations.Sqlite
 
                     b.HasIndex("Latitude", "Longitude");
 
-                    b.HasIndex("OccurredAt", "Id");
-
                     b.HasIndex("Source", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("OccurredAt", "Id", "Latitude", "Longitude")
+                        .HasDatabaseName("ix_incidents_time_position");
 
                     b.ToTable("incidents", (string)null);
                 });

@@ -246,3 +246,11 @@ public abstract class IncidentsApiTests(HaloApiFactory factory)
 public sealed class IncidentsApiSqliteTests(SqliteApiFactory f) : IncidentsApiTests(f), IClassFixture<SqliteApiFactory>;
 
 public sealed class IncidentsApiPostgresTests(PostgresApiFactory f) : IncidentsApiTests(f), IClassFixture<PostgresApiFactory>;
+
+/// <summary>SQLite with a tiny dense-scan window, so every area query crosses from the time-ordered scan to the spatial plan.</summary>
+public sealed class IncidentsApiSqliteSplitScanTests(SqliteSplitScanApiFactory f) : IncidentsApiTests(f), IClassFixture<SqliteSplitScanApiFactory>;
+
+public sealed class SqliteSplitScanApiFactory : HaloApiFactory
+{
+    public SqliteSplitScanApiFactory() : base(DbProvider.Sqlite) => With("Incidents:DenseScanRows", "23");
+}

@@ -76,15 +76,15 @@ namespace Halo.Api.Migrations.Postgres
                 columns: new[] { "Latitude", "Longitude" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_incidents_OccurredAt_Id",
-                table: "incidents",
-                columns: new[] { "OccurredAt", "Id" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_incidents_Source_ExternalId",
                 table: "incidents",
                 columns: new[] { "Source", "ExternalId" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_incidents_time_position",
+                table: "incidents",
+                columns: new[] { "OccurredAt", "Id", "Latitude", "Longitude" });
         }
 
         /// <inheritdoc />

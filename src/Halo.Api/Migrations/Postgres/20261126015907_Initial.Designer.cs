@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Halo.Api.Migrations.Postgres
 {
     [DbContext(typeof(PostgresHaloDbContext))]
-    [Migration("20261126014821_Initial")]
+    [Migration("20261126015907_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -133,10 +133,11 @@ namespace Halo.Api.Migrations.Postgres
 
                     b.HasIndex("Latitude", "Longitude");
 
-                    b.HasIndex("OccurredAt", "Id");
-
                     b.HasIndex("Source", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("OccurredAt", "Id", "Latitude", "Longitude")
+                        .HasDatabaseName("ix_incidents_time_position");
 
                     b.ToTable("incidents", (string)null);
                 });

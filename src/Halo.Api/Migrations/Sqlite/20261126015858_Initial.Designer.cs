@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Halo.Api.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteHaloDbContext))]
-    [Migration("20261126014816_Initial")]
+    [Migration("20261126015858_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -116,10 +116,11 @@ namespace Halo.Api.Migrations.Sqlite
 
                     b.HasIndex("Latitude", "Longitude");
 
-                    b.HasIndex("OccurredAt", "Id");
-
                     b.HasIndex("Source", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("OccurredAt", "Id", "Latitude", "Longitude")
+                        .HasDatabaseName("ix_incidents_time_position");
 
                     b.ToTable("incidents", (string)null);
                 });
