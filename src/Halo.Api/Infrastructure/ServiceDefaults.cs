@@ -35,6 +35,7 @@ public static class ServiceDefaults
         });
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ServerSecrets>();
         return builder;
     }
 
