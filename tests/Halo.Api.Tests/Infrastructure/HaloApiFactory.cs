@@ -29,6 +29,11 @@ public class HaloApiFactory : WebApplicationFactory<Program>
         _settings["Database:MigrateOnStart"] = "true";
         _settings["Ingestion:Polisen:Enabled"] = "false";
         _settings["Logging:LogLevel:Default"] = "Warning";
+        _settings["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning";
+        // EF logs its "is there a migrations table yet" probe on a fresh database as a failed command.
+        _settings["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Critical";
+        // Most tests share one client address; rate-limit tests turn the limiter back on with small limits.
+        _settings["RateLimiting:Enabled"] = "false";
         if (provider == DbProvider.Postgres)
         {
             _postgresDatabase = postgresDatabase ?? "halo_test_" + Guid.NewGuid().ToString("N")[..12];

@@ -28,5 +28,6 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         incident.HasIndex(i => new { i.OccurredAt, i.Id, i.Latitude, i.Longitude }).HasDatabaseName(TimePositionIndex);
         incident.HasIndex(i => new { i.Latitude, i.Longitude });
         incident.HasIndex(i => i.Category);
+        incident.HasIndex(i => i.CreatedByUserId);
     }
 }

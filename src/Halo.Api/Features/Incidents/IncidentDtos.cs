@@ -57,6 +57,8 @@ public sealed record CreateIncidentRequest(
     string? LocationName,
     double? AccuracyM);
 
+public sealed record UpdateIncidentRequest(string? Category, int? Severity, string? Title, string? Description);
+
 public sealed record IncidentStats(
     int Total,
     int NonIncidents,

@@ -1,4 +1,8 @@
+using System.Security.Claims;
 using Halo.Api.Data;
+using Halo.Api.Features.Audit;
+using Halo.Api.Features.Auth;
+using Halo.Api.Infrastructure.RateLimiting;
 using Halo.Api.Features.Geo;
 using Halo.Api.Features.Taxonomy;
 using Halo.Api.Infrastructure;
@@ -20,12 +24,19 @@ public static class IncidentsEndpoints
 
     public static IEndpointRouteBuilder MapIncidents(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/incidents").WithTags("Incidents");
-        group.MapGet("/", List).WithSummary("Incidents, newest first, filtered; keyset pagination via next_cursor.");
-        group.MapGet("/{id:guid}", Get).WithSummary("One incident.");
-        group.MapPost("/", Create).WithSummary("Posts a citizen incident (unverified until corroborated).");
-        group.MapGet("/nearby", Nearby).WithSummary("Incidents within radius_km of lat/lon, nearest first, with distance_m.");
-        group.MapGet("/stats/summary", Stats).WithSummary("Counts by category, severity and source, and for the last 24 h / 7 d / 30 d.");
+        var reads = app.MapGroup("/api/v1/incidents").WithTags("Incidents").AllowAnonymous().RequireRateLimiting(RateLimitPolicies.Reads);
+        reads.MapGet("/", List).WithSummary("Incidents, newest first, filtered; keyset pagination via next_cursor.");
+        reads.MapGet("/{id:guid}", Get).WithSummary("One incident.");
+        reads.MapGet("/nearby", Nearby).WithSummary("Incidents within radius_km of lat/lon, nearest first, with distance_m.");
+        reads.MapGet("/stats/summary", Stats).WithSummary("Counts by category, severity and source, and for the last 24 h / 7 d / 30 d.");
+
+        var writes = app.MapGroup("/api/v1/incidents").WithTags("Incidents").RequireAuthorization(Policies.Authenticated);
+        writes.MapPost("/", Create).RequireRateLimiting(RateLimitPolicies.ReportSubmit)
+            .WithSummary("Posts a citizen incident as the signed-in user (unverified until corroborated).");
+        writes.MapPut("/{id:guid}", Update).RequireRateLimiting(RateLimitPolicies.ReportSubmit)
+            .WithSummary("Edits a citizen incident (its owner or an admin).");
+        writes.MapDelete("/{id:guid}", Delete).RequireRateLimiting(RateLimitPolicies.ReportSubmit)
+            .WithSummary("Soft-deletes a citizen incident (its owner or an admin), with an audit entry.");
         return app;
     }
 
@@ -65,7 +76,7 @@ public static class IncidentsEndpoints
     }
 
     private static async Task<Results<Created<IncidentDto>, ValidationProblem>> Create(
-        CreateIncidentRequest body, HaloDbContext db, IOptions<IncidentsOptions> options, TimeProvider clock, CancellationToken ct)
+        CreateIncidentRequest body, ClaimsPrincipal user, HaloDbContext db, IOptions<IncidentsOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -110,12 +121,58 @@ public static class IncidentsEndpoints
             H3Res7 = GeoCells.Cell(lat.Value, lon.Value, GeoCells.CoarseResolution),
             Status = IncidentStatus.Unverified,
             IsVerified = false,
+            CreatedByUserId = user.UserId(),
             CreatedAt = now,
             UpdatedAt = now,
         };
         db.Incidents.Add(incident);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/v1/incidents/{incident.Id}", IncidentDto.From(incident));
+    }
+
+    /// <summary>Loads a citizen incident the caller may change: 404 unknown, 409 official, 403 someone else's.</summary>
+    private static async Task<(Incident? Incident, IResult? Error)> Editable(Guid id, ClaimsPrincipal user, HaloDbContext db, CancellationToken ct)
+    {
+        var incident = await db.Incidents.FirstOrDefaultAsync(i => i.Id == id && i.Status != IncidentStatus.Deleted, ct);
+        if (incident is null) return (null, TypedResults.NotFound());
+        if (incident.Source != IncidentSources.Citizen)
+            return (null, TypedResults.Problem("Official incidents are read-only.", statusCode: StatusCodes.Status409Conflict, title: "Read-only"));
+        if (!user.IsAdmin() && (incident.CreatedByUserId is null || incident.CreatedByUserId != user.UserId()))
+            return (null, TypedResults.Problem("Only the incident's owner or an admin may change it.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden"));
+        return (incident, null);
+    }
+
+    private static async Task<IResult> Update(Guid id, UpdateIncidentRequest body, ClaimsPrincipal user, HaloDbContext db,
+        IOptions<IncidentsOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        var category = v.Text("category", body.Category, 32);
+        if (category is not null && !HaloTaxonomy.IsKnown(category)) v.Add("category", "Unknown category.");
+        var description = v.Text("description", body.Description, options.Value.MaxDescriptionLength);
+        var title = v.Text("title", body.Title, 200);
+        if (body.Severity is < 1 or > 5) v.Add("severity", "Must be between 1 and 5.");
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+        var (incident, error) = await Editable(id, user, db, ct);
+        if (error is not null) return error;
+        if (category is not null) incident!.Category = incident.RawType = HaloTaxonomy.ByCode[category].Code;
+        if (description is not null) incident!.Summary = description;
+        if (title is not null) incident!.Title = title;
+        if (body.Severity is { } sev) incident!.Severity = sev;
+        incident!.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(IncidentDto.From(incident));
+    }
+
+    private static async Task<IResult> Delete(Guid id, ClaimsPrincipal user, HaloDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var (incident, error) = await Editable(id, user, db, ct);
+        if (error is not null) return error;
+        var now = clock.GetUtcNow().UtcDateTime;
+        incident!.Status = IncidentStatus.Deleted;
+        incident.UpdatedAt = now;
+        AuditLog.Record(db, now, user.UserId().ToString()!, "incident.deleted", "incident", id.ToString());
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Ok<IncidentStats>> Stats(HaloDbContext db, TimeProvider clock, CancellationToken ct)

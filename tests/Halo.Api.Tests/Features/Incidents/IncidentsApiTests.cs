@@ -192,9 +192,11 @@ public abstract class IncidentsApiTests(HaloApiFactory factory)
     }
 
     [Fact]
-    public async Task PostCreatesAnUnverifiedCitizenIncident()
+    public async Task PostCreatesAnUnverifiedCitizenIncidentOwnedByTheUser()
     {
-        var res = await _client.PostAsJsonAsync("/api/v1/incidents", new
+        var user = await factory.CreateUserAsync();
+        var client = factory.CreateClientWithToken(user.AccessToken);
+        var res = await client.PostAsJsonAsync("/api/v1/incidents", new
         {
             category = "vandalism",
             description = "Krossade rutor vid busshållplatsen",
@@ -211,6 +213,50 @@ public abstract class IncidentsApiTests(HaloApiFactory factory)
         Assert.Equal(2, dto.Severity); // vandalism's default
         var stored = await factory.WithDb(db => db.Incidents.AsNoTracking().SingleAsync(i => i.Id == dto.Id));
         Assert.Equal("Krossade rutor vid busshållplatsen", stored.Summary);
+        Assert.Equal(user.User.Id, stored.CreatedByUserId);
+    }
+
+    [Fact]
+    public async Task AnonymousCannotPostAnIncident()
+    {
+        var res = await _client.PostAsJsonAsync("/api/v1/incidents", new { category = "theft", description = "x", occurred_at = DateTime.UtcNow, latitude = 59, longitude = 18 });
+        Assert.Equal(HttpStatusCode.Unauthorized, res.StatusCode);
+    }
+
+    [Fact]
+    public async Task OwnerAndAdminMayEditOrDeleteACitizenIncidentButOthersMayNot()
+    {
+        var owner = await factory.CreateUserAsync();
+        var ownerClient = factory.CreateClientWithToken(owner.AccessToken);
+        var other = await factory.CreateClientAsAsync();
+        var admin = await factory.CreateClientAsAsync(Halo.Api.Features.Auth.Roles.Admin);
+        var created = await (await ownerClient.PostAsJsonAsync("/api/v1/incidents", new
+        {
+            category = "theft", description = "Cykel stulen", occurred_at = factory.Clock.GetUtcNow().AddHours(-1), latitude = 59.3, longitude = 18.0,
+        })).ReadAsync<IncidentDto>();
+        var url = $"/api/v1/incidents/{created.Id}";
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.PutAsJsonAsync(url, new { description = "hijack" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.DeleteAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ownerClient.PutAsJsonAsync(url, new { severity = 3 })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync(url)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync(url)).StatusCode);
+        var (status, audits) = await factory.WithDb(async db => (
+            (await db.Incidents.AsNoTracking().SingleAsync(i => i.Id == created.Id)).Status,
+            await db.Set<Halo.Api.Features.Audit.AuditEntry>().CountAsync(a => a.EntityId == created.Id.ToString() && a.Action == "incident.deleted")));
+        Assert.Equal(IncidentStatus.Deleted, status);
+        Assert.Equal(1, audits);
+    }
+
+    [Fact]
+    public async Task OfficialIncidentsAreReadOnlyEvenForAdmins()
+    {
+        var src = TestIncidents.NewSource();
+        var official = TestIncidents.Make(src, 59.0, 18.0, Base);
+        await Seed([official]);
+        var admin = await factory.CreateClientAsAsync(Halo.Api.Features.Auth.Roles.Admin);
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.DeleteAsync($"/api/v1/incidents/{official.Id}")).StatusCode);
     }
 
     [Fact]

@@ -9,6 +9,7 @@ namespace Halo.Api.Tests.Features.Incidents;
 public abstract class IncidentsBadInputTests(HaloApiFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
+    private readonly Lazy<Task<HttpClient>> _signedIn = new(() => factory.CreateClientAsAsync());
 
     public static TheoryData<string> BadBodies()
     {
@@ -49,7 +50,8 @@ public abstract class IncidentsBadInputTests(HaloApiFactory factory)
     {
         var before = await CountRows();
 
-        var res = await _client.PostAsync("/api/v1/incidents", new StringContent(body, Encoding.UTF8, "application/json"));
+        var client = await _signedIn.Value;
+        var res = await client.PostAsync("/api/v1/incidents", new StringContent(body, Encoding.UTF8, "application/json"));
 
         await AssertProblem(res);
         Assert.Equal(before, await CountRows());
@@ -59,7 +61,8 @@ public abstract class IncidentsBadInputTests(HaloApiFactory factory)
     public async Task RejectsANonJsonContentType()
     {
         var before = await CountRows();
-        var res = await _client.PostAsync("/api/v1/incidents", new StringContent("category=theft", Encoding.UTF8, "text/plain"));
+        var client = await _signedIn.Value;
+        var res = await client.PostAsync("/api/v1/incidents", new StringContent("category=theft", Encoding.UTF8, "text/plain"));
         await AssertProblem(res);
         Assert.Equal(before, await CountRows());
     }
