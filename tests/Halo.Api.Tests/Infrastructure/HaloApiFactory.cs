@@ -88,6 +88,16 @@ public sealed class SqliteApiFactory() : HaloApiFactory(DbProvider.Sqlite);
 
 public sealed class PostgresApiFactory() : HaloApiFactory(DbProvider.Postgres);
 
+/// <summary>The app on a real Kestrel socket on 127.0.0.1, for tests whose input the in-memory TestServer would refuse to send.</summary>
+public sealed class SqliteKestrelApiFactory : HaloApiFactory
+{
+    public SqliteKestrelApiFactory() : base(DbProvider.Sqlite)
+    {
+        UseKestrel(0);
+        StartServer();
+    }
+}
+
 /// <summary>The PostgreSQL server test.sh started; every factory gets its own database on it.</summary>
 public static class PostgresTestServer
 {
