@@ -1,0 +1,63 @@
+namespace Halo.H3.Internal;
+
+/// <summary>Numeric constants of the H3 projection (same literals as upstream constants.h).</summary>
+internal static class Constants
+{
+    internal const double TwoPi = 6.28318530717958647692528676655900576839433;
+    internal const double HalfPi = 1.5707963267948966192313216916397514420985846996876;
+    internal const double Sqrt3Over2 = 0.8660254037844386467637231707529361834714;
+    internal const double RSin60 = 1.1547005383792515290182975610039149112953;
+    internal const double OneSeventh = 0.142857142857142857142857142857142857142857142857;
+    internal const double Ap7RotRads = 0.333473172251832115336090755351601070065900389;
+    internal const double Res0UGnomonic = 0.38196601125010500003;
+    internal const double Epsilon = 0.0000000000000001;
+    internal const double EarthRadiusKm = 6371.007180918475;
+
+    // Upstream multiplies and divides by sqrt(7) as a long double; emscripten (h3-js) evaluates that
+    // in quad precision. Splitting sqrt(7) into hi + lo and using FMA reproduces that rounding.
+    internal const double Sqrt7Hi = 2.6457513110645907;
+    internal const double Sqrt7Lo = -1.2566948082017735e-16;
+
+    internal const int MaxRes = 15;
+    internal const int NumBaseCells = 122;
+    internal const int NumIcosaFaces = 20;
+    internal const int InvalidBaseCell = 127;
+
+    internal const int NumHexVerts = 6;
+    internal const int NumPentVerts = 5;
+    /// <summary>Maximum number of boundary vertices of any cell (pentagons/Class III hexagons gain edge-crossing vertices).</summary>
+    internal const int MaxCellBoundaryVerts = 10;
+
+    internal const int MaxFaceCoord = 2;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static double MulSqrt7(double r)
+    {
+        double p = r * Sqrt7Hi;
+        double e = Math.FusedMultiplyAdd(r, Sqrt7Hi, -p);
+        return p + (e + r * Sqrt7Lo);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static double DivSqrt7(double r)
+    {
+        double q = r / Sqrt7Hi;
+        double rem = Math.FusedMultiplyAdd(-q, Sqrt7Hi, r);
+        return q + (rem - q * Sqrt7Lo) / Sqrt7Hi;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal static double PosAngleRads(double rads)
+    {
+        double tmp = rads < 0.0 ? rads + TwoPi : rads;
+        if (rads >= TwoPi) tmp -= TwoPi;
+        return tmp;
+    }
+
+    internal static double ConstrainLng(double lng)
+    {
+        while (lng > Math.PI) lng -= 2 * Math.PI;
+        while (lng < -Math.PI) lng += 2 * Math.PI;
+        return lng;
+    }
+}
