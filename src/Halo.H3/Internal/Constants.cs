@@ -13,10 +13,8 @@ internal static class Constants
     internal const double Epsilon = 0.0000000000000001;
     internal const double EarthRadiusKm = 6371.007180918475;
 
-    // Upstream multiplies and divides by sqrt(7) as a long double; emscripten (h3-js) evaluates that
-    // in quad precision. Splitting sqrt(7) into hi + lo and using FMA reproduces that rounding.
-    internal const double Sqrt7Hi = 2.6457513110645907;
-    internal const double Sqrt7Lo = -1.2566948082017735e-16;
+    // Upstream's M_SQRT7 is a long double literal; h3-js (asm.js) evaluates long double as double.
+    internal const double Sqrt7 = 2.6457513110645905905016157536392604257102;
 
     internal const int MaxRes = 15;
     internal const int NumBaseCells = 122;
@@ -29,22 +27,6 @@ internal static class Constants
     internal const int MaxCellBoundaryVerts = 10;
 
     internal const int MaxFaceCoord = 2;
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    internal static double MulSqrt7(double r)
-    {
-        double p = r * Sqrt7Hi;
-        double e = Math.FusedMultiplyAdd(r, Sqrt7Hi, -p);
-        return p + (e + r * Sqrt7Lo);
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    internal static double DivSqrt7(double r)
-    {
-        double q = r / Sqrt7Hi;
-        double rem = Math.FusedMultiplyAdd(-q, Sqrt7Hi, r);
-        return q + (rem - q * Sqrt7Lo) / Sqrt7Hi;
-    }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static double PosAngleRads(double rads)

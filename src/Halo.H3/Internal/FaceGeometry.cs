@@ -8,25 +8,6 @@ namespace Halo.H3.Internal;
 /// </summary>
 internal static class FaceGeometry
 {
-    // Face centres, lat/lng radians.
-    private static readonly double[] FaceCenterLat =
-    [
-        0.803582649718989942, 1.307747883455638156, 1.054751253523952054, 0.600191595538186799,
-        0.491715428198773866, 0.172745327415618701, 0.605929321571350690, 0.427370518328979641,
-        -0.079066118549212831, -0.230961644455383637, 0.079066118549212831, 0.230961644455383637,
-        -0.172745327415618701, -0.605929321571350690, -0.427370518328979641, -0.600191595538186799,
-        -0.491715428198773866, -0.803582649718989942, -1.307747883455638156, -1.054751253523952054,
-    ];
-
-    private static readonly double[] FaceCenterLng =
-    [
-        1.248397419617396099, 2.536945009877921159, -1.347517358900396623, -0.450603909469755746,
-        0.401988202911306943, 1.678146885280433686, 2.953923329812411617, -1.888876200336285401,
-        -0.733429513380867741, 0.506495587332349035, 2.408163140208925497, -2.635097066257444203,
-        -1.463445768309359553, -0.187669323777381622, 1.252716453253507838, 2.690988744120037492,
-        -2.739604450678486295, -1.893195233972397139, -0.604647643711872080, 1.794075294689396615,
-    ];
-
     // Face centres on the unit sphere (x, y, z).
     private static readonly double[] FaceCenterXyz =
     [
@@ -62,8 +43,8 @@ internal static class FaceGeometry
         3.294508837434268316, 3.804819692245439833, 3.664438879055192436, 2.361378999196363184,
     ];
 
-    private static readonly double[] FaceCenterSinLat = new double[20];
-    private static readonly double[] FaceCenterCosLat = new double[20];
+    // Tangent basis (north, east unit vectors) at each face centre, 6 doubles per face.
+    private static readonly double[] FaceTangents = new double[20 * 6];
 
     internal const int Ij = 1;
     internal const int Ki = 2;
@@ -108,8 +89,9 @@ internal static class FaceGeometry
     {
         for (int f = 0; f < 20; f++)
         {
-            FaceCenterSinLat[f] = Math.Sin(FaceCenterLat[f]);
-            FaceCenterCosLat[f] = Math.Cos(FaceCenterLat[f]);
+            TangentBasis(FaceCenterXyz[f * 3], FaceCenterXyz[f * 3 + 1], FaceCenterXyz[f * 3 + 2],
+                out FaceTangents[f * 6], out FaceTangents[f * 6 + 1], out FaceTangents[f * 6 + 2],
+                out FaceTangents[f * 6 + 3], out FaceTangents[f * 6 + 4], out FaceTangents[f * 6 + 5]);
         }
         AdjacentFaceDir.AsSpan().Fill(-1);
         for (int f = 0; f < 20; f++)
@@ -124,14 +106,45 @@ internal static class FaceGeometry
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool IsClassIII(int res) => (res & 1) == 1;
 
-    /// <summary>Face containing the point and the face-centred hex2d coordinates at <paramref name="res"/>.</summary>
+    private const double InvRes0UGnomonic = 2.61803398874989588842;
+    private const double RSqrt7 = 0.37796447300922722721451653623418006081576;
+    private const double OneThird = 0.333333333333333333333333333333333333333;
+
+    /// <summary>North and east unit vectors of the tangent plane at a (non-polar) unit vector (upstream _vec3TangentBasis).</summary>
+    private static void TangentBasis(double px, double py, double pz,
+        out double nx, out double ny, out double nz, out double ex, out double ey, out double ez)
+    {
+        // north = (0,0,1) - (p·(0,0,1)) p, normalized; east = north × p
+        double d = pz;
+        nx = 1.0 * 0.0 + -d * px;
+        ny = 1.0 * 0.0 + -d * py;
+        nz = 1.0 * 1.0 + -d * pz;
+        Normalize(ref nx, ref ny, ref nz);
+        ex = ny * pz - nz * py;
+        ey = nz * px - nx * pz;
+        ez = nx * py - ny * px;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Normalize(ref double x, ref double y, ref double z)
+    {
+        double norm = Math.Sqrt(x * x + y * y + z * z);
+        if (norm == 0.0) return;
+        double inv = 1.0 / norm;
+        x *= inv;
+        y *= inv;
+        z *= inv;
+    }
+
+    /// <summary>
+    /// Face containing the point and the face-centred hex2d coordinates at <paramref name="res"/>
+    /// (upstream 4.5 _vec3ToHex2d: unit-vector geometry, fdlibm trigonometry).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int GeoToHex2d(double lat, double lng, int res, out double x, out double y)
     {
-        double cosLat = Math.Cos(lat);
-        double sinLat = Math.Sin(lat);
-        (double sinLng, double cosLng) = Math.SinCos(lng);
-        double px = cosLat * cosLng, py = cosLat * sinLng, pz = sinLat;
+        double cosLat = FdLibm.Cos(lat);
+        double px = FdLibm.Cos(lng) * cosLat, py = FdLibm.Sin(lng) * cosLat, pz = FdLibm.Sin(lat);
 
         int face = 0;
         double sqd = 5.0;
@@ -143,97 +156,72 @@ internal static class FaceGeometry
             if (d < sqd) { face = f; sqd = d; }
         }
 
-        double r = Math.Acos(1 - sqd / 2);
+        double r = FdLibm.Acos(1 - sqd * 0.5);
         if (r < Constants.Epsilon)
         {
             x = y = 0.0;
             return face;
         }
 
-        // azimuth from the face centre to the point (upstream _geoAzimuthRads)
-        double dLng = lng - FaceCenterLng[face];
-        (double sinD, double cosD) = Math.SinCos(dLng);
-        double az = Math.Atan2(cosLat * sinD, FaceCenterCosLat[face] * sinLat - FaceCenterSinLat[face] * cosLat * cosD);
+        // azimuth from the face centre: project p onto the tangent plane (upstream _vec3AzimuthRads)
+        double cx = centers[face * 3], cy = centers[face * 3 + 1], cz = centers[face * 3 + 2];
+        double dot = px * cx + py * cy + pz * cz;
+        double qx = 1.0 * px + -dot * cx, qy = 1.0 * py + -dot * cy, qz = 1.0 * pz + -dot * cz;
+        Normalize(ref qx, ref qy, ref qz);
+        ReadOnlySpan<double> t = FaceTangents.AsSpan(face * 6, 6);
+        double az = FdLibm.Atan2(qx * t[3] + qy * t[4] + qz * t[5], qx * t[0] + qy * t[1] + qz * t[2]);
+
         double theta = Constants.PosAngleRads(FaceAxesAz0[face] - Constants.PosAngleRads(az));
         if (IsClassIII(res)) theta = Constants.PosAngleRads(theta - Constants.Ap7RotRads);
 
-        r = Math.Tan(r);
-        r /= Constants.Res0UGnomonic;
-        for (int i = 0; i < res; i++) r = Constants.MulSqrt7(r);
+        r = FdLibm.Tan(r);
+        r *= InvRes0UGnomonic;
+        for (int i = 0; i < res; i++) r *= Constants.Sqrt7;
 
-        (double sinT, double cosT) = Math.SinCos(theta);
-        x = r * cosT;
-        y = r * sinT;
+        x = r * FdLibm.Cos(theta);
+        y = r * FdLibm.Sin(theta);
         return face;
     }
 
-    /// <summary>Spherical point of a face-centred hex2d coordinate (upstream _hex2dToGeo).</summary>
+    /// <summary>Spherical point of a face-centred hex2d coordinate (upstream 4.5 _hex2dToVec3 + vec3ToLatLng).</summary>
     internal static void Hex2dToGeo(double x, double y, int face, int res, bool substrate, out double lat, out double lng)
     {
+        double vx, vy, vz;
         double r = Math.Sqrt(x * x + y * y);
         if (r < Constants.Epsilon)
         {
-            lat = FaceCenterLat[face];
-            lng = FaceCenterLng[face];
-            return;
+            vx = FaceCenterXyz[face * 3];
+            vy = FaceCenterXyz[face * 3 + 1];
+            vz = FaceCenterXyz[face * 3 + 2];
         }
-
-        double theta = Math.Atan2(y, x);
-        for (int i = 0; i < res; i++) r = Constants.DivSqrt7(r);
-        if (substrate)
+        else
         {
-            r /= 3.0;
-            if (IsClassIII(res)) r = Constants.DivSqrt7(r);
+            double theta = FdLibm.Atan2(y, x);
+            for (int i = 0; i < res; i++) r *= RSqrt7;
+            if (substrate)
+            {
+                r *= OneThird;
+                if (IsClassIII(res)) r *= RSqrt7;
+            }
+
+            r *= Constants.Res0UGnomonic;
+            r = FdLibm.Atan(r);
+
+            if (!substrate && IsClassIII(res)) theta = Constants.PosAngleRads(theta + Constants.Ap7RotRads);
+            theta = Constants.PosAngleRads(FaceAxesAz0[face] - theta);
+
+            ReadOnlySpan<double> t = FaceTangents.AsSpan(face * 6, 6);
+            double cosT = FdLibm.Cos(theta), sinT = FdLibm.Sin(theta);
+            double dx = cosT * t[0] + sinT * t[3], dy = cosT * t[1] + sinT * t[4], dz = cosT * t[2] + sinT * t[5];
+            double cosR = FdLibm.Cos(r), sinR = FdLibm.Sin(r);
+            vx = cosR * FaceCenterXyz[face * 3] + sinR * dx;
+            vy = cosR * FaceCenterXyz[face * 3 + 1] + sinR * dy;
+            vz = cosR * FaceCenterXyz[face * 3 + 2] + sinR * dz;
+            Normalize(ref vx, ref vy, ref vz);
         }
 
-        r *= Constants.Res0UGnomonic;
-        r = Math.Atan(r);
-
-        if (!substrate && IsClassIII(res)) theta = Constants.PosAngleRads(theta + Constants.Ap7RotRads);
-        theta = Constants.PosAngleRads(FaceAxesAz0[face] - theta);
-
-        GeoAzDistance(face, theta, r, out lat, out lng);
-    }
-
-    /// <summary>Point at azimuth/distance from a face centre (upstream _geoAzDistanceRads).</summary>
-    private static void GeoAzDistance(int face, double az, double distance, out double lat, out double lng)
-    {
-        double p1Lat = FaceCenterLat[face], p1Lng = FaceCenterLng[face];
-        if (distance < Constants.Epsilon)
-        {
-            lat = p1Lat;
-            lng = p1Lng;
-            return;
-        }
-
-        az = Constants.PosAngleRads(az);
-        double sinP1 = FaceCenterSinLat[face], cosP1 = FaceCenterCosLat[face];
-        if (az < Constants.Epsilon || Math.Abs(az - Math.PI) < Constants.Epsilon)
-        {
-            lat = az < Constants.Epsilon ? p1Lat + distance : p1Lat - distance;
-            if (Math.Abs(lat - Constants.HalfPi) < Constants.Epsilon) { lat = Constants.HalfPi; lng = 0.0; }
-            else if (Math.Abs(lat + Constants.HalfPi) < Constants.Epsilon) { lat = -Constants.HalfPi; lng = 0.0; }
-            else lng = Constants.ConstrainLng(p1Lng);
-            return;
-        }
-
-        (double sinDist, double cosDist) = Math.SinCos(distance);
-        (double sinAz, double cosAz) = Math.SinCos(az);
-        double sinlat = sinP1 * cosDist + cosP1 * sinDist * cosAz;
-        if (sinlat > 1.0) sinlat = 1.0;
-        if (sinlat < -1.0) sinlat = -1.0;
-        lat = Math.Asin(sinlat);
-        if (Math.Abs(lat - Constants.HalfPi) < Constants.Epsilon) { lat = Constants.HalfPi; lng = 0.0; return; }
-        if (Math.Abs(lat + Constants.HalfPi) < Constants.Epsilon) { lat = -Constants.HalfPi; lng = 0.0; return; }
-
-        double cosLat2 = Math.Cos(lat);
-        double sinlng = sinAz * sinDist / cosLat2;
-        double coslng = (cosDist - sinP1 * Math.Sin(lat)) / cosP1 / cosLat2;
-        if (sinlng > 1.0) sinlng = 1.0;
-        if (sinlng < -1.0) sinlng = -1.0;
-        if (coslng > 1.0) coslng = 1.0;
-        if (coslng < -1.0) coslng = -1.0;
-        lng = Constants.ConstrainLng(p1Lng + Math.Atan2(sinlng, coslng));
+        lat = FdLibm.Asin(vz);
+        lng = FdLibm.Atan2(vy, vx);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
