@@ -29,16 +29,20 @@ internal struct CoordIjk(int i, int j, int k)
 
     public readonly bool Equals(CoordIjk o) => I == o.I && J == o.J && K == o.K;
 
+    /// <summary>
+    /// Upstream's lround(n * M_ONESEVENTH) in integers: n/7 is never within an ulp of a half-integer,
+    /// so rounding the exact quotient to nearest gives the same result.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int LRound(double x) => (int)Math.Round(x, MidpointRounding.AwayFromZero);
+    internal static int DivRound7(int n) => n >= 0 ? (n + 3) / 7 : -((3 - n) / 7);
 
     /// <summary>Parent in a counter-clockwise aperture 7 grid.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void UpAp7()
     {
         int i = I - K, j = J - K;
-        I = LRound((3 * i - j) * Constants.OneSeventh);
-        J = LRound((i + 2 * j) * Constants.OneSeventh);
+        I = DivRound7(3 * i - j);
+        J = DivRound7(i + 2 * j);
         K = 0;
         Normalize();
     }
@@ -48,8 +52,8 @@ internal struct CoordIjk(int i, int j, int k)
     public void UpAp7r()
     {
         int i = I - K, j = J - K;
-        I = LRound((2 * i + j) * Constants.OneSeventh);
-        J = LRound((3 * j - i) * Constants.OneSeventh);
+        I = DivRound7(2 * i + j);
+        J = DivRound7(3 * j - i);
         K = 0;
         Normalize();
     }

@@ -63,6 +63,36 @@ internal static class IndexOps
         return (int)((window >> (digitIndexFromLow * 3)) & 7);
     }
 
+    // RotateCcwN[n * 8 + d]: digit d rotated n times 60° ccw (n = 0..5).
+    private static readonly byte[] RotateCcwN = BuildRotateCcwN();
+
+    private static byte[] BuildRotateCcwN()
+    {
+        var t = new byte[48];
+        for (int d = 0; d < 8; d++) t[d] = (byte)d;
+        for (int n = 1; n < 6; n++)
+        {
+            for (int d = 0; d < 8; d++) t[n * 8 + d] = RotateCcw[t[(n - 1) * 8 + d]];
+        }
+        return t;
+    }
+
+    /// <summary>Rotates all digits n × 60° ccw in one pass (hexagon base cells).</summary>
+    internal static ulong Rotate60CcwN(ulong h, int n)
+    {
+        n %= 6;
+        if (n == 0) return h;
+        ReadOnlySpan<byte> rot = RotateCcwN.AsSpan(n * 8, 8);
+        int res = GetResolution(h);
+        for (int r = 1; r <= res; r++)
+        {
+            int shift = (15 - r) * 3;
+            ulong d = (h >> shift) & 7;
+            h = (h & ~(7UL << shift)) | ((ulong)rot[(int)d] << shift);
+        }
+        return h;
+    }
+
     internal static ulong Rotate60Ccw(ulong h)
     {
         ReadOnlySpan<byte> rot = RotateCcw;
@@ -113,39 +143,48 @@ internal static class IndexOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool IsPentagon(ulong h) => BaseCells.IsPentagon(GetBaseCell(h)) && LeadingNonZeroDigit(h) == 0;
 
-    /// <summary>FaceIJK address to index (upstream _faceIjkToH3); 0 when out of range.</summary>
+    // Digit of an IJ difference (di, dj) in {-1, 0, 1}², indexed (di + 1) * 3 + (dj + 1); 7 = not a unit vector.
+    private static ReadOnlySpan<byte> IjDiffToDigit => [1, 3, 7, 5, 0, 2, 7, 4, 6];
+
+    /// <summary>
+    /// FaceIJK address to index (upstream _faceIjkToH3); 0 when out of range. Works in IJ coordinates
+    /// (i − k, j − k), which normalization leaves unchanged, so each aperture step is a few integer ops.
+    /// </summary>
     internal static ulong FaceIjkToH3(in FaceIjk fijk, int res)
     {
         ulong h = CellInit | ((ulong)res << ResOffset);
-        CoordIjk ijk = fijk.Coord;
-        if (res == 0)
-        {
-            if (ijk.I > Constants.MaxFaceCoord || ijk.J > Constants.MaxFaceCoord || ijk.K > Constants.MaxFaceCoord) return 0;
-            return SetBaseCell(h, BaseCells.FromFaceIjk(fijk.Face, ijk));
-        }
-
+        int i = fijk.Coord.I - fijk.Coord.K, j = fijk.Coord.J - fijk.Coord.K;
+        ReadOnlySpan<byte> digitOf = IjDiffToDigit;
         for (int r = res - 1; r >= 0; r--)
         {
-            CoordIjk last = ijk;
-            CoordIjk lastCenter;
-            if (FaceGeometry.IsClassIII(r + 1))
+            int pi, pj, ci, cj;
+            if (((r + 1) & 1) == 1)
             {
-                ijk.UpAp7();
-                lastCenter = ijk;
-                lastCenter.DownAp7();
+                // Class III: parent in the ccw aperture 7 grid, then its centre back down
+                pi = CoordIjk.DivRound7(3 * i - j);
+                pj = CoordIjk.DivRound7(i + 2 * j);
+                ci = 2 * pi + pj;
+                cj = 3 * pj - pi;
             }
             else
             {
-                ijk.UpAp7r();
-                lastCenter = ijk;
-                lastCenter.DownAp7r();
+                pi = CoordIjk.DivRound7(2 * i + j);
+                pj = CoordIjk.DivRound7(3 * j - i);
+                ci = 3 * pi - pj;
+                cj = pi + 2 * pj;
             }
 
-            CoordIjk diff = CoordIjk.Sub(last, lastCenter);
-            h = SetDigit(h, r + 1, CoordIjk.UnitToDigit(diff));
+            int di = i - ci, dj = j - cj;
+            int digit = (uint)(di + 1) <= 2 && (uint)(dj + 1) <= 2 ? digitOf[(di + 1) * 3 + dj + 1] : 7;
+            h = SetDigit(h, r + 1, digit);
+            i = pi;
+            j = pj;
         }
 
+        var ijk = new CoordIjk(i, j, 0);
+        ijk.Normalize();
         if (ijk.I > Constants.MaxFaceCoord || ijk.J > Constants.MaxFaceCoord || ijk.K > Constants.MaxFaceCoord) return 0;
+        if (res == 0) return SetBaseCell(h, BaseCells.FromFaceIjk(fijk.Face, ijk));
 
         int baseCell = BaseCells.FromFaceIjk(fijk.Face, ijk);
         h = SetBaseCell(h, baseCell);
@@ -157,11 +196,11 @@ internal static class IndexOps
             {
                 h = BaseCells.IsCwOffset(baseCell, fijk.Face) ? Rotate60Cw(h) : Rotate60Ccw(h);
             }
-            for (int i = 0; i < numRots; i++) h = RotatePent60Ccw(h);
+            for (int n = 0; n < numRots; n++) h = RotatePent60Ccw(h);
         }
         else
         {
-            for (int i = 0; i < numRots; i++) h = Rotate60Ccw(h);
+            h = Rotate60CcwN(h, numRots);
         }
 
         return h;
@@ -170,19 +209,41 @@ internal static class IndexOps
     /// <summary>Walks the digits down from an initialized base cell FaceIJK; true if an overage is possible.</summary>
     internal static bool ToFaceIjkWithInitializedFijk(ulong h, ref FaceIjk fijk)
     {
-        ref CoordIjk ijk = ref fijk.Coord;
         int res = GetResolution(h);
         bool possibleOverage = true;
-        if (!BaseCells.IsPentagon(GetBaseCell(h)) && (res == 0 || (ijk.I == 0 && ijk.J == 0 && ijk.K == 0)))
+        if (!BaseCells.IsPentagon(GetBaseCell(h)) && (res == 0 || (fijk.Coord.I == 0 && fijk.Coord.J == 0 && fijk.Coord.K == 0)))
             possibleOverage = false;
 
+        int i = fijk.Coord.I - fijk.Coord.K, j = fijk.Coord.J - fijk.Coord.K;
         for (int r = 1; r <= res; r++)
         {
-            if (FaceGeometry.IsClassIII(r)) ijk.DownAp7();
-            else ijk.DownAp7r();
-            ijk.Neighbor(GetDigit(h, r));
+            int ni, nj;
+            if ((r & 1) == 1)
+            {
+                ni = 2 * i + j; // downAp7 (ccw) in IJ
+                nj = 3 * j - i;
+            }
+            else
+            {
+                ni = 3 * i - j; // downAp7r (cw) in IJ
+                nj = i + 2 * j;
+            }
+
+            // step to the child in the digit's direction: unit vector bits i = 4, j = 2, k = 1
+            int d = GetDigit(h, r);
+            if (d != 0 && d != 7)
+            {
+                int k = d & 1;
+                ni += ((d >> 2) & 1) - k;
+                nj += ((d >> 1) & 1) - k;
+            }
+            i = ni;
+            j = nj;
         }
 
+        var c = new CoordIjk(i, j, 0);
+        c.Normalize();
+        fijk.Coord = c;
         return possibleOverage;
     }
 
