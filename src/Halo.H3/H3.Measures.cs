@@ -121,11 +121,11 @@ public static partial class H3
     {
         double xLat = x.Lat / 2.0 + Math.PI / 4.0;
         double yLat = y.Lat / 2.0 + Math.PI / 4.0;
-        double sa = FdLibm.Sin(xLat) * FdLibm.Sin(yLat);
-        double ca = FdLibm.Cos(xLat) * FdLibm.Cos(yLat);
-        double d = y.Lng - x.Lng;
-        double sd = FdLibm.Sin(d);
-        double cd = FdLibm.Cos(d);
+        FdLibm.SinCos(xLat, out double sx, out double cx);
+        FdLibm.SinCos(yLat, out double sy, out double cy);
+        double sa = sx * sy;
+        double ca = cx * cy;
+        FdLibm.SinCos(y.Lng - x.Lng, out double sd, out double cd);
         return -2.0 * FdLibm.Atan2(sa * sd, sa * cd + ca);
     }
 

@@ -143,8 +143,9 @@ internal static class FaceGeometry
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int GeoToHex2d(double lat, double lng, int res, out double x, out double y)
     {
-        double cosLat = FdLibm.Cos(lat);
-        double px = FdLibm.Cos(lng) * cosLat, py = FdLibm.Sin(lng) * cosLat, pz = FdLibm.Sin(lat);
+        FdLibm.SinCos(lat, out double sinLat, out double cosLat);
+        FdLibm.SinCos(lng, out double sinLng, out double cosLng);
+        double px = cosLng * cosLat, py = sinLng * cosLat, pz = sinLat;
 
         int face = 0;
         double sqd = 5.0;
@@ -178,8 +179,9 @@ internal static class FaceGeometry
         r *= InvRes0UGnomonic;
         for (int i = 0; i < res; i++) r *= Constants.Sqrt7;
 
-        x = r * FdLibm.Cos(theta);
-        y = r * FdLibm.Sin(theta);
+        FdLibm.SinCos(theta, out double sinT, out double cosT);
+        x = r * cosT;
+        y = r * sinT;
         return face;
     }
 
@@ -211,9 +213,9 @@ internal static class FaceGeometry
             theta = Constants.PosAngleRads(FaceAxesAz0[face] - theta);
 
             ReadOnlySpan<double> t = FaceTangents.AsSpan(face * 6, 6);
-            double cosT = FdLibm.Cos(theta), sinT = FdLibm.Sin(theta);
+            FdLibm.SinCos(theta, out double sinT, out double cosT);
             double dx = cosT * t[0] + sinT * t[3], dy = cosT * t[1] + sinT * t[4], dz = cosT * t[2] + sinT * t[5];
-            double cosR = FdLibm.Cos(r), sinR = FdLibm.Sin(r);
+            FdLibm.SinCos(r, out double sinR, out double cosR);
             vx = cosR * FaceCenterXyz[face * 3] + sinR * dx;
             vy = cosR * FaceCenterXyz[face * 3 + 1] + sinR * dy;
             vz = cosR * FaceCenterXyz[face * 3 + 2] + sinR * dz;

@@ -263,6 +263,32 @@ internal static class FdLibm
         };
     }
 
+    /// <summary>Sine and cosine with one shared argument reduction; bit-identical to <see cref="Sin"/> and <see cref="Cos"/>.</summary>
+    public static void SinCos(double x, out double sin, out double cos)
+    {
+        int ix = Hi(x) & 0x7fffffff;
+        if (ix <= 0x3fe921fb)
+        {
+            sin = KernelSin(x, 0.0, 0);
+            cos = KernelCos(x, 0.0);
+            return;
+        }
+        if (ix >= 0x7ff00000)
+        {
+            sin = cos = x - x;
+            return;
+        }
+        int n = RemPio2(x, out double y0, out double y1);
+        double s = KernelSin(y0, y1, 1), c = KernelCos(y0, y1);
+        switch (n & 3)
+        {
+            case 0: sin = s; cos = c; break;
+            case 1: sin = c; cos = -s; break;
+            case 2: sin = -s; cos = -c; break;
+            default: sin = -c; cos = s; break;
+        }
+    }
+
     public static double Tan(double x)
     {
         int ix = Hi(x) & 0x7fffffff;
