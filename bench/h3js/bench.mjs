@@ -12,6 +12,10 @@ for (let i = 0; i < N; i++) {
     cells.push(h3.latLngToCell(lat, lng, RES));
 }
 
+// a 12-gon of radius ~0.1° around central Stockholm, as in CoreBenchmarks.cs
+const ring = [];
+for (let i = 0; i <= 12; i++) { const a = (2 * Math.PI * (i % 12)) / 12; ring.push([18.07 + 0.2 * Math.cos(a), 59.33 + 0.1 * Math.sin(a)]); }
+
 let sink = 0;
 const cases = {
     LatLngToCell: () => { for (const [lat, lng] of points) sink ^= h3.latLngToCell(lat, lng, RES).length; },
@@ -19,10 +23,13 @@ const cases = {
     CellToBoundary: () => { for (const c of cells) sink += h3.cellToBoundary(c).length; },
     GridDisk1: () => { for (const c of cells) sink += h3.gridDisk(c, 1).length; },
 };
+// per call rather than per point
+const perCall = { PolygonToCellsStockholmRes9: () => { sink += h3.polygonToCells([ring], RES, true).length; } };
 
 const rounds = Number(process.env.ROUNDS ?? 15);
 const results = {};
-for (const [name, fn] of Object.entries(cases)) {
+const all = [...Object.entries(cases).map(([n, f]) => [n, f, N]), ...Object.entries(perCall).map(([n, f]) => [n, f, 1])];
+for (const [name, fn, opsPerCall] of all) {
     for (let i = 0; i < 50; i++) fn(); // warm-up (JIT)
     const perOp = [];
     for (let r = 0; r < rounds; r++) {
@@ -30,7 +37,7 @@ for (const [name, fn] of Object.entries(cases)) {
         const start = process.hrtime.bigint();
         let elapsed = 0n;
         do { fn(); reps++; elapsed = process.hrtime.bigint() - start; } while (elapsed < 100_000_000n); // ≥ 100 ms per round
-        perOp.push(Number(elapsed) / (reps * N));
+        perOp.push(Number(elapsed) / (reps * opsPerCall));
     }
     perOp.sort((a, b) => a - b);
     results[name] = { medianNs: perOp[Math.floor(perOp.length / 2)], minNs: perOp[0] };

@@ -295,3 +295,17 @@ for (let r = 0; r <= 15; r++) pentagons.push(...h3.getPentagons(r));
     }
     w.save('measures.bin.gz');
 }
+
+// ================= 7. trigonometry of the JavaScript engine (what h3-js computes with) =================
+{
+    const w = new Writer();
+    const fns = [
+        ['sin', Math.sin, -7, 7], ['cos', Math.cos, -7, 7], ['tan', Math.tan, -1.5, 1.5],
+        ['asin', Math.asin, -1, 1], ['acos', Math.acos, -1, 1], ['atan', Math.atan, -4, 4],
+    ];
+    const n = 4000;
+    for (const [, f, a, b] of fns) for (let i = 0; i < n; i++) { const x = a + (b - a) * rand(); w.f64(x); w.f64(f(x)); }
+    for (let i = 0; i < n; i++) { const y = 2 * rand() - 1, x = 2 * rand() - 1; w.f64(y); w.f64(x); w.f64(Math.atan2(y, x)); }
+    w.save('trig.bin.gz');
+}
+
