@@ -146,4 +146,18 @@ public sealed class PropertyTests
             Assert.Equal(4 * Math.PI, sum, 1e-9);
         }
     }
+
+    [Fact]
+    public void LongitudesOutsideTheUsualRangeWrapAround()
+    {
+        var rng = new Random(8);
+        for (int i = 0; i < 2000; i++)
+        {
+            double lat = rng.NextDouble() * 170 - 85, lng = rng.NextDouble() * 360 - 180;
+            H3Index expected = H3.LatLngToCell(lat, lng, 5);
+            Assert.Equal(expected, H3.LatLngToCell(lat, lng + 360, 5));
+            Assert.Equal(expected, H3.LatLngToCell(lat, lng - 720, 5));
+        }
+        Assert.True(H3.LatLngToCell(new LatLng(0.3, 1e9), 7).IsValidCell); // absurd but finite input still gives a cell
+    }
 }

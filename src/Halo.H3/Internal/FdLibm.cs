@@ -133,11 +133,15 @@ internal static class FdLibm
             return n;
         }
 
-        // Huge arguments: not reachable from H3's geometry; defer to the platform.
-        y0 = Math.IEEERemainder(x, Math.PI / 2);
-        y1 = 0;
-        return (int)Math.Round((x - y0) / (Math.PI / 2));
+        // Callers send |x| > 2^19·π/2 to the platform instead (see IsHuge); never reached.
+        y0 = y1 = double.NaN;
+        return 0;
     }
+
+    // Arguments this large never come from H3 geometry (only from absurd inputs such as a longitude of 1e9
+    // radians); fdlibm would use Payne–Hanek reduction there, the platform's libm is as good.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsHuge(int ix) => ix > 0x413921fb && ix < 0x7ff00000;
 
     // ---- kernels on [-π/4, π/4] ----
     private const double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03, S3 = -1.98412698298579493134e-04,
@@ -232,6 +236,7 @@ internal static class FdLibm
         int ix = Hi(x) & 0x7fffffff;
         if (ix <= 0x3fe921fb) return KernelSin(x, 0.0, 0);
         if (ix >= 0x7ff00000) return x - x;
+        if (IsHuge(ix)) return Math.Sin(x);
         int n = RemPio2(x, out double y0, out double y1);
         return (n & 3) switch
         {
@@ -247,6 +252,7 @@ internal static class FdLibm
         int ix = Hi(x) & 0x7fffffff;
         if (ix <= 0x3fe921fb) return KernelCos(x, 0.0);
         if (ix >= 0x7ff00000) return x - x;
+        if (IsHuge(ix)) return Math.Cos(x);
         int n = RemPio2(x, out double y0, out double y1);
         return (n & 3) switch
         {
@@ -272,6 +278,11 @@ internal static class FdLibm
             sin = cos = x - x;
             return;
         }
+        if (IsHuge(ix))
+        {
+            (sin, cos) = Math.SinCos(x);
+            return;
+        }
         int n = RemPio2(x, out double y0, out double y1);
         double s = KernelSin(y0, y1, 1), c = KernelCos(y0, y1);
         switch (n & 3)
@@ -288,6 +299,7 @@ internal static class FdLibm
         int ix = Hi(x) & 0x7fffffff;
         if (ix <= 0x3fe921fb) return KernelTan(x, 0.0, 1);
         if (ix >= 0x7ff00000) return x - x;
+        if (IsHuge(ix)) return Math.Tan(x);
         int n = RemPio2(x, out double y0, out double y1);
         return KernelTan(y0, y1, 1 - ((n & 1) << 1));
     }
