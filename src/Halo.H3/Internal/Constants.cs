@@ -4,10 +4,8 @@ namespace Halo.H3.Internal;
 internal static class Constants
 {
     internal const double TwoPi = 6.28318530717958647692528676655900576839433;
-    internal const double HalfPi = 1.5707963267948966192313216916397514420985846996876;
     internal const double Sqrt3Over2 = 0.8660254037844386467637231707529361834714;
     internal const double RSin60 = 1.1547005383792515290182975610039149112953;
-    internal const double OneSeventh = 0.142857142857142857142857142857142857142857142857;
     internal const double Ap7RotRads = 0.333473172251832115336090755351601070065900389;
     internal const double Res0UGnomonic = 0.38196601125010500003;
     internal const double Epsilon = 0.0000000000000001;

@@ -27,25 +27,12 @@ internal struct CoordIjk(int i, int j, int k)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static CoordIjk Sub(CoordIjk a, CoordIjk b) => new(a.I - b.I, a.J - b.J, a.K - b.K);
 
-    public readonly bool Equals(CoordIjk o) => I == o.I && J == o.J && K == o.K;
-
     /// <summary>
     /// Upstream's lround(n * M_ONESEVENTH) in integers: n/7 is never within an ulp of a half-integer,
     /// so rounding the exact quotient to nearest gives the same result.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int DivRound7(int n) => n >= 0 ? (n + 3) / 7 : -((3 - n) / 7);
-
-    /// <summary>Parent in a counter-clockwise aperture 7 grid.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void UpAp7()
-    {
-        int i = I - K, j = J - K;
-        I = DivRound7(3 * i - j);
-        J = DivRound7(i + 2 * j);
-        K = 0;
-        Normalize();
-    }
 
     /// <summary>Parent in a clockwise aperture 7 grid.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -136,16 +123,6 @@ internal struct CoordIjk(int i, int j, int k)
         J = j + k;
         K = i + k;
         Normalize();
-    }
-
-    /// <summary>Digit of a unit (or zero) vector; 7 when it is not one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int UnitToDigit(CoordIjk c)
-    {
-        c.Normalize();
-        if ((uint)c.I > 1 || (uint)c.J > 1 || (uint)c.K > 1) return 7;
-        int d = (c.I << 2) | (c.J << 1) | c.K;
-        return d == 7 ? 7 : d;
     }
 
     public static int Distance(CoordIjk a, CoordIjk b)
