@@ -6,8 +6,9 @@ public static class GeoCells
     public const int FineResolution = 9;
     public const int CoarseResolution = 7;
 
-    // TEMPORARY until Halo.H3 lands (feat/h3): replaced by H3 LatLngToCell at merge.
-    public static long Cell(double latitude, double longitude, int resolution) => 0;
+    /// <summary>The H3 cell containing the point, stored as a signed 64-bit value (the bits of the H3 index).</summary>
+    public static long Cell(double latitude, double longitude, int resolution) =>
+        unchecked((long)Halo.H3.H3.LatLngToCell(latitude, longitude, resolution).Value);
 
     /// <summary>The 15-hex-digit H3 string of a stored cell (0 means "not indexed").</summary>
     public static string Format(long cell) => ((ulong)cell).ToString("x", System.Globalization.CultureInfo.InvariantCulture);

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Halo.H3.Bench.CoreBenchmarks).Assembly).Run(args);
