@@ -1,4 +1,5 @@
 using Halo.Api.Data;
+using Halo.Api.Features.Classification;
 using Halo.Api.Features.Health;
 using Halo.Api.Infrastructure;
 
@@ -7,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.Services.AddHaloData(builder.Configuration);
+builder.AddClassification();
 
 var app = builder.Build();
 
@@ -15,7 +17,9 @@ if (Cli.IsCommand(args)) return await Cli.RunAsync(app, args);
 await DataRegistration.MigrateAsync(app.Services, force: false);
 
 app.UseServiceDefaults();
+app.UseRateLimiter();
 app.MapHealth();
+app.MapClassification();
 
 await app.RunAsync();
 return 0;

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Halo.Api.Features.Classification;
+
+public static class ClassificationEndpoints
+{
+    public const string RateLimitPolicy = "classify";
+
+    public static IEndpointRouteBuilder MapClassification(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/classify", Classify)
+            .WithTags("Classification")
+            .WithSummary("Suggests the category and severity of a report from its description (and optional sensors).")
+            .RequireRateLimiting(RateLimitPolicy)
+            .AllowAnonymous();
+
+        // TODO(auth feature): put behind the admin policy.
+        app.MapPost("/api/v1/admin/classifier/retrain", Retrain)
+            .WithTags("Classification")
+            .WithSummary("Starts retraining the classifier in the background; 202 with the version being trained.");
+        return app;
+    }
+
+    private static Results<Ok<ClassifyResponse>, ValidationProblem, ProblemHttpResult> Classify(ClassifyRequest? request, ClassifierService classifier)
+    {
+        if (request is null)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["A JSON body is required."] });
+        var errors = request.Validate();
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var result = classifier.Classify(request);
+        return result is null
+            ? TypedResults.Problem("The classifier is still being trained; try again in a minute.",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model not ready")
+            : TypedResults.Ok(result);
+    }
+
+    private static Accepted<RetrainAccepted> Retrain(ClassifierService classifier)
+    {
+        var (version, running) = classifier.StartRetrain();
+        return TypedResults.Accepted((string?)null, new RetrainAccepted(version, running));
+    }
+}
