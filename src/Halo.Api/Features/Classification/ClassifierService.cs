@@ -104,13 +104,20 @@ public sealed class ClassifierService(
         {
             _trainingVersion = version;
             var now = clock.GetUtcNow().UtcDateTime;
-            var from = now.AddDays(-options.Value.TrainingWindowDays);
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
+            var sources = scope.ServiceProvider.GetServices<IClassifierExampleSource>().ToList();
+            // The window ends at the newest example, not at "now": a store holding only the bundled (older) sample
+            // must still train. The newest example is capped at now (clock skew, future-dated rows).
+            DateTime? newest = null;
+            foreach (var source in sources)
+                if (await source.NewestAsync(ct) is { } n && (newest is null || n > newest)) newest = n;
+            var end = newest is { } nw && nw < now ? nw : now;
+            var from = end.AddDays(-options.Value.TrainingWindowDays);
             var row = new ModelVersion
             {
                 Id = Guid.NewGuid(), Kind = ModelKinds.Classifier, Version = version, TrainedAt = now,
-                DataFrom = from, DataTo = now, Status = ModelStatus.Training,
+                DataFrom = from, DataTo = end, Status = ModelStatus.Training,
             };
             db.Add(row);
             await db.SaveChangesAsync(ct);
@@ -118,16 +125,16 @@ public sealed class ClassifierService(
             {
                 var examples = new List<LabelledExample>();
                 var counts = new Dictionary<string, int>();
-                foreach (var source in scope.ServiceProvider.GetServices<IClassifierExampleSource>())
+                foreach (var source in sources)
                 {
-                    var got = await source.GetExamplesAsync(from, now, ct);
+                    var got = await source.GetExamplesAsync(from, now.AddTicks(1), ct);
                     counts[source.Name] = got.Count;
                     examples.AddRange(got);
                 }
                 row.ExampleCount = examples.Count;
                 if (examples.Count < options.Value.MinTrainingExamples)
                     throw new InvalidOperationException(
-                        $"Only {examples.Count} labelled examples in the last {options.Value.TrainingWindowDays} days; at least {options.Value.MinTrainingExamples} are needed.");
+                        $"Only {examples.Count} labelled examples in the {options.Value.TrainingWindowDays} days up to {end:u}; at least {options.Value.MinTrainingExamples} are needed.");
 
                 // CPU-bound for tens of seconds: keep it off the request threads' synchronisation context.
                 var trained = await Task.Run(() => ClassifierTrainer.Train(examples, version, ct: ct), ct);

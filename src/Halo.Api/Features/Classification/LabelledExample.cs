@@ -12,6 +12,9 @@ public interface IClassifierExampleSource
 {
     string Name { get; }
 
+    /// <summary>When the newest example was published (UTC), or null when there is none.</summary>
+    Task<DateTime?> NewestAsync(CancellationToken ct);
+
     /// <summary>Examples published in [from, to), UTC.</summary>
     Task<IReadOnlyList<LabelledExample>> GetExamplesAsync(DateTime from, DateTime to, CancellationToken ct);
 }

@@ -10,6 +10,10 @@ public sealed class PolisenExampleSource(HaloDbContext db) : IClassifierExampleS
 {
     public string Name => IncidentSources.Polisen;
 
+    public async Task<DateTime?> NewestAsync(CancellationToken ct) =>
+        await db.Incidents.Where(i => i.Source == IncidentSources.Polisen && i.IsIncident)
+            .MaxAsync(i => (DateTime?)(i.PublishedAt ?? i.OccurredAt), ct);
+
     public async Task<IReadOnlyList<LabelledExample>> GetExamplesAsync(DateTime from, DateTime to, CancellationToken ct)
     {
         var rows = await db.Incidents.AsNoTracking()

@@ -50,8 +50,8 @@ internal sealed class ClassificationApi : WebApplicationFactory<Program>
         ["suspicious_activity"] = "Kontroll person/fordon", ["other"] = "Försvunnen person",
     };
 
-    /// <summary>Stores examples as police incidents published in the last days (inside the training window).</summary>
-    public async Task SeedPolisenAsync(IEnumerable<LabelledExample> examples)
+    /// <summary>Stores examples as police incidents, published one a minute before <paramref name="publishedBefore"/> (default now).</summary>
+    public async Task SeedPolisenAsync(IEnumerable<LabelledExample> examples, DateTime? publishedBefore = null)
     {
         using var scope = Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
@@ -60,7 +60,7 @@ internal sealed class ClassificationApi : WebApplicationFactory<Program>
         foreach (var e in examples)
         {
             var type = TypeFor[e.Category];
-            var at = now.AddMinutes(-10 - i);
+            var at = (publishedBefore ?? now).AddMinutes(-10 - i);
             db.Incidents.Add(new Incident
             {
                 Id = Guid.NewGuid(), Source = IncidentSources.Polisen, ExternalId = $"t{i++}", RawType = type, Category = e.Category,

@@ -253,6 +253,18 @@ public sealed class ClassifierRetrainTests
     }
 
     [Fact]
+    public async Task TrainsOnAStoreHoldingOnlyOldEvents()
+    {
+        // The bundled sample is years old; the window must end at the newest event, not at today.
+        await using var api = new ClassificationApi();
+        api.CreateClient();
+        await api.SeedPolisenAsync(SmallCorpus.Examples(), publishedBefore: DateTime.UtcNow.AddYears(-3));
+        var row = await api.Classifier.RetrainAsync(CancellationToken.None);
+        Assert.Equal(SmallCorpus.Examples().Count, row.ExampleCount);
+        Assert.True(row.DataTo < DateTime.UtcNow.AddYears(-2), $"window ends {row.DataTo:u}");
+    }
+
+    [Fact]
     public async Task RecordsAFailedTrainingWithoutReplacingTheServingModel()
     {
         await using var api = new ClassificationApi();
