@@ -176,7 +176,7 @@ public sealed class EvalClassifierCommand(ILogger<EvalClassifierCommand> logger)
     /// Reads a police archive (the API's JSON array, optionally gzipped) into labelled examples with their publication
     /// day (local date as published). Non-incidents (summaries, notices), undated and empty events are counted and skipped.
     /// </summary>
-    internal static async Task<(List<(LabelledExample Example, DateOnly Day)> Examples, (int NotIncident, int NoDate, int Empty) Skipped)>
+    public static async Task<(List<(LabelledExample Example, DateOnly Day)> Examples, (int NotIncident, int NoDate, int Empty) Skipped)>
         LoadExamplesAsync(string path, bool includeLocation, ILogger? logger, CancellationToken ct)
     {
         var events = await LoadAsync(path, ct);
