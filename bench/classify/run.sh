@@ -16,8 +16,8 @@ $BENCH latency --data "$DATA"
 echo "== HTTP"
 $BENCH seed --data "$DATA" --data-dir "$DIR"
 # The server trains its first model from the seeded store at start (the real first-start path), then serves.
-# The per-IP rate limit is lifted for the load generator on loopback.
-Database__DataDirectory="$DIR" Classification__PermitsPerMinute=1000000000 Logging__LogLevel__Default=Warning \
+# The rate limiter is switched off (RateLimiting:Enabled, meant for load benchmarks); outside Production secrets are generated.
+ASPNETCORE_ENVIRONMENT=Benchmark Database__DataDirectory="$DIR" RateLimiting__Enabled=false Logging__LogLevel__Default=Warning \
   dotnet bench/classify/bin/Release/net10.0/Halo.Api.dll --urls "http://127.0.0.1:$PORT" > "$DIR/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT

@@ -1,22 +1,23 @@
+using Halo.Api.Features.Auth;
+using Halo.Api.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Halo.Api.Features.Classification;
 
 public static class ClassificationEndpoints
 {
-    public const string RateLimitPolicy = "classify";
-
     public static IEndpointRouteBuilder MapClassification(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/classify", Classify)
             .WithTags("Classification")
             .WithSummary("Suggests the category and severity of a report from its description (and optional sensors).")
-            .RequireRateLimiting(RateLimitPolicy)
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .RequireRateLimiting(RateLimitPolicies.Classify);
 
-        // TODO(auth feature): put behind the admin policy.
         app.MapPost("/api/v1/admin/classifier/retrain", Retrain)
-            .WithTags("Classification")
+            .WithTags("Admin")
+            .RequireAuthorization(Policies.Admin)
+            .RequireRateLimiting(RateLimitPolicies.Admin)
             .WithSummary("Starts retraining the classifier in the background; 202 with the version being trained.");
         return app;
     }

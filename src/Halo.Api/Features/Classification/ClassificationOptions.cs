@@ -30,8 +30,4 @@ public sealed class ClassificationOptions
     /// <summary>While waiting for the first-run sample to be loaded, how often to look.</summary>
     [Range(1, 3600)]
     public int StartupPollSeconds { get; set; } = 10;
-
-    /// <summary>Anonymous classification requests per client IP per minute (rate-limit policy <c>classify</c>).</summary>
-    [Range(1, int.MaxValue)]
-    public int PermitsPerMinute { get; set; } = 120;
 }

@@ -1,42 +1,29 @@
-using Halo.Api.Data;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Incidents;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Data.Sqlite;
+using Halo.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Halo.Api.Tests.Features.Classification;
 
 /// <summary>
-/// The API over a temp SQLite file, with first-start training off (tests decide when a model exists).
-/// TODO: switch to the shared HaloApiFactory once it lands in main.
+/// The shared <see cref="HaloApiFactory"/> over a temp SQLite file, on the real clock (training windows are computed from
+/// the stored events' times), with first-start training off unless asked: tests decide when a model exists.
 /// </summary>
-internal sealed class ClassificationApi : WebApplicationFactory<Program>
+internal sealed class ClassificationApi : HaloApiFactory
 {
-    private readonly Dictionary<string, string> _settings;
-    private readonly bool _deleteOnDispose;
-    public string DataDirectory { get; }
-
-    /// <param name="dataDirectory">Reuse a folder (to restart on the same store); it is then left for the caller to delete.</param>
-    public ClassificationApi(string? dataDirectory = null, int permitsPerMinute = 1_000_000, bool trainOnStart = false, bool? deleteOnDispose = null)
+    public ClassificationApi(string? dataDirectory = null, bool trainOnStart = false, int? classifyPermitsPerMinute = null)
+        : base(DbProvider.Sqlite, dataDirectory)
     {
-        _deleteOnDispose = deleteOnDispose ?? dataDirectory is null;
-        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "halo-classify-" + Guid.NewGuid().ToString("N"));
-        _settings = new()
+        UseRealClock = true;
+        With("Classification:TrainOnStart", trainOnStart ? "true" : "false");
+        With("Classification:MinTrainingExamples", "10");
+        With("Classification:StartupPollSeconds", "1");
+        if (classifyPermitsPerMinute is { } permits)
         {
-            ["Database:DataDirectory"] = DataDirectory,
-            ["Database:SeedSample"] = "false",
-            ["Classification:TrainOnStart"] = trainOnStart ? "true" : "false",
-            ["Classification:MinTrainingExamples"] = "10",
-            ["Classification:StartupPollSeconds"] = "1",
-            ["Classification:PermitsPerMinute"] = permitsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        foreach (var (k, v) in _settings) builder.UseSetting(k, v);
+            With("RateLimiting:Enabled", "true");
+            With("RateLimiting:Policies:classify:PermitLimit", permits.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            With("RateLimiting:Policies:classify:WindowSeconds", "60");
+        }
     }
 
     public ClassifierService Classifier => Services.GetRequiredService<ClassifierService>();
@@ -51,10 +38,8 @@ internal sealed class ClassificationApi : WebApplicationFactory<Program>
     };
 
     /// <summary>Stores examples as police incidents, published one a minute before <paramref name="publishedBefore"/> (default now).</summary>
-    public async Task SeedPolisenAsync(IEnumerable<LabelledExample> examples, DateTime? publishedBefore = null)
+    public Task SeedPolisenAsync(IEnumerable<LabelledExample> examples, DateTime? publishedBefore = null) => WithDb(async db =>
     {
-        using var scope = Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
         var now = DateTime.UtcNow;
         var i = 0;
         foreach (var e in examples)
@@ -68,14 +53,6 @@ internal sealed class ClassificationApi : WebApplicationFactory<Program>
                 CreatedAt = now, UpdatedAt = now, IsIncident = true, Latitude = 59.33, Longitude = 18.07,
             });
         }
-        await db.SaveChangesAsync();
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        if (!_deleteOnDispose) return;
-        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
+        return await db.SaveChangesAsync();
+    });
 }

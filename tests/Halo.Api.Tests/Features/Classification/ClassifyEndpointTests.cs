@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Halo.Api.Data;
 using Halo.Api.Features.Classification;
+using Halo.Api.Features.Auth;
 using Halo.Api.Features.ModelRegistry;
+using Halo.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -143,7 +145,7 @@ public sealed class ClassifyEndpointTests(SmallModelFixture small) : IClassFixtu
     [Fact]
     public async Task RateLimitsAnonymousCallersWithTooManyRequests()
     {
-        await using var api = new ClassificationApi(permitsPerMinute: 3);
+        await using var api = new ClassificationApi(classifyPermitsPerMinute: 3);
         api.Classifier.Serve(small.Trained.Model);
         var client = api.CreateClient();
         var codes = new List<HttpStatusCode>();
@@ -172,7 +174,11 @@ public sealed class ClassifierRetrainTests
         var first = await api.Classifier.RetrainAsync(CancellationToken.None);
         Assert.Equal(first.Version, await VersionAsync(client));
 
-        var accepted = await client.PostAsync("/api/v1/admin/classifier/retrain", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/api/v1/admin/classifier/retrain", null)).StatusCode);
+        var citizen = await api.CreateClientAsAsync(Roles.Citizen);
+        Assert.Equal(HttpStatusCode.Forbidden, (await citizen.PostAsync("/api/v1/admin/classifier/retrain", null)).StatusCode);
+        var admin = await api.CreateClientAsAsync(Roles.Admin);
+        var accepted = await admin.PostAsync("/api/v1/admin/classifier/retrain", null);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var second = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetString()!;
         Assert.NotEqual(first.Version, second);
@@ -180,8 +186,7 @@ public sealed class ClassifierRetrainTests
         while (api.Classifier.Current?.Version != second && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.Equal(second, await VersionAsync(client));
 
-        using var scope = api.Services.CreateScope();
-        var rows = await scope.ServiceProvider.GetRequiredService<HaloDbContext>().Set<ModelVersion>().AsNoTracking().OrderBy(m => m.TrainedAt).ToListAsync();
+        var rows = await api.WithDb(db => db.Set<ModelVersion>().AsNoTracking().OrderBy(m => m.TrainedAt).ToListAsync());
         Assert.Equal([first.Version, second], rows.Select(r => r.Version));
         Assert.All(rows, r =>
         {
@@ -200,7 +205,7 @@ public sealed class ClassifierRetrainTests
         await using var api = new ClassificationApi();
         var client = api.CreateClient();
         // A few thousand real events make the retrain take seconds, long enough to overlap many requests.
-        var path = Path.Combine(SharedData.Directory, "polisen", "events-2022-2024.json.gz");
+        var path = Infrastructure.SharedData.PathOf("polisen", "events-2022-2024.json.gz");
         var (examples, _) = await EvalClassifierCommand.LoadExamplesAsync(path, false, null, CancellationToken.None);
         await api.SeedPolisenAsync(examples.Take(4000).Select(e => e.Example));
         api.Classifier.Serve(ClassifierTrainer.Train(SmallCorpus.Examples(), "before", ["sdca_maxent"]).Model);
@@ -223,16 +228,12 @@ public sealed class ClassifierRetrainTests
     [Fact]
     public async Task ServesTheNewestRegistryModelAfterARestart()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "halo-classify-" + Guid.NewGuid().ToString("N"));
-        string version;
-        await using (var first = new ClassificationApi(dir))
-        {
-            first.CreateClient();
-            await first.SeedPolisenAsync(SmallCorpus.Examples());
-            version = (await first.Classifier.RetrainAsync(CancellationToken.None)).Version;
-        }
-        // The second start reuses the folder and deletes it when done.
-        await using var second = new ClassificationApi(dir, deleteOnDispose: true);
+        await using var first = new ClassificationApi();
+        first.CreateClient();
+        await first.SeedPolisenAsync(SmallCorpus.Examples());
+        var version = (await first.Classifier.RetrainAsync(CancellationToken.None)).Version;
+        // A second process on the same store (the first one deletes the folder when disposed, so it stays alive).
+        await using var second = new ClassificationApi(first.DataDirectory);
         var client = second.CreateClient();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (second.Classifier.Current is null && DateTime.UtcNow < deadline) await Task.Delay(50);
@@ -274,8 +275,7 @@ public sealed class ClassifierRetrainTests
         api.Classifier.Serve(serving);
         await Assert.ThrowsAsync<InvalidOperationException>(() => api.Classifier.RetrainAsync(CancellationToken.None));
         Assert.Same(serving, api.Classifier.Current);
-        using var scope = api.Services.CreateScope();
-        var row = await scope.ServiceProvider.GetRequiredService<HaloDbContext>().Set<ModelVersion>().SingleAsync();
+        var row = await api.WithDb(db => db.Set<ModelVersion>().SingleAsync());
         Assert.Equal(ModelStatus.Failed, row.Status);
         Assert.Null(row.Artifact);
         Assert.Contains("at least 10", row.Error);

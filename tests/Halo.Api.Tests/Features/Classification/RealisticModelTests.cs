@@ -10,7 +10,7 @@ public sealed class RealisticModelFixture
 
     public RealisticModelFixture()
     {
-        var path = Path.Combine(SharedData.Directory, "polisen", "events-2022-2024.json.gz");
+        var path = Infrastructure.SharedData.PathOf("polisen", "events-2022-2024.json.gz");
         var (examples, _) = EvalClassifierCommand.LoadExamplesAsync(path, includeLocation: false, logger: null, CancellationToken.None).GetAwaiter().GetResult();
         var train = examples.Where(e => e.Day >= new DateOnly(2023, 1, 1) && e.Day <= new DateOnly(2023, 6, 30)).Select(e => e.Example).ToList();
         NextMonth = examples.Where(e => e.Day >= new DateOnly(2023, 7, 1) && e.Day <= new DateOnly(2023, 7, 31)).Select(e => e.Example).ToList();
