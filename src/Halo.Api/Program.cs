@@ -1,5 +1,6 @@
 using Halo.Api.Data;
 using Halo.Api.Features.Auth;
+using Halo.Api.Features.Classification;
 using Halo.Api.Features.Health;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Infrastructure;
@@ -14,6 +15,7 @@ builder.Services.AddHaloData(builder.Configuration);
 builder.AddAuth();
 builder.AddHaloRateLimiting();
 builder.AddIncidents();
+builder.AddClassification();
 
 var app = builder.Build();
 
@@ -29,6 +31,7 @@ app.UseRateLimiter();
 app.MapHealth();
 app.MapAuth();
 app.MapIncidents();
+app.MapClassification();
 
 await app.RunAsync();
 return 0;

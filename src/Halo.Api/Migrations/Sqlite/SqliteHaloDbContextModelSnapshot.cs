@@ -253,6 +253,70 @@ namespace Halo.Api.Migrations.Sqlite
                     b.ToTable("incidents", (string)null);
                 });
 
+            modelBuilder.Entity("Halo.Api.Features.ModelRegistry.ModelVersion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Artifact")
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("DataFrom")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DataTo")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ExampleCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MetricsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelName")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SettingsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TrainedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WhyChosen")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Kind", "Version")
+                        .IsUnique();
+
+                    b.HasIndex("Kind", "Status", "TrainedAt");
+
+                    b.ToTable("model_versions", (string)null);
+                });
+
             modelBuilder.Entity("Halo.Api.Features.Auth.RefreshToken", b =>
                 {
                     b.HasOne("Halo.Api.Features.Auth.User", null)
