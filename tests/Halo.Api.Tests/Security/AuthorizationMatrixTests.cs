@@ -36,6 +36,8 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         ["DELETE /api/v1/me"] = Access.SignedIn,
         ["GET /api/v1/admin/users"] = Access.Admin,
         ["PUT /api/v1/admin/users/{id}/role"] = Access.Admin,
+        ["POST /api/v1/classify"] = Access.Public,
+        ["POST /api/v1/admin/classifier/retrain"] = Access.Admin,
     };
 
     private enum Caller { Anonymous, Citizen, Moderator, Admin, Owner }
