@@ -1,5 +1,6 @@
 using Halo.Api.Data;
 using Halo.Api.Features.Health;
+using Halo.Api.Features.Ingestion;
 using Halo.Api.Infrastructure;
 
 // Halo's API host. Read it as a table of contents: each feature registers its services and maps its routes.
@@ -7,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.Services.AddHaloData(builder.Configuration);
+builder.AddIngestion();
 
 var app = builder.Build();
 
@@ -16,6 +18,7 @@ await DataRegistration.MigrateAsync(app.Services, force: false);
 
 app.UseServiceDefaults();
 app.MapHealth();
+app.MapIngestion();
 
 await app.RunAsync();
 return 0;
