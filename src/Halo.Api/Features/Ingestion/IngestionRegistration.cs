@@ -1,5 +1,6 @@
 using Halo.Api.Features.Geo;
 using Halo.Api.Features.Ingestion.Polisen;
+using Halo.Api.Infrastructure;
 
 namespace Halo.Api.Features.Ingestion;
 
@@ -13,6 +14,7 @@ public static class IngestionRegistration
         services.AddSingleton<PolisenEventParser>();
         services.AddScoped<IncidentImporter>();
         services.AddHostedService<SampleSeeder>();
+        services.AddTransient<ICliCommand, ImportCommand>();
         return builder;
     }
 
