@@ -29,7 +29,8 @@ public sealed class ImportCommand(IServiceProvider services, IncidentImporter im
         if (!File.Exists(path)) throw new CliUsageException($"File '{path}' not found.");
         var batchSize = ParseInt(a, "batch-size", IncidentImporter.DefaultBatchSize, 1, 100_000);
 
-        await DataRegistration.MigrateAsync(services, force: false, ct);
+        // An explicit admin command: bring either provider up to date before writing.
+        await DataRegistration.MigrateAsync(services, force: true, ct);
         var sw = Stopwatch.StartNew();
         var progress = new SyncProgress<ImportProgress>(p =>
         {

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Halo.Api.Tests.Features.Ingestion;
 
@@ -7,7 +9,8 @@ namespace Halo.Api.Tests.Features.Ingestion;
 /// The real API over a temp SQLite file, with the police poller off and no sample unless a test asks.
 /// (Replace with the shared HaloApiFactory once it lands in main.)
 /// </summary>
-public sealed class IngestionApiFactory(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public sealed class IngestionApiFactory(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
 {
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "halo-api-" + Guid.NewGuid().ToString("N"));
 
@@ -18,6 +21,7 @@ public sealed class IngestionApiFactory(IReadOnlyDictionary<string, string?>? se
         builder.UseSetting("Database:SeedSample", "false");
         builder.UseSetting("Ingestion:Polisen:Enabled", "false");
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(k, v);
+        if (services is not null) builder.ConfigureTestServices(services);
     }
 
     protected override void Dispose(bool disposing)
