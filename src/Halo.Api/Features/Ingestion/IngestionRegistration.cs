@@ -15,7 +15,8 @@ public static class IngestionRegistration
     {
         var services = builder.Services;
         services.AddOptions<PolisenPollerOptions>().BindConfiguration(PolisenPollerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<GeocodingOptions>().BindConfiguration(GeocodingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GeocodingOptions>().BindConfiguration(GeocodingOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.HasValidUrl, "Geocoding:Url must be empty or an absolute http(s) URL.").ValidateOnStart();
 
         services.AddSingleton(_ => SwedishAreas.Load(SwedishAreas.DefaultResourceDirectory));
         services.AddSingleton<PolisenEventParser>();

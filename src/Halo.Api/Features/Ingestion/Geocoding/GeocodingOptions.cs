@@ -7,8 +7,7 @@ public sealed class GeocodingOptions
 {
     public const string Section = "Geocoding";
 
-    /// <summary>Base URL of a Nominatim-compatible server (its <c>/search</c> endpoint is used).</summary>
-    [Url]
+    /// <summary>Base URL of a Nominatim-compatible server (its <c>/search</c> endpoint is used). Empty: off.</summary>
     public string? Url { get; set; }
 
     [Required]
@@ -33,4 +32,6 @@ public sealed class GeocodingOptions
     public TimeSpan Lookback { get; set; } = TimeSpan.FromDays(2);
 
     public bool IsEnabled => !string.IsNullOrWhiteSpace(Url);
+
+    public bool HasValidUrl => !IsEnabled || (Uri.TryCreate(Url, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps));
 }

@@ -38,19 +38,22 @@ public sealed class LocationRefiner(
             .Where(i => i.Source == IncidentSources.Polisen && i.IsIncident && i.PublishedAt >= since && !tried.Contains(i.Id))
             .OrderByDescending(i => i.PublishedAt).Take(o.MaxPerRun).ToListAsync(ct);
         var refined = 0;
-        foreach (var incident in pending)
+        try
         {
-            try
+            foreach (var incident in pending)
             {
                 if (await RefineAsync(incident, ct)) refined++;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
-            {
-                // Leave it untried: the next poll retries when the geocoder is back.
-                logger.LogWarning(ex, "Geocoding incident {IncidentId} failed", incident.Id);
-                db.ChangeTracker.Clear();
-                break;
-            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
+        {
+            // The current event stays untried: the next poll retries it when the geocoder is back.
+            logger.LogWarning(ex, "Geocoding failed; {Refined} of {Pending} events refined this time", refined, pending.Count);
+        }
+        finally
+        {
+            // The scope's context may be reused (e.g. by the importer); leave nothing tracked.
+            db.ChangeTracker.Clear();
         }
         return refined;
     }

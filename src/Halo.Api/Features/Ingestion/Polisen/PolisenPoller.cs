@@ -55,8 +55,7 @@ public sealed class PolisenPoller(
                 (run.Fetched, run.New, run.Updated, run.Unchanged, run.Rejected) = (result.Read, result.New, result.Updated, result.Unchanged, result.Rejected);
                 run.NewestEventAt = result.NewestPublishedAt;
                 run.Succeeded = true;
-                if (scope.ServiceProvider.GetService<LocationRefiner>() is { IsEnabled: true } refiner)
-                    await refiner.RefineRecentAsync(ct);
+                await RefineAsync(scope.ServiceProvider, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
@@ -69,6 +68,17 @@ public sealed class PolisenPoller(
         if (run.NewestEventAt is { } newest) run.LagSeconds = Math.Round((run.FinishedAt.Value - newest).TotalSeconds, 1);
         await SaveRunAsync(run, ct);
         return run;
+    }
+
+    // Optional and best effort: a geocoder problem never fails the poll that stored the events.
+    private async Task RefineAsync(IServiceProvider services, CancellationToken ct)
+    {
+        if (services.GetService<LocationRefiner>() is not { IsEnabled: true } refiner) return;
+        try { await refiner.RefineRecentAsync(ct); }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Refining police positions failed");
+        }
     }
 
     private async Task WaitForTurnAsync(PolisenPollerOptions o, CancellationToken ct)
