@@ -84,11 +84,12 @@ public sealed class IncidentImporter(HaloDbContext db, TimeProvider time, ILogge
             int added = 0, updated = 0, unchanged = 0;
             var now = time.GetUtcNow().UtcDateTime;
             var updatedIds = new List<Guid>();
+            var newRows = new List<Incident>();
             foreach (var (externalId, incident) in byId)
             {
                 if (!existing.TryGetValue(externalId, out var row))
                 {
-                    db.Incidents.Add(incident);
+                    newRows.Add(incident);
                     added++;
                 }
                 else if (!string.Equals(row.RawPayload, incident.RawPayload, StringComparison.Ordinal))
@@ -102,6 +103,8 @@ public sealed class IncidentImporter(HaloDbContext db, TimeProvider time, ILogge
                 }
                 else unchanged++;
             }
+            if (newRows.Count > 0 && db.Database.IsNpgsql()) await PostgresCopy.InsertAsync(db, newRows, ct);
+            else db.Incidents.AddRange(newRows);
             if (added + updated > 0)
             {
                 await db.SaveChangesAsync(ct);

@@ -22,7 +22,7 @@ public class PolisenPollerTests
         ["Ingestion:Polisen:StartDelay"] = "1.00:00:00", // no scheduled run during a test: the test triggers
         ["Ingestion:Polisen:Interval"] = "1.00:00:00",
         ["Ingestion:Polisen:MinCallInterval"] = minCallInterval,
-        ["Ingestion:Polisen:AttemptTimeout"] = "00:00:00.500",
+        ["Ingestion:Polisen:AttemptTimeout"] = "00:00:01.500",
         ["Ingestion:Polisen:TotalTimeout"] = "00:00:10",
         ["Ingestion:Polisen:MaxRetries"] = "1",
         ["Ingestion:Polisen:RetryDelay"] = "00:00:00.010",
