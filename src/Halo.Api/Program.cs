@@ -1,23 +1,36 @@
 using Halo.Api.Data;
+using Halo.Api.Features.Auth;
 using Halo.Api.Features.Health;
+using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion;
 using Halo.Api.Infrastructure;
+using Halo.Api.Infrastructure.RateLimiting;
 
 // Halo's API host. Read it as a table of contents: each feature registers its services and maps its routes.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddHardening();
 builder.Services.AddHaloData(builder.Configuration);
+builder.AddAuth();
+builder.AddHaloRateLimiting();
+builder.AddIncidents();
 builder.AddIngestion();
 
 var app = builder.Build();
 
+app.RequireSecrets();
 if (Cli.IsCommand(args)) return await Cli.RunAsync(app, args);
-
 await DataRegistration.MigrateAsync(app.Services, force: false);
 
 app.UseServiceDefaults();
+app.UseHardening();
+app.UseStrictAuthentication();
+app.UseRateLimiter();
+
 app.MapHealth();
+app.MapAuth();
+app.MapIncidents();
 app.MapIngestion();
 
 await app.RunAsync();

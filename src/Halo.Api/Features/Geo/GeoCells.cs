@@ -8,4 +8,7 @@ public static class GeoCells
 
     // TEMPORARY until Halo.H3 lands (feat/h3): replaced by H3 LatLngToCell at merge.
     public static long Cell(double latitude, double longitude, int resolution) => 0;
+
+    /// <summary>The 15-hex-digit H3 string of a stored cell (0 means "not indexed").</summary>
+    public static string Format(long cell) => ((ulong)cell).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -7,7 +7,7 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").WithTags("Health");
+        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
         group.MapGet("/", () => TypedResults.Ok(new HealthStatus("ok")))
             .WithSummary("Liveness: the process is up.");
         group.MapGet("/ready", Ready)

@@ -46,6 +46,9 @@ public sealed class Incident
 
     public string? SourceUrl { get; set; }
 
+    /// <summary>The signed-in user who posted a citizen incident (owner checks); null for official or anonymous ones.</summary>
+    public Guid? CreatedByUserId { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 

@@ -5,6 +5,8 @@ namespace Halo.Api.Features.Incidents;
 
 internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
 {
+    public const string TimePositionIndex = "ix_incidents_time_position";
+
     public void Configure(EntityTypeBuilder<Incident> incident)
     {
         incident.ToTable("incidents");
@@ -21,9 +23,11 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         incident.HasIndex(i => new { i.Source, i.ExternalId }).IsUnique();
         incident.HasIndex(i => i.H3Res9);
         incident.HasIndex(i => i.H3Res7);
-        // Keyset pagination orders by (occurred_at desc, id desc); bbox prefilter scans latitude.
-        incident.HasIndex(i => new { i.OccurredAt, i.Id });
+        // Keyset pagination orders by (occurred_at desc, id desc). Position columns ride along so a newest-first scan
+        // can test a bbox from the index alone (IncidentSearch forces this index on SQLite for dense areas).
+        incident.HasIndex(i => new { i.OccurredAt, i.Id, i.Latitude, i.Longitude }).HasDatabaseName(TimePositionIndex);
         incident.HasIndex(i => new { i.Latitude, i.Longitude });
         incident.HasIndex(i => i.Category);
+        incident.HasIndex(i => i.CreatedByUserId);
     }
 }

@@ -1,4 +1,6 @@
 using Halo.Api.Data;
+using Halo.Api.Features.Auth;
+using Halo.Api.Infrastructure.RateLimiting;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion.Polisen;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,10 +27,11 @@ public static class IngestionEndpoints
 {
     private const int RecentRunCount = 50;
 
-    /// <summary>Admin endpoints for the police poller. The auth feature puts this group behind the admin role.</summary>
+    /// <summary>Admin endpoints for the police poller, for the admin role only.</summary>
     public static RouteGroupBuilder MapIngestionEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/admin/ingestion").WithTags("Admin: ingestion");
+        var group = app.MapGroup("/api/v1/admin/ingestion").WithTags("Admin")
+            .RequireAuthorization(Policies.Admin).RequireRateLimiting(RateLimitPolicies.Admin);
         group.MapGet("/status", GetStatusAsync).WithSummary("Poller configuration, the latest runs and every recent failure.");
         group.MapPost("/trigger", TriggerAsync).WithSummary("Runs the police poller now and returns the run.");
         return group;

@@ -3,12 +3,14 @@ using Halo.Api.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
+using Halo.Api.Tests.Infrastructure;
+
 namespace Halo.Api.Tests.Features.Ingestion;
 
 /// <summary>The documented one-line commands of docs/import.md, run against the real host over a temp SQLite file.</summary>
 public sealed class ImportCommandTests : IDisposable
 {
-    private readonly IngestionApiFactory _app = new();
+    private readonly HaloApiFactory _app = IngestionApi.Create();
 
     public ImportCommandTests() => _app.CreateClient().Dispose(); // start the host once
 

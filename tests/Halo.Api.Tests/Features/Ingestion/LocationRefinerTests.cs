@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
+using Halo.Api.Tests.Infrastructure;
+
 namespace Halo.Api.Tests.Features.Ingestion;
 
 public class LocationRefinerTests
@@ -52,7 +54,7 @@ public class LocationRefinerTests
     {
         await using var nominatim = await FakeHttpServer.StartAsync();
         nominatim.Default = FakeHttpServer.Json(Nominatim(59.33457, 18.05752, "Norra Bantorget, Norrmalm, Stockholm"));
-        await using var app = new IngestionApiFactory(Settings(nominatim.BaseUrl));
+        await using var app = IngestionApi.Create(Settings(nominatim.BaseUrl));
         app.CreateClient().Dispose();
         var original = await ImportRecentEventAsync(app.Services);
 
@@ -83,7 +85,7 @@ public class LocationRefinerTests
     {
         await using var nominatim = await FakeHttpServer.StartAsync();
         nominatim.Default = FakeHttpServer.Json(Nominatim(57.7089, 11.9746, "Norra Bantorget, Göteborg")); // wrong city
-        await using var app = new IngestionApiFactory(Settings(nominatim.BaseUrl));
+        await using var app = IngestionApi.Create(Settings(nominatim.BaseUrl));
         app.CreateClient().Dispose();
         var original = await ImportRecentEventAsync(app.Services);
 
@@ -100,7 +102,7 @@ public class LocationRefinerTests
     {
         await using var nominatim = await FakeHttpServer.StartAsync();
         nominatim.Default = FakeHttpServer.Json(Nominatim(59.33457, 18.05752, "Norra Bantorget"));
-        await using var app = new IngestionApiFactory(Settings(nominatim.BaseUrl));
+        await using var app = IngestionApi.Create(Settings(nominatim.BaseUrl));
         app.CreateClient().Dispose();
         var original = await ImportRecentEventAsync(app.Services);
         using var scope = app.Services.CreateScope();
@@ -122,7 +124,7 @@ public class LocationRefinerTests
     {
         await using var nominatim = await FakeHttpServer.StartAsync();
         nominatim.Default = FakeHttpServer.Status(StatusCodes.Status503ServiceUnavailable);
-        await using var app = new IngestionApiFactory(Settings(nominatim.BaseUrl));
+        await using var app = IngestionApi.Create(Settings(nominatim.BaseUrl));
         app.CreateClient().Dispose();
         await ImportRecentEventAsync(app.Services);
         using var scope = app.Services.CreateScope();
@@ -133,7 +135,7 @@ public class LocationRefinerTests
     [Fact]
     public async Task WithoutAGeocodingUrlNothingIsLookedUp()
     {
-        await using var app = new IngestionApiFactory(Settings(null));
+        await using var app = IngestionApi.Create(Settings(null));
         app.CreateClient().Dispose();
         await ImportRecentEventAsync(app.Services);
         using var scope = app.Services.CreateScope();

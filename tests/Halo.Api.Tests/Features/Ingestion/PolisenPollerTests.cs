@@ -6,7 +6,9 @@ using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
+using Halo.Api.Features.Auth;
+
+using Halo.Api.Tests.Infrastructure;
 
 namespace Halo.Api.Tests.Features.Ingestion;
 
@@ -43,8 +45,8 @@ public class PolisenPollerTests
     public async Task SurvivesFaultsAndStoresEachEventOnceWithItsLatestText()
     {
         await using var police = await FakeHttpServer.StartAsync();
-        await using var app = new IngestionApiFactory(PollerSettings(police.BaseUrl));
-        using var client = app.CreateClient();
+        await using var app = IngestionApi.Create(PollerSettings(police.BaseUrl));
+        using var client = await app.CreateClientAsAsync(Roles.Admin);
 
         var first = SharedData.PolisenEvents.Skip(1000).Take(120).ToList();
         var second = SharedData.PolisenEvents.Skip(1060).Take(120).ToList(); // overlaps the first by 60
@@ -142,8 +144,8 @@ public class PolisenPollerTests
     public async Task WithNoNetworkTheServiceKeepsRunningAndStatusShowsTheFailure()
     {
         // Port 9 on loopback: nothing listens, the connection is refused at once.
-        await using var app = new IngestionApiFactory(PollerSettings("http://127.0.0.1:9"));
-        using var client = app.CreateClient();
+        await using var app = IngestionApi.Create(PollerSettings("http://127.0.0.1:9"));
+        using var client = await app.CreateClientAsAsync(Roles.Admin);
         var run = await TriggerAsync(client);
         Assert.False(run.Succeeded);
         Assert.StartsWith("Network error", run.Error, StringComparison.Ordinal);
@@ -158,8 +160,8 @@ public class PolisenPollerTests
     [Fact]
     public async Task TriggerIsRefusedWhenThePollerIsDisabled()
     {
-        await using var app = new IngestionApiFactory();
-        using var client = app.CreateClient();
+        await using var app = IngestionApi.Create();
+        using var client = await app.CreateClientAsAsync(Roles.Admin);
         using var response = await client.PostAsync("/api/v1/admin/ingestion/trigger", null);
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -168,14 +170,27 @@ public class PolisenPollerTests
         Assert.Equal(0, status.RunsTotal);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(Roles.Citizen)]
+    public async Task StatusAndTriggerAreForAdminsOnly(string? role)
+    {
+        await using var app = IngestionApi.Create();
+        using var client = role is null ? app.CreateClient() : await app.CreateClientAsAsync(role);
+        using var status = await client.GetAsync("/api/v1/admin/ingestion/status");
+        using var trigger = await client.PostAsync("/api/v1/admin/ingestion/trigger", null);
+        var expected = role is null ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden;
+        Assert.Equal(expected, status.StatusCode);
+        Assert.Equal(expected, trigger.StatusCode);
+    }
+
     [Fact]
     public async Task CallsAreSpacedByAtLeastTheMinimumInterval()
     {
         await using var police = await FakeHttpServer.StartAsync();
         police.Default = FakeHttpServer.Json("[]");
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = new IngestionApiFactory(PollerSettings(police.BaseUrl, minCallInterval: "00:00:10"),
-            s => s.AddSingleton<TimeProvider>(clock));
+        await using var app = IngestionApi.Create(PollerSettings(police.BaseUrl, minCallInterval: "00:00:10"), realClock: false);
+        var clock = app.Clock;
         using var client = app.CreateClient();
         var poller = app.Services.GetRequiredService<Halo.Api.Features.Ingestion.Polisen.PolisenPoller>();
 

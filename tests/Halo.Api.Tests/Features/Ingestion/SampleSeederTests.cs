@@ -3,6 +3,8 @@ using Halo.Api.Features.Ingestion;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
+using Halo.Api.Tests.Infrastructure;
+
 namespace Halo.Api.Tests.Features.Ingestion;
 
 public class SampleSeederTests
@@ -10,7 +12,7 @@ public class SampleSeederTests
     [Fact]
     public async Task FirstRunOnAnEmptyStoreLoadsTheBundledSample()
     {
-        await using var app = new IngestionApiFactory(new Dictionary<string, string?> { ["Database:SeedSample"] = "true" });
+        await using var app = IngestionApi.Create(new Dictionary<string, string?> { ["Database:SeedSample"] = "true" });
         using var client = app.CreateClient(); // starts the host: migrations, then the seeder
 
         using var scope = app.Services.CreateScope();
@@ -26,7 +28,7 @@ public class SampleSeederTests
     [Fact]
     public async Task SeedSampleFalseLeavesTheStoreEmpty()
     {
-        await using var app = new IngestionApiFactory();
+        await using var app = IngestionApi.Create();
         using var client = app.CreateClient();
         using var scope = app.Services.CreateScope();
         Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<HaloDbContext>().Incidents.CountAsync());

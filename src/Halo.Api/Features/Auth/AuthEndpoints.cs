@@ -1,0 +1,225 @@
+using System.Net.Mail;
+using System.Security.Claims;
+using Halo.Api.Data;
+using Halo.Api.Features.Audit;
+using Halo.Api.Features.Incidents;
+using Halo.Api.Infrastructure;
+using Halo.Api.Infrastructure.RateLimiting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Halo.Api.Features.Auth;
+
+public sealed record RegisterRequest(string? Email, string? Password, string? DisplayName);
+public sealed record LoginRequest(string? Email, string? Password);
+public sealed record RefreshRequest(string? RefreshToken);
+public sealed record UpdateMeRequest(string? DisplayName, string? Password, string? CurrentPassword);
+public sealed record ChangeRoleRequest(string? Role, string? Reason);
+public sealed record UserDto(Guid Id, string Email, string? DisplayName, string Role, DateTime CreatedAt)
+{
+    public static UserDto From(User u) => new(u.Id, u.Email, u.DisplayName, u.Role, u.CreatedAt);
+}
+public sealed record AuthResponse(UserDto User, TokenPair Tokens);
+
+public static class AuthEndpoints
+{
+    private static readonly PasswordHasher<User> Hasher = new();
+
+    public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/v1/auth").WithTags("Auth").AllowAnonymous().RequireRateLimiting(RateLimitPolicies.Auth);
+        auth.MapPost("/register", Register).WithSummary("Creates a citizen account and signs it in.");
+        auth.MapPost("/login", Login).WithSummary("Signs in: a 15-minute access token and a rotating refresh token.");
+        auth.MapPost("/refresh", Refresh).WithSummary("Rotates a refresh token. Reusing a rotated token revokes its whole family.");
+        auth.MapPost("/logout", Logout).WithSummary("Revokes the refresh token's family.");
+
+        var me = app.MapGroup("/api/v1/me").WithTags("Auth").RequireAuthorization(Policies.Authenticated).RequireRateLimiting(RateLimitPolicies.Reads);
+        me.MapGet("/", GetMe).WithSummary("The signed-in account.");
+        me.MapPatch("/", UpdateMe).WithSummary("Changes display name or password.");
+        me.MapDelete("/", DeleteMe).WithSummary("Deletes the account; its reports stay, anonymous.");
+
+        var admin = app.MapGroup("/api/v1/admin/users").WithTags("Admin").RequireAuthorization(Policies.Admin).RequireRateLimiting(RateLimitPolicies.Admin);
+        admin.MapGet("/", ListUsers).WithSummary("Accounts, newest first (admin).");
+        admin.MapPut("/{id:guid}/role", ChangeRole).WithSummary("Sets an account's role (admin).");
+        return app;
+    }
+
+    private static string? NormalizeEmail(Validation v, string? raw)
+    {
+        var email = v.Text("email", raw, 254, required: true)?.ToLowerInvariant();
+        if (email is null) return null;
+        if (!MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || !email.Contains('.', StringComparison.Ordinal))
+        {
+            v.Add("email", "Is not a valid email address.");
+            return null;
+        }
+        return email;
+    }
+
+    private static async Task<Results<Created<AuthResponse>, ValidationProblem, ProblemHttpResult>> Register(
+        RegisterRequest body, HaloDbContext db, TokenService tokens, TimeProvider clock, IOptions<AuthOptions> options, CancellationToken ct)
+    {
+        var v = new Validation();
+        var email = NormalizeEmail(v, body.Email);
+        var displayName = v.Text("display_name", body.DisplayName, 100);
+        var weak = PasswordRules.Check(body.Password, email, options.Value.MinPasswordLength);
+        if (weak is not null) v.Add("password", weak);
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+        if (await db.Set<User>().AnyAsync(u => u.Email == email, ct))
+            return TypedResults.Problem("An account with this email exists.", statusCode: StatusCodes.Status409Conflict, title: "Email taken");
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var user = new User { Id = Guid.NewGuid(), Email = email!, PasswordHash = "", DisplayName = displayName, CreatedAt = now, UpdatedAt = now };
+        user.PasswordHash = Hasher.HashPassword(user, body.Password!);
+        db.Set<User>().Add(user);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Lost a race with a concurrent registration of the same email.
+            return TypedResults.Problem("An account with this email exists.", statusCode: StatusCodes.Status409Conflict, title: "Email taken");
+        }
+        var pair = await tokens.IssueAsync(db, user, null, ct);
+        return TypedResults.Created("/api/v1/me", new AuthResponse(UserDto.From(user), pair));
+    }
+
+    private static async Task<Results<Ok<AuthResponse>, ValidationProblem, UnauthorizedHttpResult, ProblemHttpResult>> Login(
+        LoginRequest body, HaloDbContext db, TokenService tokens, LoginThrottle throttle, HttpContext http, CancellationToken ct)
+    {
+        var v = new Validation();
+        var email = v.Text("email", body.Email, 254, required: true)?.ToLowerInvariant();
+        if (string.IsNullOrEmpty(body.Password)) v.Add("password", "Is required.");
+        else if (body.Password.Length > 256) v.Add("password", "Must be at most 256 characters.");
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+
+        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (throttle.RetryAfter(email!, ip) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem("Too many failed sign-ins. Try again later.", statusCode: StatusCodes.Status429TooManyRequests, title: "Too many attempts");
+        }
+        var user = await db.Set<User>().FirstOrDefaultAsync(u => u.Email == email, ct);
+        var ok = user is not null && Hasher.VerifyHashedPassword(user, user.PasswordHash, body.Password!) != PasswordVerificationResult.Failed;
+        if (!ok)
+        {
+            throttle.RecordFailure(email!, ip);
+            return TypedResults.Unauthorized();
+        }
+        throttle.RecordSuccess(email!);
+        return TypedResults.Ok(new AuthResponse(UserDto.From(user!), await tokens.IssueAsync(db, user!, null, ct)));
+    }
+
+    private static async Task<Results<Ok<TokenPair>, ValidationProblem, UnauthorizedHttpResult>> Refresh(
+        RefreshRequest body, HaloDbContext db, TokenService tokens, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        var raw = v.Text("refresh_token", body.RefreshToken, 200, required: true);
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var hash = TokenService.Hash(raw!);
+        var row = await db.Set<RefreshToken>().FirstOrDefaultAsync(t => t.TokenHash == hash, ct);
+        if (row is null || row.RevokedAt is not null || row.ExpiresAt <= now) return TypedResults.Unauthorized();
+        if (row.RotatedAt is not null)
+        {
+            // A rotated token came back: someone holds a copy. Kill the family, including the legitimate newest token.
+            await tokens.RevokeFamilyAsync(db, row.FamilyId, ct);
+            return TypedResults.Unauthorized();
+        }
+        // Claim the row atomically so two concurrent refreshes with one token cannot both succeed.
+        var claimed = await db.Set<RefreshToken>().Where(t => t.Id == row.Id && t.RotatedAt == null && t.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.RotatedAt, now), ct);
+        if (claimed == 0)
+        {
+            await tokens.RevokeFamilyAsync(db, row.FamilyId, ct);
+            return TypedResults.Unauthorized();
+        }
+        var user = await db.Set<User>().FirstOrDefaultAsync(u => u.Id == row.UserId, ct);
+        if (user is null) return TypedResults.Unauthorized();
+        return TypedResults.Ok(await tokens.IssueAsync(db, user, row.FamilyId, ct));
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem>> Logout(RefreshRequest body, HaloDbContext db, TokenService tokens, CancellationToken ct)
+    {
+        var v = new Validation();
+        var raw = v.Text("refresh_token", body.RefreshToken, 200, required: true);
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+        var hash = TokenService.Hash(raw!);
+        var family = await db.Set<RefreshToken>().Where(t => t.TokenHash == hash).Select(t => (Guid?)t.FamilyId).FirstOrDefaultAsync(ct);
+        if (family is not null) await tokens.RevokeFamilyAsync(db, family.Value, ct);
+        // Same answer for unknown tokens: logout reveals nothing.
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<UserDto>, NotFound>> GetMe(ClaimsPrincipal principal, HaloDbContext db, CancellationToken ct)
+    {
+        var id = principal.UserId();
+        var user = await db.Set<User>().AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+        return user is null ? TypedResults.NotFound() : TypedResults.Ok(UserDto.From(user));
+    }
+
+    private static async Task<Results<Ok<UserDto>, ValidationProblem, NotFound>> UpdateMe(
+        UpdateMeRequest body, ClaimsPrincipal principal, HaloDbContext db, TimeProvider clock, IOptions<AuthOptions> options, CancellationToken ct)
+    {
+        var id = principal.UserId();
+        var user = await db.Set<User>().FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return TypedResults.NotFound();
+        var v = new Validation();
+        var displayName = v.Text("display_name", body.DisplayName, 100);
+        if (body.Password is not null)
+        {
+            if (string.IsNullOrEmpty(body.CurrentPassword) || body.CurrentPassword.Length > 256
+                || Hasher.VerifyHashedPassword(user, user.PasswordHash, body.CurrentPassword) == PasswordVerificationResult.Failed)
+                v.Add("current_password", "Is required and must match to change the password.");
+            if (PasswordRules.Check(body.Password, user.Email, options.Value.MinPasswordLength) is { } weak) v.Add("password", weak);
+        }
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+        if (displayName is not null) user.DisplayName = displayName;
+        if (body.Password is not null) user.PasswordHash = Hasher.HashPassword(user, body.Password);
+        user.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(UserDto.From(user));
+    }
+
+    private static async Task<NoContent> DeleteMe(ClaimsPrincipal principal, HaloDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var id = principal.UserId()!.Value;
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // What the user posted stays, without the link to them.
+        await db.Incidents.Where(i => i.CreatedByUserId == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.CreatedByUserId, (Guid?)null), ct);
+        await db.Set<RefreshToken>().Where(t => t.UserId == id).ExecuteDeleteAsync(ct);
+        await db.Set<User>().Where(u => u.Id == id).ExecuteDeleteAsync(ct);
+        AuditLog.Record(db, now, id.ToString(), "account.deleted", "user", id.ToString());
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<List<UserDto>>> ListUsers(HaloDbContext db, CancellationToken ct) =>
+        TypedResults.Ok((await db.Set<User>().AsNoTracking().OrderByDescending(u => u.CreatedAt).Take(500).ToListAsync(ct))
+            .Select(UserDto.From).ToList());
+
+    private static async Task<Results<Ok<UserDto>, ValidationProblem, NotFound>> ChangeRole(
+        Guid id, ChangeRoleRequest body, ClaimsPrincipal principal, HaloDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        var role = v.Text("role", body.Role, 16, required: true);
+        if (role is not null && !Roles.All.Contains(role)) v.Add("role", $"Must be one of: {string.Join(", ", Roles.All)}.");
+        var reason = v.Text("reason", body.Reason, 1000);
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+        var user = await db.Set<User>().FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return TypedResults.NotFound();
+        var now = clock.GetUtcNow().UtcDateTime;
+        AuditLog.Record(db, now, principal.UserId().ToString()!, "user.role_changed", "user", id.ToString(), reason,
+            $"{{\"from\":\"{user.Role}\",\"to\":\"{role}\"}}");
+        user.Role = role!;
+        user.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(UserDto.From(user));
+    }
+}
+

@@ -1,0 +1,165 @@
+using Halo.Api.Data;
+using Halo.Api.Features.Geo;
+using Microsoft.EntityFrameworkCore;
+using NetTopologySuite.Geometries;
+
+namespace Halo.Api.Features.Incidents;
+
+/// <summary>
+/// Runs incident filters on either provider. Radius searches use PostGIS <c>ST_DWithin</c> on PostgreSQL, and a
+/// lat/lon bounding-box prefilter plus exact haversine on SQLite.
+/// </summary>
+public static class IncidentSearch
+{
+    private static readonly GeometryFactory Wgs84 = new(new PrecisionModel(), 4326);
+
+    /// <summary>Rows a public list may show: never deleted or moderator-rejected ones.</summary>
+    public static IQueryable<Incident> Visible(HaloDbContext db) => VisibleOnly(db.Incidents);
+
+    private static IQueryable<Incident> VisibleOnly(IQueryable<Incident> source) =>
+        source.AsNoTracking().Where(i => i.Status != IncidentStatus.Deleted && i.Status != IncidentStatus.Rejected);
+
+    public static IQueryable<Incident> Apply(HaloDbContext db, IncidentFilter f) => Apply(db.Incidents, f, db is PostgresHaloDbContext);
+
+    private static IQueryable<Incident> Apply(IQueryable<Incident> source, IncidentFilter f, bool postgres)
+    {
+        var q = VisibleOnly(source);
+        if (!f.IncludeNonIncidents) q = q.Where(i => i.IsIncident);
+        if (f.Bbox is { } b)
+        {
+            q = q.Where(i => i.Latitude >= b.MinLat && i.Latitude <= b.MaxLat);
+            q = b.MinLon <= b.MaxLon
+                ? q.Where(i => i.Longitude >= b.MinLon && i.Longitude <= b.MaxLon)
+                : q.Where(i => i.Longitude >= b.MinLon || i.Longitude <= b.MaxLon); // crosses the antimeridian
+        }
+        if (f.Circle is { } c)
+        {
+            if (postgres)
+            {
+                var centre = Wgs84.CreatePoint(new Coordinate(c.Lon, c.Lat));
+                // Sphere, not spheroid: the same earth model as the SQLite haversine path, so both providers agree.
+                q = q.Where(i => EF.Functions.IsWithinDistance(EF.Property<Point>(i, PostgresHaloDbContext.GeographyColumn), centre, c.RadiusM, false));
+            }
+            else
+            {
+                var box = Haversine.BoundingBox(c.Lat, c.Lon, c.RadiusM);
+                q = q.Where(i => i.Latitude >= box.MinLat && i.Latitude <= box.MaxLat && i.Longitude >= box.MinLon && i.Longitude <= box.MaxLon);
+            }
+        }
+        if (f.From is { } from) q = q.Where(i => i.OccurredAt >= from);
+        if (f.To is { } to) q = q.Where(i => i.OccurredAt <= to);
+        if (f.Categories.Count > 0) q = q.Where(i => f.Categories.Contains(i.Category));
+        if (f.SeverityMin is { } smin) q = q.Where(i => i.Severity >= smin);
+        if (f.SeverityMax is { } smax) q = q.Where(i => i.Severity <= smax);
+        if (f.Source is { } src) q = q.Where(i => i.Source == src);
+        if (f.VerifiedOnly) q = q.Where(i => i.IsVerified);
+        return q;
+    }
+
+    /// <summary>One keyset page, newest first.</summary>
+    public static async Task<IncidentPage> PageAsync(HaloDbContext db, IncidentFilter f, int denseScanRows, CancellationToken ct)
+    {
+        var want = f.Limit + 1;
+        List<IncidentDto> rows;
+        if (db is SqliteHaloDbContext && (f.Bbox is not null || f.Circle is not null))
+        {
+            // SQLite's planner always takes the lat/lon index for a box and then sorts every row in it: fine for a
+            // sparse area, slow for a city holding tens of thousands. So first walk the newest rows in time order
+            // (forced index, bounded to denseScanRows), and only if that does not fill the page continue, below that
+            // split point, with the planner's own spatial plan. Together the two parts are exactly the keyset page.
+            var split = await db.Incidents.FromSqlRaw(TimeOrderedSql)
+                .Where(KeysetAfter(f.After))
+                .OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Id)
+                .Select(i => new PageCursor(i.OccurredAt, i.Id))
+                .Skip(denseScanRows).FirstOrDefaultAsync(ct);
+            var newest = Apply(db.Incidents.FromSqlRaw(TimeOrderedSql), f, postgres: false);
+            if (split is not null) newest = newest.Where(NotAfter(split));
+            rows = await CollectAsync(newest, f.Circle, f.After, want, ct);
+            if (rows.Count < want && split is not null)
+                rows.AddRange(await CollectAsync(Apply(db, f), f.Circle, split, want - rows.Count, ct));
+        }
+        else
+        {
+            rows = await CollectAsync(Apply(db, f), db is PostgresHaloDbContext ? null : f.Circle, f.After, want, ct);
+        }
+        var hasMore = rows.Count > f.Limit;
+        if (hasMore) rows.RemoveAt(rows.Count - 1);
+        var next = hasMore ? new PageCursor(rows[^1].OccurredAt, rows[^1].Id).Encode() : null;
+        return new IncidentPage(rows, rows.Count, next);
+    }
+
+    private static readonly string TimeOrderedSql =
+        $"SELECT * FROM incidents INDEXED BY {IncidentConfiguration.TimePositionIndex}";
+
+    /// <summary>
+    /// Up to <paramref name="want"/> rows after the cursor, newest first. <paramref name="exactCircle"/> (SQLite) is
+    /// checked in memory after the box prefilter, so rows are read in chunks until the page is full.
+    /// </summary>
+    private static async Task<List<IncidentDto>> CollectAsync(IQueryable<Incident> q, (double Lat, double Lon, double RadiusM)? exactCircle,
+        PageCursor? after, int want, CancellationToken ct)
+    {
+        var rows = new List<IncidentDto>(want);
+        var chunk = exactCircle is null ? want : Math.Max(200, want * 4);
+        while (rows.Count < want)
+        {
+            // Projected in SQL: the raw payload and other heavy columns are never read for a list.
+            var batch = await q.Where(KeysetAfter(after))
+                .OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Id).Take(chunk)
+                .Select(IncidentDto.Projection).ToListAsync(ct);
+            foreach (var i in batch)
+            {
+                if (exactCircle is { } e && Haversine.DistanceM(e.Lat, e.Lon, i.Latitude, i.Longitude) > e.RadiusM) continue;
+                rows.Add(i);
+                if (rows.Count == want) break;
+            }
+            if (batch.Count < chunk) break;
+            after = new PageCursor(batch[^1].OccurredAt, batch[^1].Id);
+        }
+        return rows;
+    }
+
+    /// <summary>Rows strictly after the cursor in (occurred_at desc, id desc) order; all rows when there is none.</summary>
+    private static System.Linq.Expressions.Expression<Func<Incident, bool>> KeysetAfter(PageCursor? cursor)
+    {
+        if (cursor is null) return i => true;
+        var t = cursor.OccurredAt;
+        var id = cursor.Id;
+        return i => i.OccurredAt < t || (i.OccurredAt == t && i.Id.CompareTo(id) < 0);
+    }
+
+    /// <summary>Rows at or before the cursor position (the complement of <see cref="KeysetAfter"/>).</summary>
+    private static System.Linq.Expressions.Expression<Func<Incident, bool>> NotAfter(PageCursor cursor)
+    {
+        var t = cursor.OccurredAt;
+        var id = cursor.Id;
+        return i => i.OccurredAt > t || (i.OccurredAt == t && i.Id.CompareTo(id) >= 0);
+    }
+
+    /// <summary>Incidents within the radius, nearest first, with their exact distance.</summary>
+    public static async Task<List<IncidentDto>> NearbyAsync(HaloDbContext db, IncidentFilter f, int limit, CancellationToken ct)
+    {
+        var (lat, lon, radiusM) = f.Circle!.Value;
+        var q = Apply(db, f);
+        if (db is PostgresHaloDbContext)
+        {
+            var centre = Wgs84.CreatePoint(new Coordinate(lon, lat));
+            var rows = await q
+                .OrderBy(i => EF.Functions.Distance(EF.Property<Point>(i, PostgresHaloDbContext.GeographyColumn), centre, false))
+                .ThenByDescending(i => i.OccurredAt)
+                .Take(limit)
+                .ToListAsync(ct);
+            return rows.Select(i => IncidentDto.From(i, Haversine.DistanceM(lat, lon, i.Latitude, i.Longitude))).ToList();
+        }
+        // SQLite: rank the box's candidates by exact distance on positions only, then load the winners.
+        var candidates = await q.Select(i => new { i.Id, i.Latitude, i.Longitude, i.OccurredAt }).ToListAsync(ct);
+        var nearest = candidates
+            .Select(x => (x.Id, x.OccurredAt, Distance: Haversine.DistanceM(lat, lon, x.Latitude, x.Longitude)))
+            .Where(x => x.Distance <= radiusM)
+            .OrderBy(x => x.Distance).ThenByDescending(x => x.OccurredAt)
+            .Take(limit)
+            .ToList();
+        var ids = nearest.Select(x => x.Id).ToList();
+        var byId = await db.Incidents.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        return nearest.Where(x => byId.ContainsKey(x.Id)).Select(x => IncidentDto.From(byId[x.Id], x.Distance)).ToList();
+    }
+}

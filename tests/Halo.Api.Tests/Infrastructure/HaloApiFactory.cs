@@ -1,0 +1,126 @@
+using Halo.Api.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Halo.Api.Tests.Infrastructure;
+
+public enum DbProvider { Sqlite, Postgres }
+
+/// <summary>
+/// The real app over a real store: a fresh SQLite file in a temp folder, or a fresh database on the PostgreSQL+PostGIS
+/// server that test.sh starts (HALO_TEST_POSTGRES). Sample seeding and outside pollers are off unless a test turns them on.
+/// </summary>
+public class HaloApiFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase);
+    private string? _postgresDatabase;
+
+    public HaloApiFactory(DbProvider provider, string? dataDirectory = null, string? postgresDatabase = null)
+    {
+        Provider = provider;
+        DataDirectory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "halo-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(DataDirectory);
+        _settings["Database:Provider"] = provider.ToString();
+        _settings["Database:DataDirectory"] = DataDirectory;
+        _settings["Database:SeedSample"] = "false";
+        _settings["Database:MigrateOnStart"] = "true";
+        _settings["Ingestion:Polisen:Enabled"] = "false";
+        _settings["Logging:LogLevel:Default"] = "Warning";
+        _settings["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning";
+        // EF logs its "is there a migrations table yet" probe on a fresh database as a failed command.
+        _settings["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Critical";
+        // Most tests share one client address; rate-limit tests turn the limiter back on with small limits.
+        _settings["RateLimiting:Enabled"] = "false";
+        if (provider == DbProvider.Postgres)
+        {
+            _postgresDatabase = postgresDatabase ?? "halo_test_" + Guid.NewGuid().ToString("N")[..12];
+            _settings["Database:ConnectionString"] = PostgresTestServer.CreateDatabase(_postgresDatabase);
+        }
+    }
+
+    public DbProvider Provider { get; }
+    public string DataDirectory { get; }
+
+    /// <summary>A fake clock tests can move; the app sees it as its TimeProvider.</summary>
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 3, 14, 12, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Use the real clock instead of <see cref="Clock"/>.</summary>
+    public bool UseRealClock { get; init; }
+
+    public HaloApiFactory With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (k, v) in _settings) builder.UseSetting(k, v);
+        builder.ConfigureServices(services =>
+        {
+            if (!UseRealClock) services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+
+    /// <summary>Runs <paramref name="work"/> with a fresh DbContext from the app's own container.</summary>
+    public async Task<T> WithDb<T>(Func<HaloDbContext, Task<T>> work)
+    {
+        await using var scope = Scope();
+        return await work(scope.ServiceProvider.GetRequiredService<HaloDbContext>());
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing) return;
+        if (_postgresDatabase is not null) PostgresTestServer.DropDatabase(_postgresDatabase);
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+public sealed class SqliteApiFactory() : HaloApiFactory(DbProvider.Sqlite);
+
+public sealed class PostgresApiFactory() : HaloApiFactory(DbProvider.Postgres);
+
+/// <summary>The app on a real Kestrel socket on 127.0.0.1, for tests whose input the in-memory TestServer would refuse to send.</summary>
+public sealed class SqliteKestrelApiFactory : HaloApiFactory
+{
+    public SqliteKestrelApiFactory() : base(DbProvider.Sqlite)
+    {
+        UseKestrel(0);
+        StartServer();
+    }
+}
+
+/// <summary>The PostgreSQL server test.sh started; every factory gets its own database on it.</summary>
+public static class PostgresTestServer
+{
+    public static string BaseConnectionString =>
+        Environment.GetEnvironmentVariable("HALO_TEST_POSTGRES")
+        ?? throw new InvalidOperationException(
+            "HALO_TEST_POSTGRES is not set. Run the tests with ./test.sh, which starts PostgreSQL+PostGIS on 127.0.0.1.");
+
+    public static string CreateDatabase(string name)
+    {
+        using var conn = new NpgsqlConnection(BaseConnectionString);
+        conn.Open();
+        using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", conn);
+        cmd.ExecuteNonQuery();
+        return new NpgsqlConnectionStringBuilder(BaseConnectionString) { Database = name }.ConnectionString;
+    }
+
+    public static void DropDatabase(string name)
+    {
+        NpgsqlConnection.ClearAllPools();
+        using var conn = new NpgsqlConnection(BaseConnectionString);
+        conn.Open();
+        using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", conn);
+        cmd.ExecuteNonQuery();
+    }
+}
