@@ -3,6 +3,7 @@ using Halo.Api.Features.Auth;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Health;
 using Halo.Api.Features.Incidents;
+using Halo.Api.Features.Ingestion;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
 
@@ -15,6 +16,7 @@ builder.Services.AddHaloData(builder.Configuration);
 builder.AddAuth();
 builder.AddHaloRateLimiting();
 builder.AddIncidents();
+builder.AddIngestion();
 builder.AddClassification();
 
 var app = builder.Build();
@@ -31,6 +33,7 @@ app.UseRateLimiter();
 app.MapHealth();
 app.MapAuth();
 app.MapIncidents();
+app.MapIngestion();
 app.MapClassification();
 
 await app.RunAsync();

@@ -35,6 +35,8 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         ["PATCH /api/v1/me"] = Access.SignedIn,
         ["DELETE /api/v1/me"] = Access.SignedIn,
         ["GET /api/v1/admin/users"] = Access.Admin,
+        ["GET /api/v1/admin/ingestion/status"] = Access.Admin,
+        ["POST /api/v1/admin/ingestion/trigger"] = Access.Admin,
         ["PUT /api/v1/admin/users/{id}/role"] = Access.Admin,
         ["POST /api/v1/classify"] = Access.Public,
         ["POST /api/v1/admin/classifier/retrain"] = Access.Admin,

@@ -270,6 +270,110 @@ namespace Halo.Api.Migrations.Postgres
                     b.ToTable("incidents", (string)null);
                 });
 
+            modelBuilder.Entity("Halo.Api.Features.Ingestion.Geocoding.IncidentGeocode", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("AttemptedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("MatchedName")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<double>("OriginalLatitude")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("OriginalLongitude")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("OriginalPrecisionM")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Query")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<double?>("RefinedLatitude")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("RefinedLongitude")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("RefinedPrecisionM")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("IncidentId");
+
+                    b.ToTable("incident_geocodes", (string)null);
+                });
+
+            modelBuilder.Entity("Halo.Api.Features.Ingestion.IngestionRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("Fetched")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("HttpStatus")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("LagSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("New")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("NewestEventAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Rejected")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("Unchanged")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Updated")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Source", "StartedAt");
+
+                    b.ToTable("ingestion_runs", (string)null);
+                });
+
             modelBuilder.Entity("Halo.Api.Features.ModelRegistry.ModelVersion", b =>
                 {
                     b.Property<Guid>("Id")
@@ -339,6 +443,15 @@ namespace Halo.Api.Migrations.Postgres
                     b.HasOne("Halo.Api.Features.Auth.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Halo.Api.Features.Ingestion.Geocoding.IncidentGeocode", b =>
+                {
+                    b.HasOne("Halo.Api.Features.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("Halo.Api.Features.Ingestion.Geocoding.IncidentGeocode", "IncidentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -253,6 +253,110 @@ namespace Halo.Api.Migrations.Sqlite
                     b.ToTable("incidents", (string)null);
                 });
 
+            modelBuilder.Entity("Halo.Api.Features.Ingestion.Geocoding.IncidentGeocode", b =>
+                {
+                    b.Property<Guid>("IncidentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AttemptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MatchedName")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("OriginalLatitude")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("OriginalLongitude")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("OriginalPrecisionM")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Query")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("RefinedLatitude")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("RefinedLongitude")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("RefinedPrecisionM")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("IncidentId");
+
+                    b.ToTable("incident_geocodes", (string)null);
+                });
+
+            modelBuilder.Entity("Halo.Api.Features.Ingestion.IngestionRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Fetched")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("HttpStatus")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("LagSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("New")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NewestEventAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Rejected")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Unchanged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Updated")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Source", "StartedAt");
+
+                    b.ToTable("ingestion_runs", (string)null);
+                });
+
             modelBuilder.Entity("Halo.Api.Features.ModelRegistry.ModelVersion", b =>
                 {
                     b.Property<Guid>("Id")
@@ -322,6 +426,15 @@ namespace Halo.Api.Migrations.Sqlite
                     b.HasOne("Halo.Api.Features.Auth.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Halo.Api.Features.Ingestion.Geocoding.IncidentGeocode", b =>
+                {
+                    b.HasOne("Halo.Api.Features.Incidents.Incident", null)
+                        .WithOne()
+                        .HasForeignKey("Halo.Api.Features.Ingestion.Geocoding.IncidentGeocode", "IncidentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

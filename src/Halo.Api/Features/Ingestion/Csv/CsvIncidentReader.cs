@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Halo.Api.Features.Ingestion.Polisen;
+using Halo.Api.Features.Taxonomy;
+using Halo.Api.Infrastructure;
+
+namespace Halo.Api.Features.Ingestion.Csv;
+
+/// <summary>
+/// Which columns of an open crime-data CSV hold what. Shared by <c>import csv</c> and the backtest <c>eval</c> command,
+/// so both accept the same options (<see cref="FromArgs"/>).
+/// </summary>
+public sealed record CsvColumns
+{
+    public required string TimeColumn { get; init; }
+    public required string LatitudeColumn { get; init; }
+    public required string LongitudeColumn { get; init; }
+    public string? IdColumn { get; init; }
+    public string? CategoryColumn { get; init; }
+
+    /// <summary>Raw category value (trimmed, case-insensitive) → Halo category code.</summary>
+    public IReadOnlyDictionary<string, string>? CategoryMap { get; init; }
+
+    /// <summary>Halo category for every row whose raw value is not in the map (default <c>other</c>).</summary>
+    public string DefaultCategory { get; init; } = HaloTaxonomy.Other;
+
+    /// <summary>.NET format of the time column; without it ISO 8601 and common forms are accepted.</summary>
+    public string? TimeFormat { get; init; }
+
+    /// <summary>Zone of times written without an offset (IANA id); UTC by default.</summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
+
+    public char Delimiter { get; init; } = ',';
+
+    public const string OptionsUsage =
+        "--time-col C --lat-col C --lon-col C [--id-col C] [--category-col C] [--category-map FILE] [--category CODE] " +
+        "[--time-format F] [--time-zone IANA] [--delimiter ,]";
+
+    /// <summary>Reads the shared column options; throws <see cref="CliUsageException"/> for bad ones.</summary>
+    public static CsvColumns FromArgs(CliArgs args)
+    {
+        var category = args.Get("category") ?? HaloTaxonomy.Other;
+        if (!HaloTaxonomy.IsKnown(category)) throw new CliUsageException($"--category '{category}' is not a Halo category ({string.Join(", ", HaloTaxonomy.ByCode.Keys)}).");
+        var delimiter = args.Get("delimiter") ?? ",";
+        if (delimiter == "\\t" || delimiter == "tab") delimiter = "\t";
+        if (delimiter.Length != 1) throw new CliUsageException("--delimiter must be one character.");
+        TimeZoneInfo zone;
+        try { zone = args.Get("time-zone") is { } tz ? TimeZoneInfo.FindSystemTimeZoneById(tz) : TimeZoneInfo.Utc; }
+        catch (TimeZoneNotFoundException) { throw new CliUsageException($"--time-zone '{args.Get("time-zone")}' is not a known time zone."); }
+        return new CsvColumns
+        {
+            TimeColumn = args.Require("time-col"),
+            LatitudeColumn = args.Require("lat-col"),
+            LongitudeColumn = args.Require("lon-col"),
+            IdColumn = args.Get("id-col"),
+            CategoryColumn = args.Get("category-col"),
+            CategoryMap = args.Get("category-map") is { } map ? LoadCategoryMap(map) : null,
+            DefaultCategory = category.ToLowerInvariant(),
+            TimeFormat = args.Get("time-format"),
+            TimeZone = zone,
+            Delimiter = delimiter[0],
+        };
+    }
+
+    /// <summary>
+    /// A category map is a JSON object (<c>{"BURGLARY": "burglary"}</c>) or a two-column CSV (<c>raw,category</c>).
+    /// Every target must be a Halo category.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> LoadCategoryMap(string path)
+    {
+        if (!File.Exists(path)) throw new CliUsageException($"Category map '{path}' not found.");
+        var text = File.ReadAllText(path, Encoding.UTF8).Trim();
+        Dictionary<string, string> map;
+        try
+        {
+            map = text.StartsWith('{')
+                ? JsonSerializer.Deserialize<Dictionary<string, string>>(text) ?? []
+                : text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))
+                    .Select(l => CsvParser.SplitLine(l, ','))
+                    .Where(f => f.Count == 2 && !(f[0] == "raw" && f[1] == "category"))
+                    .GroupBy(f => f[0].Trim(), StringComparer.OrdinalIgnoreCase)
+                    .ToDictionary(g => g.Key, g => g.Last()[1].Trim());
+        }
+        catch (JsonException ex) { throw new CliUsageException($"Category map '{path}' is not valid JSON: {ex.Message}"); }
+        var bad = map.Values.Where(v => !HaloTaxonomy.IsKnown(v)).Distinct().ToList();
+        if (bad.Count > 0) throw new CliUsageException($"Category map '{path}' names unknown categories: {string.Join(", ", bad)}.");
+        return new Dictionary<string, string>(map.Select(kv => KeyValuePair.Create(kv.Key.Trim(), kv.Value.ToLowerInvariant())), StringComparer.OrdinalIgnoreCase);
+    }
+}
+
+/// <summary>One CSV row read as an incident record (no database involved), or why it was rejected.</summary>
+public sealed record CsvIncidentRecord(
+    long LineNumber, string? ExternalId, DateTime OccurredAt, double Latitude, double Longitude,
+    string? RawCategory, string Category, string RawJson, string? RejectReason)
+{
+    public bool IsValid => RejectReason is null;
+}
+
+/// <summary>Reads an open crime-data CSV (gzipped or not) into <see cref="CsvIncidentRecord"/>s. Bad rows are rejected one by one.</summary>
+public static class CsvIncidentReader
+{
+    private static readonly string[] FallbackFormats =
+        ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm:ss.FFFFFFF",
+         "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm", "yyyy-MM-dd", "yyyy/MM/dd HH:mm:ss", "yyyy/MM/dd", "MM/dd/yyyy hh:mm:ss tt", "MM/dd/yyyy HH:mm:ss", "MM/dd/yyyy"];
+
+    public static async IAsyncEnumerable<CsvIncidentRecord> ReadAsync(Stream stream, CsvColumns columns,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var input = await IncidentFiles.OpenMaybeGzipAsync(stream, ct);
+        using var reader = new StreamReader(input, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        var parser = new CsvParser(reader, columns.Delimiter);
+        var header = await parser.ReadRecordAsync(ct) ?? throw new InvalidDataException("The CSV file is empty.");
+        var index = header.Select((h, i) => (h: h.Trim(), i)).GroupBy(x => x.h, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First().i, StringComparer.OrdinalIgnoreCase);
+        int Column(string? name, string option) => name is null ? -1
+            : index.TryGetValue(name, out var i) ? i
+            : throw new CliUsageException($"{option} '{name}' is not a column (columns: {string.Join(", ", header)}).");
+        var time = Column(columns.TimeColumn, "--time-col");
+        var lat = Column(columns.LatitudeColumn, "--lat-col");
+        var lon = Column(columns.LongitudeColumn, "--lon-col");
+        var id = Column(columns.IdColumn, "--id-col");
+        var cat = Column(columns.CategoryColumn, "--category-col");
+
+        while (await parser.ReadRecordAsync(ct) is { } row)
+        {
+            var line = parser.RecordStartLine;
+            if (row.Count == 1 && row[0].Length == 0) continue; // blank line
+            yield return ReadRow(row, header, line, columns, time, lat, lon, id, cat);
+        }
+    }
+
+    private static CsvIncidentRecord ReadRow(List<string> row, List<string> header, long line, CsvColumns columns,
+        int time, int lat, int lon, int id, int cat)
+    {
+        var raw = RowJson(header, row);
+        string? externalId = null;
+        CsvIncidentRecord Reject(string reason) => new(line, externalId, default, 0, 0, null, HaloTaxonomy.Other, raw, reason);
+
+        if (row.Count != header.Count) return Reject($"has {row.Count} fields, header has {header.Count}");
+        externalId = id >= 0 ? row[id].Trim() : RowHash(row);
+        if (externalId.Length is 0 or > 128) return Reject("missing or oversized id");
+        if (!TryParseTime(row[time], columns, out var occurred)) return Reject($"unreadable time '{Clip(row[time])}'");
+        if (!TryParseCoordinate(row[lat], 90, out var la) || !TryParseCoordinate(row[lon], 180, out var lo))
+            return Reject($"unreadable position '{Clip(row[lat])}', '{Clip(row[lon])}'");
+        if (la == 0 && lo == 0) return Reject("position 0,0 (a missing position in most open data)");
+        var rawCategory = cat >= 0 ? row[cat].Trim() : null;
+        var category = rawCategory is not null && columns.CategoryMap is not null && columns.CategoryMap.TryGetValue(rawCategory, out var mapped)
+            ? mapped : columns.DefaultCategory;
+        return new CsvIncidentRecord(line, externalId, occurred, la, lo, rawCategory, category, raw, null);
+    }
+
+    public static bool TryParseTime(string value, CsvColumns columns, out DateTime utc)
+    {
+        utc = default;
+        value = value.Trim();
+        var ok = columns.TimeFormat is { } f
+            ? DateTime.TryParseExact(value, f, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AdjustToUniversal, out var dt)
+            : DateTime.TryParseExact(value, FallbackFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AdjustToUniversal, out dt);
+        if (!ok) return false;
+        utc = dt.Kind switch
+        {
+            DateTimeKind.Utc => dt,
+            DateTimeKind.Local => dt.ToUniversalTime(), // had an offset: the parser converted it to local time
+            _ => columns.TimeZone.IsInvalidTime(dt) ? TimeZoneInfo.ConvertTimeToUtc(dt.AddHours(1), columns.TimeZone)
+                : TimeZoneInfo.ConvertTimeToUtc(dt, columns.TimeZone),
+        };
+        return utc.Year is >= 1900 and <= 2200;
+    }
+
+    private static bool TryParseCoordinate(string s, double limit, out double v) =>
+        double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out v) && double.IsFinite(v) && Math.Abs(v) <= limit;
+
+    /// <summary>A stable id for rows without one: the first 16 bytes of SHA-256 over the row's fields.</summary>
+    public static string RowHash(IEnumerable<string> fields) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', fields))).AsSpan(0, 16));
+
+    private static string RowJson(List<string> header, List<string> row)
+    {
+        var o = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < Math.Min(header.Count, row.Count); i++) o[header[i]] = Clip(row[i], 2000);
+        return JsonSerializer.Serialize(o);
+    }
+
+    private static string Clip(string s, int max = 60) => s.Length <= max ? s : s[..max];
+}
+
+/// <summary>RFC 4180 CSV: quoted fields may hold delimiters, doubled quotes and line breaks.</summary>
+public sealed class CsvParser(TextReader reader, char delimiter)
+{
+    private const int MaxFieldLength = 1_000_000;
+    private long _line;
+
+    /// <summary>1-based line on which the last record returned started.</summary>
+    public long RecordStartLine { get; private set; }
+
+    public async Task<List<string>?> ReadRecordAsync(CancellationToken ct)
+    {
+        var first = await reader.ReadLineAsync(ct);
+        if (first is null) return null;
+        RecordStartLine = ++_line;
+        var fields = new List<string>();
+        var sb = new StringBuilder();
+        var line = first;
+        var inQuotes = false;
+        while (true)
+        {
+            for (var i = 0; i < line.Length; i++)
+            {
+                var c = line[i];
+                if (inQuotes)
+                {
+                    if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i++; }
+                    else if (c == '"') inQuotes = false;
+                    else sb.Append(c);
+                }
+                else if (c == '"' && sb.Length == 0) inQuotes = true;
+                else if (c == delimiter) { fields.Add(sb.ToString()); sb.Clear(); }
+                else sb.Append(c);
+                if (sb.Length > MaxFieldLength) throw new InvalidDataException($"Field longer than {MaxFieldLength} characters at line {_line}.");
+            }
+            if (!inQuotes) break;
+            var next = await reader.ReadLineAsync(ct);
+            if (next is null) break; // unterminated quote at end of file: keep what we have
+            _line++;
+            sb.Append('\n');
+            line = next;
+        }
+        fields.Add(sb.ToString());
+        return fields;
+    }
+
+    public static List<string> SplitLine(string line, char delimiter)
+    {
+        using var r = new StringReader(line);
+        return new CsvParser(r, delimiter).ReadRecordAsync(CancellationToken.None).GetAwaiter().GetResult() ?? [];
+    }
+}

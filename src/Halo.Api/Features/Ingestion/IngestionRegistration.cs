@@ -1,0 +1,75 @@
+using Halo.Api.Features.Geo;
+using Halo.Api.Features.Ingestion.Geocoding;
+using Halo.Api.Features.Ingestion.Polisen;
+using Halo.Api.Infrastructure;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Halo.Api.Features.Ingestion;
+
+public static class IngestionRegistration
+{
+    /// <summary>Police parsing, the shared importer, the first-run sample, the poller, geocoding and the <c>import</c> command.</summary>
+    public static WebApplicationBuilder AddIngestion(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<PolisenPollerOptions>().BindConfiguration(PolisenPollerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GeocodingOptions>().BindConfiguration(GeocodingOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.HasValidUrl, "Geocoding:Url must be empty or an absolute http(s) URL.").ValidateOnStart();
+
+        services.AddSingleton(_ => SwedishAreas.Load(SwedishAreas.DefaultResourceDirectory));
+        services.AddSingleton<PolisenEventParser>();
+        services.AddScoped<IncidentImporter>();
+        services.AddScoped<LocationRefiner>();
+        services.AddHostedService<SampleSeeder>();
+        services.AddTransient<ICliCommand, ImportCommand>();
+
+        services.AddSingleton<PolisenPoller>();
+        services.AddHostedService<PolisenPollerJob>();
+        services.AddHttpClient(PolisenPoller.HttpClientName, (sp, http) =>
+            {
+                var o = sp.GetRequiredService<IOptions<PolisenPollerOptions>>().Value;
+                http.BaseAddress = new Uri(o.BaseUrl);
+                http.DefaultRequestHeaders.UserAgent.ParseAdd(o.UserAgent);
+                http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+                http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
+            })
+            .AddResilienceHandler("polisen", (pipeline, context) =>
+            {
+                var o = context.ServiceProvider.GetRequiredService<IOptions<PolisenPollerOptions>>().Value;
+                pipeline.AddTimeout(o.TotalTimeout);
+                if (o.MaxRetries > 0)
+                {
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = o.MaxRetries,
+                        Delay = o.RetryDelay,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        ShouldRetryAfterHeader = true,
+                        // Transient failures are retried, but a Retry-After longer than we will wait ends the run:
+                        // the poller then holds off until that time instead of blocking here.
+                        ShouldHandle = args => ValueTask.FromResult(
+                            HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                            && !(args.Outcome.Result?.Headers.RetryAfter?.Delta > o.MaxRetryAfterWait)),
+                    });
+                }
+                pipeline.AddTimeout(o.AttemptTimeout);
+            });
+
+        services.AddHttpClient(LocationRefiner.HttpClientName, (sp, http) =>
+        {
+            var o = sp.GetRequiredService<IOptions<GeocodingOptions>>().Value;
+            http.DefaultRequestHeaders.UserAgent.ParseAdd(o.UserAgent);
+            http.Timeout = o.Timeout;
+        });
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapIngestion(this IEndpointRouteBuilder app)
+    {
+        app.MapIngestionEndpoints();
+        return app;
+    }
+}
