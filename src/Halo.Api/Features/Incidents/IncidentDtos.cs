@@ -1,5 +1,4 @@
-using Halo.Api.Features.Geo;
-
+// Wire DTOs only: no references to entities or server services, so the client can share this file's source.
 namespace Halo.Api.Features.Incidents;
 
 public sealed record IncidentDto(
@@ -25,21 +24,7 @@ public sealed record IncidentDto(
     string? SourceUrl,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    double? DistanceM = null)
-{
-    /// <summary>The same mapping as <see cref="From"/>, as an expression EF Core can run in SQL.</summary>
-    public static readonly System.Linq.Expressions.Expression<Func<Incident, IncidentDto>> Projection = i => new IncidentDto(
-        i.Id, i.Source, i.ExternalId, i.RawType, i.Category, i.Severity, i.IsIncident, i.Title, i.Summary,
-        i.OccurredAt, i.PublishedAt, i.Latitude, i.Longitude, i.LocationName, i.LocationPrecisionM,
-        GeoCells.Format(i.H3Res9), GeoCells.Format(i.H3Res7), i.Status, i.IsVerified, i.SourceUrl,
-        i.CreatedAt, i.UpdatedAt, null);
-
-    public static IncidentDto From(Incident i, double? distanceM = null) => new(
-        i.Id, i.Source, i.ExternalId, i.RawType, i.Category, i.Severity, i.IsIncident, i.Title, i.Summary,
-        i.OccurredAt, i.PublishedAt, i.Latitude, i.Longitude, i.LocationName, i.LocationPrecisionM,
-        GeoCells.Format(i.H3Res9), GeoCells.Format(i.H3Res7), i.Status, i.IsVerified, i.SourceUrl,
-        i.CreatedAt, i.UpdatedAt, distanceM is null ? null : Math.Round(distanceM.Value, 1));
-}
+    double? DistanceM = null);
 
 public sealed record IncidentPage(IReadOnlyList<IncidentDto> Items, int Count, string? NextCursor);
 

@@ -105,7 +105,7 @@ public static class IncidentSearch
             // Projected in SQL: the raw payload and other heavy columns are never read for a list.
             var batch = await q.Where(KeysetAfter(after))
                 .OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Id).Take(chunk)
-                .Select(IncidentDto.Projection).ToListAsync(ct);
+                .Select(IncidentMapping.Projection).ToListAsync(ct);
             foreach (var i in batch)
             {
                 if (exactCircle is { } e && Haversine.DistanceM(e.Lat, e.Lon, i.Latitude, i.Longitude) > e.RadiusM) continue;
@@ -148,7 +148,7 @@ public static class IncidentSearch
                 .ThenByDescending(i => i.OccurredAt)
                 .Take(limit)
                 .ToListAsync(ct);
-            return rows.Select(i => IncidentDto.From(i, Haversine.DistanceM(lat, lon, i.Latitude, i.Longitude))).ToList();
+            return rows.Select(i => i.ToDto(Haversine.DistanceM(lat, lon, i.Latitude, i.Longitude))).ToList();
         }
         // SQLite: rank the box's candidates by exact distance on positions only, then load the winners.
         var candidates = await q.Select(i => new { i.Id, i.Latitude, i.Longitude, i.OccurredAt }).ToListAsync(ct);
@@ -160,6 +160,6 @@ public static class IncidentSearch
             .ToList();
         var ids = nearest.Select(x => x.Id).ToList();
         var byId = await db.Incidents.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
-        return nearest.Where(x => byId.ContainsKey(x.Id)).Select(x => IncidentDto.From(byId[x.Id], x.Distance)).ToList();
+        return nearest.Where(x => byId.ContainsKey(x.Id)).Select(x => byId[x.Id].ToDto(x.Distance)).ToList();
     }
 }

@@ -52,7 +52,7 @@ public static class IncidentsEndpoints
     private static async Task<Results<Ok<IncidentDto>, NotFound>> Get(Guid id, HaloDbContext db, CancellationToken ct)
     {
         var incident = await IncidentSearch.Visible(db).FirstOrDefaultAsync(i => i.Id == id, ct);
-        return incident is null ? TypedResults.NotFound() : TypedResults.Ok(IncidentDto.From(incident));
+        return incident is null ? TypedResults.NotFound() : TypedResults.Ok(incident.ToDto());
     }
 
     private static async Task<Results<Ok<NearbyResult>, ValidationProblem>> Nearby(
@@ -127,7 +127,7 @@ public static class IncidentsEndpoints
         };
         db.Incidents.Add(incident);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/incidents/{incident.Id}", IncidentDto.From(incident));
+        return TypedResults.Created($"/api/v1/incidents/{incident.Id}", incident.ToDto());
     }
 
     /// <summary>Loads a citizen incident the caller may change: 404 unknown, 409 official, 403 someone else's.</summary>
@@ -160,7 +160,7 @@ public static class IncidentsEndpoints
         if (body.Severity is { } sev) incident!.Severity = sev;
         incident!.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(IncidentDto.From(incident));
+        return TypedResults.Ok(incident.ToDto());
     }
 
     private static async Task<IResult> Delete(Guid id, ClaimsPrincipal user, HaloDbContext db, TimeProvider clock, CancellationToken ct)
