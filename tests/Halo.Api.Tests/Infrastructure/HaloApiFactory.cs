@@ -95,6 +95,7 @@ public sealed class SqliteKestrelApiFactory : HaloApiFactory
 {
     public SqliteKestrelApiFactory() : base(DbProvider.Sqlite)
     {
+        With("Classification:MinTrainingExamples", "10");
         UseKestrel(0);
         StartServer();
     }
