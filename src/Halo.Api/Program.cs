@@ -1,6 +1,9 @@
 using Halo.Api.Data;
 using Halo.Api.Features.Health;
 using Halo.Api.Features.Incidents;
+using Halo.Api.Features.Media;
+using Halo.Api.Features.Moderation;
+using Halo.Api.Features.Reports;
 using Halo.Api.Infrastructure;
 
 // Halo's API host. Read it as a table of contents: each feature registers its services and maps its routes.
@@ -9,6 +12,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddHaloData(builder.Configuration);
 builder.AddIncidents();
+builder.AddReports();
+builder.AddMedia();
 
 var app = builder.Build();
 
@@ -19,6 +24,9 @@ await DataRegistration.MigrateAsync(app.Services, force: false);
 app.UseServiceDefaults();
 app.MapHealth();
 app.MapIncidents();
+app.MapReports();
+app.MapMedia();
+app.MapModeration();
 
 await app.RunAsync();
 return 0;
