@@ -12,8 +12,9 @@ namespace Halo.Api.Features.Reports;
 /// <remarks>
 /// The advisory key is one constant for all of Sweden. A per-area key (an H3 res-5 cell) would be finer, but a report
 /// near a cell edge reads clusters in the neighbouring cell, so it would have to lock every cell its 2 km candidate disk
-/// touches, and a match against a county-wide police event can reach far further; measured, one key sustains the
-/// target rate (bench/RESULTS-reports.md), so correctness is kept simple.
+/// touches, and a match against a county-wide police event can reach far further. One key is simply correct, but on
+/// PostgreSQL it caps throughput at ~170 reports/s on the 2-core bench machine (bench/RESULTS-reports.md lists the
+/// per-area scheme that should replace it).
 /// </remarks>
 public sealed class ClusterLock
 {
