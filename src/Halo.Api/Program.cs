@@ -4,6 +4,9 @@ using Halo.Api.Features.Classification;
 using Halo.Api.Features.Health;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion;
+using Halo.Api.Features.Media;
+using Halo.Api.Features.Moderation;
+using Halo.Api.Features.Reports;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
 
@@ -18,6 +21,8 @@ builder.AddHaloRateLimiting();
 builder.AddIncidents();
 builder.AddIngestion();
 builder.AddClassification();
+builder.AddReports();
+builder.AddMedia();
 
 var app = builder.Build();
 
@@ -35,6 +40,9 @@ app.MapAuth();
 app.MapIncidents();
 app.MapIngestion();
 app.MapClassification();
+app.MapReports();
+app.MapMedia();
+app.MapModeration();
 
 await app.RunAsync();
 return 0;
