@@ -32,6 +32,7 @@ await DataRegistration.MigrateAsync(app.Services, force: false);
 
 app.UseServiceDefaults();
 app.UseHardening();
+app.UseUnroutedAnswers();
 app.UseStrictAuthentication();
 app.UseRateLimiter();
 

@@ -52,10 +52,33 @@ public static class ServiceDefaults
             },
         });
         app.UseStatusCodePages();
-        // Unknown paths are 404 for everyone; without this, the secure-by-default fallback policy would answer 401.
-        app.MapFallback("{**path}", () => TypedResults.NotFound()).AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Halo API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>
+    /// Answers requests that routing could not place before authorization runs: otherwise the secure-by-default fallback
+    /// policy would turn "no such path" (404) and routing's own 405/415 rejections into 401 for anonymous callers.
+    /// </summary>
+    public static WebApplication UseUnroutedAnswers(this WebApplication app)
+    {
+        app.Use(async (ctx, next) =>
+        {
+            var endpoint = ctx.GetEndpoint();
+            if (endpoint is null && !ctx.Response.HasStarted)
+            {
+                await TypedResults.NotFound().ExecuteAsync(ctx);
+                return;
+            }
+            // Routing's 405/415 rejection endpoints carry no metadata at all; every mapped endpoint has some.
+            if (endpoint is { Metadata.Count: 0, RequestDelegate: { } reject })
+            {
+                await reject(ctx);
+                return;
+            }
+            await next();
+        });
         return app;
     }
 }
