@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Runs every test: installs and starts what the tests need (PostgreSQL 15 + PostGIS, Redis, Chromium),
 # then `dotnet test` over the whole solution, against SQLite and the real PostgreSQL.
+# Extra arguments go to `dotnet test` (e.g. ./test.sh --filter Incidents).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 source scripts/services.sh
-trap halo_services_stop EXIT
+LOG="$(mktemp /tmp/halo-test.XXXXXX.log)"
+trap 'halo_services_stop; rm -f "$LOG"' EXIT
 
 dotnet tool restore >/dev/null
 dotnet build Halo.slnx -c Release -nologo -v q
-dotnet test Halo.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@"
+set +e
+dotnet test Halo.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$LOG"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain closing line for the whole run, summed over the test assemblies.
+awk '/^ +Passed: +[0-9]+ *$/ { p += $2 } /^ +Failed: +[0-9]+ *$/ { f += $2 }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$LOG"
+exit "$status"
