@@ -4,6 +4,7 @@ using Halo.Api.Features.Classification;
 using Halo.Api.Features.Health;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion;
+using Halo.Api.Features.Predictions;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
 
@@ -18,6 +19,7 @@ builder.AddHaloRateLimiting();
 builder.AddIncidents();
 builder.AddIngestion();
 builder.AddClassification();
+builder.AddPredictions();
 
 var app = builder.Build();
 
