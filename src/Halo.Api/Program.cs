@@ -5,6 +5,7 @@ using Halo.Api.Features.Health;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion;
 using Halo.Api.Features.Predictions;
+using Halo.Api.Features.Training;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
 
@@ -20,6 +21,7 @@ builder.AddIncidents();
 builder.AddIngestion();
 builder.AddClassification();
 builder.AddPredictions();
+builder.AddTraining();
 
 var app = builder.Build();
 
@@ -37,6 +39,8 @@ app.MapAuth();
 app.MapIncidents();
 app.MapIngestion();
 app.MapClassification();
+app.MapPredictions();
+app.MapTraining();
 
 await app.RunAsync();
 return 0;

@@ -40,6 +40,11 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         ["PUT /api/v1/admin/users/{id}/role"] = Access.Admin,
         ["POST /api/v1/classify"] = Access.Public,
         ["POST /api/v1/admin/classifier/retrain"] = Access.Admin,
+        ["GET /api/v1/predictions/hotspots"] = Access.Public,
+        ["GET /api/v1/predictions/cell/{h3}"] = Access.Public,
+        ["GET /api/v1/predictions/metrics"] = Access.Public,
+        ["POST /api/v1/admin/retrain/trigger"] = Access.Admin,
+        ["GET /api/v1/admin/retrain/{id}"] = Access.Admin,
     };
 
     private enum Caller { Anonymous, Citizen, Moderator, Admin, Owner }

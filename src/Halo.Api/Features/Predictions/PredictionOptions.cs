@@ -40,7 +40,7 @@ public sealed class PredictionOptions
 
     /// <summary>
     /// Reference rate λ_ref of <c>risk_score = 1 − exp(−expected_count / λ_ref)</c>, in events per cell-hour at
-    /// <see cref="Resolution"/>. 0 = per model version: the 99.5th percentile of the served cell-hour rates at training.
+    /// <see cref="Resolution"/>. 0 = per model version: the event-weighted 95th percentile of the cell-hour rates served right after training.
     /// </summary>
     [Range(0, 1000)]
     public double ReferenceRate { get; set; }

@@ -1,4 +1,5 @@
 using Halo.Api.Features.Predictions.Eval;
+using Halo.Api.Features.Predictions.Serving;
 using Halo.Api.Infrastructure;
 
 namespace Halo.Api.Features.Predictions;
@@ -12,6 +13,8 @@ public static class PredictionsRegistration
             .Validate(o => o.MediumFrom < o.HighFrom && o.HighFrom < o.CriticalFrom, "Risk levels must rise: MediumFrom < HighFrom < CriticalFrom.")
             .Validate(o => { try { o.TimeZone(); return true; } catch (TimeZoneNotFoundException) { return false; } }, "ProfileTimeZone is not a known time zone.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<RiskModelService>();
+        builder.Services.AddHostedService<PredictionStartup>();
         builder.Services.AddTransient<ICliCommand, EvalCommand>();
         return builder;
     }
