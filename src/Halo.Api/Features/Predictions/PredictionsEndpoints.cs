@@ -163,10 +163,11 @@ public static class PredictionsEndpoints
             s.Model.Version, s.Model.Model.Name, s.ComputedAt, Math.Round(members.Average(i => s.Confidence[i]), 3), s.Factors(best, peak), hours, Window(s), service.Levels));
     }
 
-    private static Results<Ok<PredictionMetricsResponse>, ProblemHttpResult> Metrics(RiskModelService service)
+    private static Results<Ok<PredictionMetricsResponse>, NotFound<ProblemDetails>> Metrics(RiskModelService service)
     {
         var s = service.Current;
-        if (s is null) return NotReady();
+        // No model yet means no metrics resource yet (not an outage): 404, so monitoring can tell the two apart.
+        if (s is null) return TypedResults.NotFound(new ProblemDetails { Title = "No risk model yet", Detail = "No risk model has been trained yet.", Status = 404 });
         var m = s.Model;
         return TypedResults.Ok(new PredictionMetricsResponse(m.Version, m.Model.Name, m.TrainedAt, Window(s), m.WhyChosen, m.ValidationFrom, m.Validation,
             s.ComputedAt, s.Count, s.Resolution, m.ReferenceRate));
