@@ -178,7 +178,7 @@ public sealed class RiskModelService(
         return BuildSnapshot(model, data, historyEnd, now);
     }
 
-    internal static PredictionSnapshot BuildSnapshot(ServingModel model, RiskDataset data, DateTime historyEnd, DateTime now)
+    public static PredictionSnapshot BuildSnapshot(ServingModel model, RiskDataset data, DateTime historyEnd, DateTime now)
     {
         var origin = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
         var space = new CellSpace(data);
