@@ -7,6 +7,8 @@ using Halo.Api.Features.Ingestion;
 using Halo.Api.Features.Media;
 using Halo.Api.Features.Moderation;
 using Halo.Api.Features.Reports;
+using Halo.Api.Features.Predictions;
+using Halo.Api.Features.Training;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
 
@@ -23,6 +25,8 @@ builder.AddIngestion();
 builder.AddClassification();
 builder.AddReports();
 builder.AddMedia();
+builder.AddPredictions();
+builder.AddTraining();
 
 var app = builder.Build();
 
@@ -44,6 +48,8 @@ app.MapClassification();
 app.MapReports();
 app.MapMedia();
 app.MapModeration();
+app.MapPredictions();
+app.MapTraining();
 
 await app.RunAsync();
 return 0;

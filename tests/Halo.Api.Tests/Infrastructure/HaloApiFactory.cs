@@ -30,6 +30,8 @@ public class HaloApiFactory : WebApplicationFactory<Program>
         _settings["Ingestion:Polisen:Enabled"] = "false";
         // Training a model at start takes a minute; tests that need one train it on their own small data.
         _settings["Classification:TrainOnStart"] = "false";
+        _settings["Predictions:TrainOnStart"] = "false";
+        _settings["Predictions:DailyRetrainEnabled"] = "false";
         _settings["Logging:LogLevel:Default"] = "Warning";
         _settings["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning";
         // EF logs its "is there a migrations table yet" probe on a fresh database as a failed command.
@@ -98,7 +100,6 @@ public sealed class SqliteKestrelApiFactory : HaloApiFactory
 {
     public SqliteKestrelApiFactory() : base(DbProvider.Sqlite)
     {
-        With("Classification:MinTrainingExamples", "10");
         UseKestrel(0);
         StartServer();
     }

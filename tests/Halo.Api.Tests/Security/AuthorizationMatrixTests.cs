@@ -52,6 +52,11 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         ["POST /api/v1/moderation/clusters/{id}/reject"] = Access.Moderator,
         ["POST /api/v1/moderation/clusters/{id}/merge"] = Access.Moderator,
         ["POST /api/v1/admin/classifier/retrain"] = Access.Admin,
+        ["GET /api/v1/predictions/hotspots"] = Access.Public,
+        ["GET /api/v1/predictions/cell/{h3}"] = Access.Public,
+        ["GET /api/v1/predictions/metrics"] = Access.Public,
+        ["POST /api/v1/admin/retrain/trigger"] = Access.Admin,
+        ["GET /api/v1/admin/retrain/{id}"] = Access.Admin,
     };
 
     private enum Caller { Anonymous, Citizen, Moderator, Admin, Owner }

@@ -14,7 +14,7 @@ namespace Halo.Api.Tests.Security;
 /// It talks to a real Kestrel socket, so the raw bytes of each request are parsed as in production.
 /// Count and seed: HALO_FUZZ_COUNT (default 20000) and HALO_FUZZ_SEED (default 1234).
 /// </summary>
-public sealed class FuzzTests(SqliteKestrelApiFactory factory) : IClassFixture<SqliteKestrelApiFactory>
+public sealed class FuzzTests(FuzzApiFactory factory) : IClassFixture<FuzzApiFactory>
 {
     // Bodiless actions: any call is a valid call that changes state by design (delete my account, start a job).
     // Their authorization is covered by the matrix test and their behaviour by their own tests.
@@ -48,9 +48,12 @@ public sealed class FuzzTests(SqliteKestrelApiFactory factory) : IClassFixture<S
         var seed = int.TryParse(Environment.GetEnvironmentVariable("HALO_FUZZ_SEED"), out var s) ? s : 1234;
         var rng = new Random(seed);
         var endpoints = (await OpenApiEndpoints.ReadAsync(factory)).Where(e => !Skipped.Contains(e.Key)).ToList();
-        // A trained classifier, so /classify answers as in production instead of 503 "model not ready".
+        // Trained models, so /classify and the prediction endpoints answer as in production, not 503 "model not ready".
         await Features.Classification.ClassificationApi.SeedPolisenAsync(factory, Features.Classification.SmallCorpus.Examples(), factory.Clock.GetUtcNow().UtcDateTime);
         await factory.Services.GetRequiredService<Halo.Api.Features.Classification.ClassifierService>().RetrainAsync(CancellationToken.None);
+        await Features.Predictions.PredictionTestData.SeedAsync(factory);
+        var risk = factory.Services.GetRequiredService<Halo.Api.Features.Predictions.Serving.RiskModelService>();
+        await risk.RetrainAsync(risk.NewVersion(), CancellationToken.None);
         var admin = await factory.CreateClientAsAsync(Roles.Admin);
         var anonymous = factory.CreateClient();
         var before = await Counts();
@@ -131,4 +134,16 @@ public sealed class FuzzTests(SqliteKestrelApiFactory factory) : IClassFixture<S
         await db.Set<User>().CountAsync(),
         await db.Set<RefreshToken>().CountAsync(),
         await db.Set<Halo.Api.Features.Audit.AuditEntry>().CountAsync()));
+}
+
+/// <summary>The real app on a Kestrel socket, with small training settings so the fixture can train both models quickly.</summary>
+public sealed class FuzzApiFactory : HaloApiFactory
+{
+    public FuzzApiFactory() : base(DbProvider.Sqlite)
+    {
+        With("Classification:MinTrainingExamples", "10");
+        Features.Predictions.PredictionTestData.Fast(this);
+        UseKestrel(0);
+        StartServer();
+    }
 }

@@ -37,10 +37,9 @@ public static class ReportsEndpoints
         var options = builder.Configuration.GetSection(ReportsOptions.Section).Get<ReportsOptions>() ?? new ReportsOptions();
         if (options.RetentionJobEnabled && CronExpression.TryParse(options.RetentionCron, out var cron))
         {
-            builder.Services.AddQuartz(q => q.ScheduleJob<ReportRetentionJob>(
+            builder.Services.AddScheduledJobs(q => q.ScheduleJob<ReportRetentionJob>(
                 trigger => trigger.WithIdentity(ReportRetentionJob.Name + "-daily").WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc)),
                 job => job.WithIdentity(ReportRetentionJob.Name)));
-            builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         }
         return builder;
     }

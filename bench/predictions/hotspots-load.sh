@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Load benchmark for GET /api/v1/predictions/hotspots over a Stockholm-sized box (~2,000 res-8 cells), wrk on the same
+# machine. The server seeds the bundled police sample and trains its first risk model (the real first-start path).
+# Usage: bash bench/predictions/hotspots-load.sh [seconds=20] [connections=32]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECS="${1:-20}"; CONNS="${2:-32}"; PORT="${PORT:-5393}"
+command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+DIR="$(mktemp -d /tmp/halo-bench-predict.XXXXXX)"
+dotnet publish src/Halo.Api -c Release -o "$DIR/app" -nologo -v q >/dev/null
+ASPNETCORE_ENVIRONMENT=Benchmark Database__DataDirectory="$DIR/data" RateLimiting__Enabled=false Classification__TrainOnStart=false \
+  Ingestion__Polisen__Enabled=false Logging__LogLevel__Default=Warning "$DIR/app/Halo.Api" --urls "http://127.0.0.1:$PORT" > "$DIR/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
+URL="http://127.0.0.1:$PORT/api/v1/predictions/hotspots?bbox=17.70,59.15,18.35,59.50&hours_ahead=3"
+start=$(date +%s)
+until [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL")" = 200 ]; do
+  if [ $(( $(date +%s) - start )) -gt 900 ]; then echo "no model after 900 s"; tail -50 "$DIR/server.log"; exit 1; fi
+  sleep 2
+done
+echo "first risk model serving after $(( $(date +%s) - start )) s"
+echo "cells in the box: $(curl -s "$URL&limit=1000&resolution=8" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])') returned of limit 1000 (default page 100)"
+wrk -t2 -c"$CONNS" -d5s "$URL" >/dev/null
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$URL"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$URL&format=geojson" | grep -E "Requests/sec|99%|50%"
+echo "Machine: $(lscpu | sed -n 's/^Model name:\s*//p'), $(nproc) cores. Command: bash bench/predictions/hotspots-load.sh $SECS $CONNS"

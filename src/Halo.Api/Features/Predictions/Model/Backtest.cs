@@ -1,0 +1,188 @@
+using System.Text.Json.Serialization;
+
+namespace Halo.Api.Features.Predictions.Model;
+
+/// <summary>One model's scores over a set of forecast origins (the JSON shape of <c>eval</c>).</summary>
+public sealed record ModelScore(
+    string Name,
+    [property: JsonPropertyName("hit_rate_at")] IReadOnlyDictionary<string, double> HitRateAt,
+    [property: JsonPropertyName("pai_at")] IReadOnlyDictionary<string, double> PaiAt,
+    [property: JsonPropertyName("pei_at")] IReadOnlyDictionary<string, double> PeiAt,
+    [property: JsonPropertyName("mean_log_likelihood")] double MeanLogLikelihood,
+    IReadOnlyList<CalibrationBin> Calibration,
+    [property: JsonPropertyName("predicted_total")] double PredictedTotal,
+    [property: JsonPropertyName("observed_total")] double ObservedTotal);
+
+/// <summary>Mean predicted and observed events per cell-day in one decile of the day's forecast.</summary>
+public sealed record CalibrationBin(int Decile, [property: JsonPropertyName("mean_predicted")] double MeanPredicted,
+    [property: JsonPropertyName("mean_observed")] double MeanObserved);
+
+/// <summary>
+/// Scores models on rolling daily origins. At each origin every model sees only <see cref="RiskDataset.At"/> (the
+/// past); the harness alone reads the next 24 hours to score. Metrics, pooled over origins:
+/// hit rate at 1/5/10/20 % of the area (cells ranked by the forecast's 24-hour total; a tie group straddling the cut
+/// counts pro rata, as a random tie-break would on average), PAI = hit rate / area share, PEI = hits / the hits of a
+/// perfect ranking at the same area, mean Poisson log-likelihood per cell-hour, and calibration by decile. A coarse
+/// event counts 1/n in each of its area's n cells (its real precision), both as a hit and in the log-likelihood,
+/// where its term is the expected one under a uniform position in the area. Events outside the area count as misses.
+/// </summary>
+public static class Backtest
+{
+    public static readonly int[] Levels = [1, 5, 10, 20];
+
+    public static List<ModelScore> Evaluate(RiskDataset d, CellSpace space, IReadOnlyList<IRiskModel> models,
+        IReadOnlyList<DateTime> origins, Action<int, int>? progress = null, CancellationToken ct = default)
+    {
+        var n = space.Count;
+        var acc = models.Select(_ => new Accumulator()).ToArray();
+        var observed = new double[n];
+        var floor = space.FloorPerHour;
+        double eventsTotal = 0;
+        var oracle = new double[Levels.Length];
+        double lnGammaSum = 0;
+        long cellHours = 0;
+
+        for (var oi = 0; oi < origins.Count; oi++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var origin = origins[oi];
+            var view = d.At(origin);
+            var profile = HourProfile.Fit(view);
+            var features = UnitFeatures.Compute(view, profile);
+
+            // The next 24 hours: harness only.
+            Array.Clear(observed);
+            var start = HistoryView.LowerBound(d.EventTicks, origin.Ticks);
+            var end = HistoryView.LowerBound(d.EventTicks, origin.AddDays(1).Ticks);
+            var fineCounts = new Dictionary<(int, int), int>();
+            var coarse = new List<(int Area, int Hour)>();
+            for (var i = start; i < end; i++)
+            {
+                var e = d.Events[i];
+                eventsTotal++;
+                var hour = (int)((e.Ticks - origin.Ticks) / TimeSpan.TicksPerHour);
+                if (!e.IsCoarse)
+                {
+                    if (!space.Index.TryGetValue(e.Cell, out var c)) continue;
+                    observed[c]++;
+                    fineCounts[(c, hour)] = fineCounts.GetValueOrDefault((c, hour)) + 1;
+                }
+                else if (d.Areas is not null && e.Area >= 0)
+                {
+                    var w = space.AreaShare(e.Area);
+                    var any = false;
+                    foreach (var cell in d.Areas.Cells[e.Area])
+                        if (space.Index.TryGetValue(cell, out var c)) { observed[c] += w; any = true; }
+                    if (any) coarse.Add((e.Area, hour));
+                }
+            }
+            foreach (var k in fineCounts.Values) lnGammaSum += LnFactorial(k);
+            cellHours += 24L * n;
+
+            var oracleOrder = SortedDescending(observed);
+            var oh = Hits(observed, oracleOrder, observed, n);
+            for (var l = 0; l < Levels.Length; l++) oracle[l] += oh[l];
+
+            for (var m = 0; m < models.Count; m++)
+            {
+                var f = models[m].Predict(view, features, profile);
+                var p = space.CellDaily(f, d);
+                var a = acc[m];
+                // Σλ over cell-hours: the shape sums to 1, the floor is per hour.
+                var sumP = 0.0;
+                for (var c = 0; c < n; c++) sumP += p[c];
+                a.LogLik -= sumP + floor * 24 * n;
+                foreach (var ((c, h), k) in fineCounts) a.LogLik += k * Math.Log(p[c] * f.HourShape[h] + floor);
+                foreach (var (area, h) in coarse)
+                {
+                    var w = space.AreaShare(area);
+                    var shape = f.HourShape[h];
+                    foreach (var cell in d.Areas!.Cells[area])
+                        if (space.Index.TryGetValue(cell, out var c)) a.LogLik += w * Math.Log(p[c] * shape + floor);
+                }
+                a.Predicted += sumP + floor * 24 * n;
+                var order = SortedDescending(p);
+                var hits = Hits(p, order, observed, n);
+                for (var l = 0; l < Levels.Length; l++) a.Hits[l] += hits[l];
+                for (var r = 0; r < n; r++)
+                {
+                    var dec = (int)((long)r * 10 / n);
+                    var c = order[r];
+                    a.DecilePredicted[dec] += p[c] + floor * 24;
+                    a.DecileObserved[dec] += observed[c];
+                    a.DecileCount[dec]++;
+                }
+            }
+            progress?.Invoke(oi + 1, origins.Count);
+        }
+
+        return models.Select((m, i) =>
+        {
+            var a = acc[i];
+            var hit = new Dictionary<string, double>();
+            var pai = new Dictionary<string, double>();
+            var pei = new Dictionary<string, double>();
+            for (var l = 0; l < Levels.Length; l++)
+            {
+                var key = Levels[l].ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var h = eventsTotal == 0 ? 0 : a.Hits[l] / eventsTotal;
+                hit[key] = Math.Round(h, 4);
+                pai[key] = Math.Round(h / (Levels[l] / 100.0), 3);
+                pei[key] = Math.Round(oracle[l] == 0 ? 0 : a.Hits[l] / oracle[l], 4);
+            }
+            var ll = cellHours == 0 ? 0 : (a.LogLik - lnGammaSum) / cellHours;
+            var cal = Enumerable.Range(0, 10).Select(k => new CalibrationBin(k + 1,
+                a.DecileCount[k] == 0 ? 0 : a.DecilePredicted[k] / a.DecileCount[k],
+                a.DecileCount[k] == 0 ? 0 : a.DecileObserved[k] / a.DecileCount[k])).ToList();
+            return new ModelScore(m.Name, hit, pai, pei, ll, cal, Math.Round(a.Predicted, 1), eventsTotal);
+        }).ToList();
+    }
+
+    private static int[] SortedDescending(double[] v)
+    {
+        var idx = new int[v.Length];
+        var keys = new double[v.Length];
+        for (var i = 0; i < v.Length; i++) { idx[i] = i; keys[i] = -v[i]; }
+        Array.Sort(keys, idx);
+        return idx;
+    }
+
+    /// <summary>Observed mass in the top 1/5/10/20 % of cells by <paramref name="score"/>; tie groups at the cut count pro rata.</summary>
+    private static double[] Hits(double[] score, int[] order, double[] observed, int n)
+    {
+        var hits = new double[Levels.Length];
+        var i = 0;
+        while (i < n)
+        {
+            var j = i;
+            var mass = 0.0;
+            while (j < n && score[order[j]] == score[order[i]]) mass += observed[order[j++]];
+            for (var l = 0; l < Levels.Length; l++)
+            {
+                var k = Levels[l] / 100.0 * n;
+                if (k >= j) hits[l] += mass;
+                else if (k > i) hits[l] += mass * (k - i) / (j - i);
+            }
+            if (Levels[^1] / 100.0 * n <= j) break;
+            i = j;
+        }
+        return hits;
+    }
+
+    private static double LnFactorial(int k)
+    {
+        var s = 0.0;
+        for (var i = 2; i <= k; i++) s += Math.Log(i);
+        return s;
+    }
+
+    private sealed class Accumulator
+    {
+        public double LogLik;
+        public double Predicted;
+        public readonly double[] Hits = new double[Levels.Length];
+        public readonly double[] DecilePredicted = new double[10];
+        public readonly double[] DecileObserved = new double[10];
+        public readonly long[] DecileCount = new long[10];
+    }
+}

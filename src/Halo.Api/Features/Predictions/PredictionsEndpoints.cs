@@ -1,0 +1,186 @@
+using System.Globalization;
+using Halo.Api.Features.Predictions.Serving;
+using Halo.Api.Infrastructure;
+using Halo.Api.Infrastructure.RateLimiting;
+using Halo.H3;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Halo.Api.Features.Predictions;
+
+/// <summary>Raw query of <c>GET /api/v1/predictions/hotspots</c>, parsed so that every bad field is named.</summary>
+public sealed class HotspotQueryParameters
+{
+    [FromQuery(Name = "lat")] public string? Lat { get; init; }
+    [FromQuery(Name = "lon")] public string? Lon { get; init; }
+    [FromQuery(Name = "radius_km")] public string? RadiusKm { get; init; }
+    [FromQuery(Name = "bbox")] public string? Bbox { get; init; }
+    [FromQuery(Name = "hours_ahead")] public string? HoursAhead { get; init; }
+    [FromQuery(Name = "min_risk")] public string? MinRisk { get; init; }
+    [FromQuery(Name = "limit")] public string? Limit { get; init; }
+    [FromQuery(Name = "resolution")] public string? Resolution { get; init; }
+    [FromQuery(Name = "format")] public string? Format { get; init; }
+}
+
+public static class PredictionsEndpoints
+{
+    public static IEndpointRouteBuilder MapPredictions(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/predictions").WithTags("Predictions").AllowAnonymous().RequireRateLimiting(RateLimitPolicies.Reads);
+        group.MapGet("/hotspots", Hotspots)
+            .WithSummary("Predicted risk per H3 cell for one hour of the next 24, in a circle or box; JSON or a GeoJSON FeatureCollection.");
+        group.MapGet("/cell/{h3}", Cell).WithSummary("All 24 hourly forecasts and the factors for one cell.");
+        group.MapGet("/metrics", Metrics).WithSummary("The serving risk model's version, why it was chosen and its validation metrics.");
+        return app;
+    }
+
+    private static ProblemHttpResult NotReady() =>
+        TypedResults.Problem("No risk model has been trained yet; try again in a few minutes.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model not ready");
+
+    private static Results<Ok<HotspotsResponse>, JsonHttpResult<HotspotFeatureCollection>, ValidationProblem, ProblemHttpResult> Hotspots(
+        [AsParameters] HotspotQueryParameters q, RiskModelService service, IOptions<PredictionOptions> options)
+    {
+        var o = options.Value;
+        var v = new Validation();
+        var hours = v.Int("hours_ahead", q.HoursAhead, 0, 23) ?? 0;
+        var minRisk = v.Double("min_risk", q.MinRisk, 0, 1) ?? 0;
+        var limit = v.Int("limit", q.Limit, 1, o.MaxHotspots) ?? o.DefaultHotspots;
+        var resolution = v.Int("resolution", q.Resolution, 5, o.Resolution) ?? o.Resolution;
+        var format = (q.Format ?? "json").ToLowerInvariant();
+        if (format is not ("json" or "geojson")) v.Add("format", "Must be json or geojson.");
+        (double MinLat, double MinLon, double MaxLat, double MaxLon)? box = null;
+        (double Lat, double Lon, double RadiusM)? circle = null;
+        if (q.Bbox is not null)
+        {
+            var parts = q.Bbox.Split(',');
+            if (parts.Length != 4) v.Add("bbox", "Must be minLon,minLat,maxLon,maxLat.");
+            else
+            {
+                var minLon = v.Double("bbox", parts[0], -180, 180);
+                var minLat = v.Double("bbox", parts[1], -90, 90);
+                var maxLon = v.Double("bbox", parts[2], -180, 180);
+                var maxLat = v.Double("bbox", parts[3], -90, 90);
+                if (minLat > maxLat || minLon > maxLon) v.Add("bbox", "The minimum must not exceed the maximum.");
+                if (v.IsValid) box = (minLat!.Value, minLon!.Value, maxLat!.Value, maxLon!.Value);
+            }
+        }
+        var lat = v.Double("lat", q.Lat, -90, 90);
+        var lon = v.Double("lon", q.Lon, -180, 180);
+        var radius = v.Double("radius_km", q.RadiusKm, 0.01, o.MaxRadiusKm);
+        if ((q.Lat ?? q.Lon ?? q.RadiusKm) is not null)
+        {
+            if (q.Lat is null || q.Lon is null || q.RadiusKm is null) v.Add("radius_km", "lat, lon and radius_km go together.");
+            else if (lat is not null && lon is not null && radius is not null) circle = (lat.Value, lon.Value, radius.Value * 1000);
+        }
+        if (q.Bbox is not null && (q.Lat ?? q.Lon ?? q.RadiusKm) is not null) v.Add("bbox", "Give either bbox or lat/lon/radius_km, not both.");
+        if (q.Bbox is null && (q.Lat ?? q.Lon ?? q.RadiusKm) is null) v.Add("bbox", "Give a bbox or lat, lon and radius_km.");
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+
+        var s = service.Current;
+        if (s is null) return NotReady();
+        if (circle is { } c)
+        {
+            var dLat = c.RadiusM / 111_320.0;
+            var dLon = c.RadiusM / (111_320.0 * Math.Max(0.01, Math.Cos(c.Lat * Math.PI / 180)));
+            box = (c.Lat - dLat, c.Lon - dLon, c.Lat + dLat, c.Lon + dLon);
+        }
+        var b = box!.Value;
+        var candidates = s.InBox(b.MinLat, b.MinLon, b.MaxLat, b.MaxLon);
+        if (circle is { } cc) candidates.RemoveAll(i => Geo.Haversine.DistanceM(cc.Lat, cc.Lon, s.Lat[i], s.Lon[i]) > cc.RadiusM);
+
+        // Aggregate to parents when a coarser view is asked for: expected counts add up.
+        var cells = new List<(ulong Cell, double Expected, int Source)>();
+        if (resolution == s.Resolution)
+            foreach (var i in candidates) cells.Add((s.Cells[i], s.Expected[i * 24 + hours], i));
+        else
+        {
+            var parents = new Dictionary<ulong, (double Sum, int Best, double BestValue)>();
+            foreach (var i in candidates)
+            {
+                var p = H3.H3.CellToParent(new H3Index(s.Cells[i]), resolution).Value;
+                var e = s.Expected[i * 24 + hours];
+                parents[p] = parents.TryGetValue(p, out var a) ? (a.Sum + e, e > a.BestValue ? i : a.Best, Math.Max(e, a.BestValue)) : (e, i, e);
+            }
+            foreach (var (p, a) in parents) cells.Add((p, a.Sum, a.Best));
+        }
+        var model = s.Model;
+        var minExpected = minRisk <= 0 ? 0 : -Math.Log(1 - Math.Min(minRisk, 0.999999999)) * model.ReferenceRate * Math.Pow(7, s.Resolution - resolution);
+        var top = cells.Where(x => x.Expected >= minExpected)
+            .OrderByDescending(x => x.Expected).ThenBy(x => x.Cell).Take(limit).ToList();
+        var predictionTime = s.Origin.AddHours(hours);
+        var window = Window(s);
+        var levels = service.Levels;
+        var dtos = top.Select(x => Hotspot(service, s, x.Cell, x.Expected, x.Source, hours, resolution, predictionTime)).ToList();
+        if (format == "json")
+            return TypedResults.Ok(new HotspotsResponse(model.Version, model.Model.Name, s.ComputedAt, predictionTime, hours, resolution,
+                model.ReferenceRate, window, levels, dtos.Count, dtos));
+        var features = dtos.Select(d => new HotspotFeature("Feature", d.H3,
+            new PolygonGeometry("Polygon", [d.Boundary.Select(p => new[] { p[1], p[0] }).Append([d.Boundary[0][1], d.Boundary[0][0]]).ToArray()]),
+            new HotspotProperties(d.H3, [d.Lon, d.Lat], d.RiskScore, d.RiskLevel, d.ExpectedCount, d.ProbabilityAny, d.Confidence, d.Factors, d.PredictionTime))).ToList();
+        return TypedResults.Json(new HotspotFeatureCollection("FeatureCollection", model.Version, model.Model.Name, s.ComputedAt, predictionTime, hours, resolution,
+            model.ReferenceRate, window, levels, features), contentType: "application/geo+json");
+    }
+
+    private static HotspotDto Hotspot(RiskModelService service, PredictionSnapshot s, ulong cell, double expected, int source, int hour, int resolution, DateTime time)
+    {
+        var h = new H3Index(cell);
+        var centre = H3.H3.CellToLatLng(h);
+        var boundary = H3.H3.CellToBoundary(h).Select(p => new[] { Math.Round(p.LatDegrees, 6), Math.Round(p.LngDegrees, 6) }).ToArray();
+        var score = RiskModelService.RiskScore(expected, s.Model.ReferenceRate, s.Resolution, resolution);
+        return new HotspotDto(h.ToString(), resolution, Math.Round(centre.LatDegrees, 6), Math.Round(centre.LngDegrees, 6), boundary,
+            Round(expected), Round(1 - Math.Exp(-expected)), Math.Round(score, 4), service.Level(score), Math.Round(s.Confidence[source], 3),
+            s.Factors(source, hour), time);
+    }
+
+    private static Results<Ok<CellForecastResponse>, ValidationProblem, NotFound<ProblemDetails>, ProblemHttpResult> Cell(
+        string h3, RiskModelService service)
+    {
+        if (!H3Index.TryParse(h3, out var index) || !index.IsValidCell)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["h3"] = ["Must be a valid H3 cell index (15 hex digits)."] });
+        var s = service.Current;
+        if (s is null) return NotReady();
+        var res = index.Resolution;
+        if (res > s.Resolution || res < 5)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["h3"] = [$"Resolution must be 5 to {s.Resolution}."] });
+        // A parent cell sums its active children; an inactive cell has no forecast.
+        var members = new List<int>();
+        if (res == s.Resolution) { if (s.TryIndex(index.Value, out var i)) members.Add(i); }
+        else foreach (var child in H3.H3.CellToChildren(index, s.Resolution)) if (s.TryIndex(child.Value, out var i)) members.Add(i);
+        if (members.Count == 0)
+            return TypedResults.NotFound(new ProblemDetails { Title = "No forecast", Detail = "The cell is outside the area with events (no forecast).", Status = 404 });
+        var hours = Enumerable.Range(0, 24).Select(h =>
+        {
+            var e = members.Sum(i => (double)s.Expected[i * 24 + h]);
+            var score = RiskModelService.RiskScore(e, s.Model.ReferenceRate, s.Resolution, res);
+            return new CellHourDto(h, s.Origin.AddHours(h), Round(e), Round(1 - Math.Exp(-e)), Math.Round(score, 4), service.Level(score));
+        }).ToList();
+        var best = members.MaxBy(i => s.Expected[i * 24]);
+        var peak = hours.MaxBy(x => x.ExpectedCount)!.HoursAhead;
+        var centre = H3.H3.CellToLatLng(index);
+        var boundary = H3.H3.CellToBoundary(index).Select(p => new[] { Math.Round(p.LatDegrees, 6), Math.Round(p.LngDegrees, 6) }).ToArray();
+        return TypedResults.Ok(new CellForecastResponse(index.ToString(), res, Math.Round(centre.LatDegrees, 6), Math.Round(centre.LngDegrees, 6), boundary,
+            s.Model.Version, s.Model.Model.Name, s.ComputedAt, Math.Round(members.Average(i => s.Confidence[i]), 3), s.Factors(best, peak), hours, Window(s), service.Levels));
+    }
+
+    private static Results<Ok<PredictionMetricsResponse>, NotFound<ProblemDetails>> Metrics(RiskModelService service)
+    {
+        var s = service.Current;
+        // No model yet means no metrics resource yet (not an outage): 404, so monitoring can tell the two apart.
+        if (s is null) return TypedResults.NotFound(new ProblemDetails { Title = "No risk model yet", Detail = "No risk model has been trained yet.", Status = 404 });
+        var m = s.Model;
+        return TypedResults.Ok(new PredictionMetricsResponse(m.Version, m.Model.Name, m.TrainedAt, Window(s), m.WhyChosen, m.ValidationFrom, m.Validation,
+            s.ComputedAt, s.Count, s.Resolution, m.ReferenceRate));
+    }
+
+    private static DataWindowDto Window(PredictionSnapshot s)
+    {
+        var stale = s.Origin - s.HistoryEnd > TimeSpan.FromDays(1);
+        return new DataWindowDto(s.Model.DataFrom, s.Model.DataTo, s.HistoryEnd, stale,
+            stale ? string.Create(CultureInfo.InvariantCulture,
+                $"The newest event is from {s.HistoryEnd:yyyy-MM-dd}: counts and trends are those of the data up to then, the hour-of-week profile is applied to the hours forecast.")
+            : null);
+    }
+
+    private static double Round(double v) => v == 0 || !double.IsFinite(v) ? 0 : Math.Round(v, Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(v))), 4, 15));
+}

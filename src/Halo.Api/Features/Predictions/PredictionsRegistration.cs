@@ -1,0 +1,21 @@
+using Halo.Api.Features.Predictions.Eval;
+using Halo.Api.Features.Predictions.Serving;
+using Halo.Api.Infrastructure;
+
+namespace Halo.Api.Features.Predictions;
+
+public static class PredictionsRegistration
+{
+    public static WebApplicationBuilder AddPredictions(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PredictionOptions>().Bind(builder.Configuration.GetSection(PredictionOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.MediumFrom < o.HighFrom && o.HighFrom < o.CriticalFrom, "Risk levels must rise: MediumFrom < HighFrom < CriticalFrom.")
+            .Validate(o => { try { o.TimeZone(); return true; } catch (TimeZoneNotFoundException) { return false; } }, "ProfileTimeZone is not a known time zone.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<RiskModelService>();
+        builder.Services.AddHostedService<PredictionStartup>();
+        builder.Services.AddTransient<ICliCommand, EvalCommand>();
+        return builder;
+    }
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using Halo.Api.Features.Predictions.Model;
+using Halo.H3;
+
+namespace Halo.Api.Features.Predictions.Serving;
+
+/// <summary>The model that serves: the fitted model object plus what the registry says about it.</summary>
+public sealed record ServingModel(
+    string Version, IRiskModel Model, DateTime TrainedAt, DateTime DataFrom, DateTime DataTo, double ReferenceRate,
+    string? WhyChosen, DateTime? ValidationFrom, IReadOnlyList<ModelMetricsDto> Validation);
+
+/// <summary>
+/// Immutable forecasts for every active cell for the 24 hours from <see cref="Origin"/> (the current hour), built once
+/// an hour and after every training and swapped in with one reference write; requests read it without locks or
+/// database queries. Expected counts are stored per cell-hour; risk scores are derived on read.
+/// </summary>
+public sealed class PredictionSnapshot
+{
+    private const double BucketDeg = 0.05;
+    private readonly Dictionary<(int, int), int[]> _buckets;
+    private readonly Dictionary<ulong, int> _index;
+
+    public ServingModel Model { get; }
+    public DateTime ComputedAt { get; }
+    public DateTime Origin { get; }
+    public DateTime HistoryEnd { get; }
+    public int Resolution { get; }
+    public ulong[] Cells { get; }
+    public double[] Lat { get; }
+    public double[] Lon { get; }
+    /// <summary>Expected events, cell-major: [cell * 24 + hour].</summary>
+    public float[] Expected { get; }
+    public float[] Confidence { get; }
+    public double[] HourMultipliers { get; }
+    internal RiskDataset Data { get; }
+    internal CellSpace Space { get; }
+    internal UnitFeatures Features { get; }
+    public string? TopCategory { get; }
+
+    internal PredictionSnapshot(ServingModel model, RiskDataset data, CellSpace space, UnitFeatures features, HourProfile profile,
+        double[] daily, double[] shape, DateTime origin, DateTime historyEnd, DateTime computedAt)
+    {
+        Model = model;
+        Data = data;
+        Space = space;
+        Features = features;
+        Origin = origin;
+        HistoryEnd = historyEnd;
+        ComputedAt = computedAt;
+        Resolution = data.Resolution;
+        Cells = space.Cells;
+        TopCategory = data.CategoryNames.Count > data.TopCategory ? data.CategoryNames[data.TopCategory] : null;
+        var n = Cells.Length;
+        Lat = new double[n];
+        Lon = new double[n];
+        Expected = new float[n * 24];
+        Confidence = new float[n];
+        HourMultipliers = Enumerable.Range(0, 24).Select(h => profile.At(origin.AddHours(h))).ToArray();
+        _buckets = [];
+        _index = new Dictionary<ulong, int>(n);
+        var buckets = new Dictionary<(int, int), List<int>>();
+        var nf = data.FineCells.Length;
+        var own = features.Columns[Array.IndexOf(UnitFeatures.Names, "own_365d")];
+        var ring = features.Columns[Array.IndexOf(UnitFeatures.Names, "ring1_365d")];
+        var floor = space.FloorPerHour;
+        for (var c = 0; c < n; c++)
+        {
+            var ll = H3.H3.CellToLatLng(new H3Index(Cells[c]));
+            Lat[c] = ll.LatDegrees;
+            Lon[c] = ll.LngDegrees;
+            _index[Cells[c]] = c;
+            var key = ((int)Math.Floor(Lat[c] / BucketDeg), (int)Math.Floor(Lon[c] / BucketDeg));
+            if (!buckets.TryGetValue(key, out var list)) buckets[key] = list = [];
+            list.Add(c);
+            for (var h = 0; h < 24; h++) Expected[c * 24 + h] = (float)(daily[c] * shape[h] + floor);
+            // Confidence grows with the events that inform the cell: n / (n + 10) over the past 365 days.
+            double informing = 0;
+            if (space.Fine[c] >= 0) informing += own[space.Fine[c]] + ring[space.Fine[c]];
+            if (space.Municipality[c] >= 0) informing += own[nf + space.Municipality[c]];
+            if (space.County[c] >= 0) informing += own[nf + space.County[c]];
+            Confidence[c] = (float)(informing / (informing + 10));
+        }
+        foreach (var (k, v) in buckets) _buckets[k] = [.. v];
+    }
+
+    public int Count => Cells.Length;
+
+    public bool TryIndex(ulong cell, out int index) => _index.TryGetValue(cell, out index);
+
+    /// <summary>Cells whose centre lies in the box, via 0.05° buckets (no scan of the whole country).</summary>
+    public List<int> InBox(double minLat, double minLon, double maxLat, double maxLon)
+    {
+        var result = new List<int>();
+        int la0 = (int)Math.Floor(minLat / BucketDeg), la1 = (int)Math.Floor(maxLat / BucketDeg);
+        int lo0 = (int)Math.Floor(minLon / BucketDeg), lo1 = (int)Math.Floor(maxLon / BucketDeg);
+        if ((long)(la1 - la0 + 1) * (lo1 - lo0 + 1) > _buckets.Count)
+        {
+            // A box larger than the data: walk the buckets that exist instead of the empty ones.
+            foreach (var ((la, lo), cells) in _buckets)
+                if (la >= la0 && la <= la1 && lo >= lo0 && lo <= lo1) Add(cells);
+            return result;
+        }
+        for (var la = la0; la <= la1; la++)
+            for (var lo = lo0; lo <= lo1; lo++)
+                if (_buckets.TryGetValue((la, lo), out var cells)) Add(cells);
+        return result;
+
+        void Add(int[] cells)
+        {
+            foreach (var c in cells)
+                if (Lat[c] >= minLat && Lat[c] <= maxLat && Lon[c] >= minLon && Lon[c] <= maxLon) result.Add(c);
+        }
+    }
+
+    /// <summary>Plain-language reasons for a cell's forecast at one hour, most telling first (at most three).</summary>
+    public List<string> Factors(int c, int hour)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var f = new List<(double Weight, string Text)>();
+        var nf = Data.FineCells.Length;
+        float Col(string name, int unit) => Features.Columns[Array.IndexOf(UnitFeatures.Names, name)][unit];
+        var what = TopCategory is { } top ? top.Replace('_', ' ') : "events";
+        if (Space.Fine[c] is var u and >= 0)
+        {
+            var recent = Col("own_1d", u) + Col("ring1_2d", u);
+            var radius = Math.Round(H3.H3.GetHexagonEdgeLengthAvgM(Resolution) * 2 / 100) * 100;
+            if (recent > 0) f.Add((10 + recent, string.Create(inv, $"{recent:0} {Plural(recent, "event")} within ~{radius:0} m in the last 48 h (mostly {what})")));
+            var year = Col("own_365d", u) + Col("ring1_365d", u);
+            if (year > 0) f.Add((1 + year / 10, string.Create(inv, $"{year:0} {Plural(year, "event")} in this cell and its neighbours in the past 365 days")));
+            var trend = Col("trend_30_vs_365", u);
+            if (trend >= 1.5 && year >= 5) f.Add((3 * trend, string.Create(inv, $"Rising: the last 30 days nearby are {trend:0.0}× the yearly average")));
+            var since = Col("days_since_ring1", u);
+            if (since < 14) f.Add((2, string.Create(inv, $"Last event nearby {since:0} days ago")));
+        }
+        foreach (var area in new[] { Space.Municipality[c], Space.County[c] })
+        {
+            if (area < 0 || Data.Areas is null) continue;
+            var unit = nf + area;
+            var month = Col("own_30d", unit);
+            if (month <= 0) continue;
+            var a = Data.Areas.Areas[area];
+            f.Add((1 + month / 30, string.Create(inv,
+                $"{month:0} police {Plural(month, "event")} in {a.Name} in the last 30 days (their position is known only to the {(a.Kind == Geo.SwedishAreaKind.County ? "county" : "municipality")}, so they are spread over it)")));
+        }
+        var m = HourMultipliers[hour];
+        if (m >= 1.25 || m <= 0.8)
+        {
+            var local = TimeZoneInfo.ConvertTimeFromUtc(Origin.AddHours(hour), Data.Zone);
+            f.Add((4 * Math.Abs(Math.Log(m)), string.Create(inv, $"{local.DayOfWeek}s {local.Hour:00}:00–{(local.Hour + 1) % 24:00}:00 are {m:0.0}× the weekly average")));
+        }
+        if (Model.Model.Name != LearnedRiskModel.ModelName && f.Count == 0) f.Add((0, "No events nearby in the past year: the forecast is the background rate"));
+        return f.OrderByDescending(x => x.Weight).Take(3).Select(x => x.Text).ToList();
+    }
+
+    private static string Plural(double n, string word) => Math.Abs(n - 1) < 1e-9 ? word : word + "s";
+}
