@@ -12,6 +12,7 @@ public static class ClassificationRegistration
         builder.Services.AddHostedService<ClassifierStartup>();
         // Every registered source feeds each retrain; citizen feedback adds one more here (docs/classification.md).
         builder.Services.AddScoped<IClassifierExampleSource, PolisenExampleSource>();
+        builder.Services.AddScoped<IClassifierExampleSource, CitizenExampleSource>();
         builder.Services.AddTransient<ICliCommand, EvalClassifierCommand>();
         return builder;
     }

@@ -175,3 +175,60 @@ public sealed class TokenTests(SqliteApiFactory factory) : IClassFixture<SqliteA
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/v1/auth/login", new { email = user.User.Email, password = TestUsers.Password })).StatusCode);
     }
 }
+
+/// <summary>Account administration: the CLI's first admin, role changes, and throttling across accounts from one address.</summary>
+public sealed class AccountAdminTests(SqliteApiFactory factory) : IClassFixture<SqliteApiFactory>
+{
+    [Fact]
+    public async Task CreateAdminCommandMakesAnAdminWithAGeneratedPasswordShownOnce()
+    {
+        var email = $"boss{Guid.NewGuid():N}@example.org";
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        int code;
+        try
+        {
+            await using var scope = factory.Scope();
+            var command = scope.ServiceProvider.GetServices<Halo.Api.Infrastructure.ICliCommand>().Single(c => c.Name == "users");
+            code = await command.RunAsync(["create-admin", "--email", email], CancellationToken.None);
+        }
+        finally { Console.SetOut(original); }
+
+        Assert.Equal(0, code);
+        var password = output.ToString().Split("Generated password (shown once, store it safely): ")[1].Trim();
+        var login = await factory.CreateClient().PostAsJsonAsync("/api/v1/auth/login", new { email, password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        Assert.Equal(Roles.Admin, (await login.ReadAsync<AuthResponse>()).User.Role);
+    }
+
+    [Fact]
+    public async Task AdminsChangeRolesAndTheNewRoleAppliesToExistingTokens()
+    {
+        var admin = await factory.CreateClientAsAsync(Roles.Admin);
+        var user = await factory.CreateUserAsync();
+        var userClient = factory.CreateClientWithToken(user.AccessToken);
+        Assert.Equal(HttpStatusCode.Forbidden, (await userClient.GetAsync("/api/v1/moderation/queue")).StatusCode);
+
+        var res = await admin.PutAsJsonAsync($"/api/v1/admin/users/{user.User.Id}/role", new { role = "moderator", reason = "new volunteer" });
+
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await userClient.GetAsync("/api/v1/moderation/queue")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PutAsJsonAsync($"/api/v1/admin/users/{user.User.Id}/role", new { role = "superuser" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsJsonAsync($"/api/v1/admin/users/{Guid.NewGuid()}/role", new { role = "admin" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task FailedLoginsAreThrottledPerAddressAcrossAccounts()
+    {
+        // In-memory test requests share one (unknown) client address: 20 failures on 20 different accounts trip the
+        // per-address limit, so a 21st account is refused before its password is even checked.
+        using var fresh = new HaloApiFactory(DbProvider.Sqlite);
+        var client = fresh.CreateClient();
+        for (var n = 0; n < 20; n++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/v1/auth/login", new { email = $"nobody{n}@example.org", password = "wrong password 123" })).StatusCode);
+        var victim = await fresh.CreateUserAsync();
+        var res = await client.PostAsJsonAsync("/api/v1/auth/login", new { email = victim.User.Email, password = TestUsers.Password });
+        Assert.Equal(HttpStatusCode.TooManyRequests, res.StatusCode);
+    }
+}
