@@ -57,7 +57,7 @@ public static class IncidentSearch
     }
 
     /// <summary>One keyset page, newest first.</summary>
-    public static async Task<IncidentPage> PageAsync(HaloDbContext db, IncidentFilter f, int denseScanRows, CancellationToken ct)
+    public static async Task<IncidentPage> PageAsync(HaloDbContext db, IncidentFilter f, int denseScanRows, DenseScanSplit splits, CancellationToken ct)
     {
         var want = f.Limit + 1;
         List<IncidentDto> rows;
@@ -67,11 +67,11 @@ public static class IncidentSearch
             // sparse area, slow for a city holding tens of thousands. So first walk the newest rows in time order
             // (forced index, bounded to denseScanRows), and only if that does not fill the page continue, below that
             // split point, with the planner's own spatial plan. Together the two parts are exactly the keyset page.
-            var split = await db.Incidents.FromSqlRaw(TimeOrderedSql)
+            var split = await splits.GetAsync(f.After, denseScanRows, () => db.Incidents.FromSqlRaw(TimeOrderedSql)
                 .Where(KeysetAfter(f.After))
                 .OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Id)
                 .Select(i => new PageCursor(i.OccurredAt, i.Id))
-                .Skip(denseScanRows).FirstOrDefaultAsync(ct);
+                .Skip(denseScanRows).FirstOrDefaultAsync(ct));
             var newest = Apply(db.Incidents.FromSqlRaw(TimeOrderedSql), f, postgres: false);
             if (split is not null) newest = newest.Where(NotAfter(split));
             rows = await CollectAsync(newest, f.Circle, f.After, want, ct);

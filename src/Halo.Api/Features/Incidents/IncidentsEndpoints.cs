@@ -19,6 +19,7 @@ public static class IncidentsEndpoints
     {
         builder.Services.AddOptions<IncidentsOptions>().Bind(builder.Configuration.GetSection(IncidentsOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<DenseScanSplit>();
         return builder;
     }
 
@@ -41,12 +42,12 @@ public static class IncidentsEndpoints
     }
 
     private static async Task<Results<Ok<IncidentPage>, ValidationProblem>> List(
-        [AsParameters] IncidentQueryParameters query, HaloDbContext db, IOptions<IncidentsOptions> options, TimeProvider clock, CancellationToken ct)
+        [AsParameters] IncidentQueryParameters query, HaloDbContext db, IOptions<IncidentsOptions> options, DenseScanSplit splits, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         var filter = query.Parse(v, options.Value, clock.GetUtcNow().UtcDateTime);
         if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
-        return TypedResults.Ok(await IncidentSearch.PageAsync(db, filter, options.Value.DenseScanRows, ct));
+        return TypedResults.Ok(await IncidentSearch.PageAsync(db, filter, options.Value.DenseScanRows, splits, ct));
     }
 
     private static async Task<Results<Ok<IncidentDto>, NotFound>> Get(Guid id, HaloDbContext db, CancellationToken ct)
