@@ -52,10 +52,44 @@ public static class ServiceDefaults
             },
         });
         app.UseStatusCodePages();
-        // Unknown paths are 404 for everyone; without this, the secure-by-default fallback policy would answer 401.
-        app.MapFallback("{**path}", () => TypedResults.NotFound()).AllowAnonymous().ExcludeFromDescription();
+        // Unknown API paths are 404 ProblemDetails for everyone (without AllowAnonymous the secure-by-default fallback
+        // policy would answer 401); every other path is one of the app's routes (/report, /profile) and gets index.html.
+        app.MapFallback("{**path}", AppFallback).AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Halo API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         return app;
+    }
+
+    /// <summary>
+    /// Serves the Blazor WebAssembly app (src/Halo.Web) at "/": its static files with precompressed variants,
+    /// fingerprints and ETags. Static files are public and not part of the API description.
+    /// </summary>
+    public static WebApplication MapHaloApp(this WebApplication app)
+    {
+        app.MapStaticAssets().AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    private static readonly string[] ApiPrefixes = ["/api", "/openapi", "/docs", "/health", "/_framework", "/_content", "/lib", "/data", "/css", "/js"];
+
+    private static async Task AppFallback(HttpContext ctx)
+    {
+        var path = ctx.Request.Path;
+        var isAppRoute = (HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method))
+            && !ApiPrefixes.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
+            && !Path.HasExtension(path.Value); // a missing file is a 404, not the app
+        var index = isAppRoute ? ctx.RequestServices.GetRequiredService<IWebHostEnvironment>().WebRootFileProvider.GetFileInfo("index.html") : null;
+        if (index is not { Exists: true })
+        {
+            await TypedResults.NotFound().ExecuteAsync(ctx);
+            return;
+        }
+        // The shell must never be cached by the browser: the service worker decides which version runs.
+        ctx.Response.Headers.CacheControl = "no-cache";
+        ctx.Response.ContentType = "text/html; charset=utf-8";
+        ctx.Response.ContentLength = index.Length;
+        if (HttpMethods.IsHead(ctx.Request.Method)) return;
+        await using var stream = index.CreateReadStream();
+        await stream.CopyToAsync(ctx.Response.Body, ctx.RequestAborted);
     }
 }
