@@ -4,6 +4,9 @@ using Halo.Api.Features.Classification;
 using Halo.Api.Features.Health;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion;
+using Halo.Api.Features.Media;
+using Halo.Api.Features.Moderation;
+using Halo.Api.Features.Reports;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
 
@@ -20,6 +23,8 @@ builder.AddHaloRateLimiting();
 builder.AddIncidents();
 builder.AddIngestion();
 builder.AddClassification();
+builder.AddReports();
+builder.AddMedia();
 
 var app = builder.Build();
 
@@ -29,6 +34,7 @@ await DataRegistration.MigrateAsync(app.Services, force: false);
 
 app.UseServiceDefaults();
 app.UseHardening();
+app.UseUnroutedAnswers();
 app.UseStrictAuthentication();
 app.UseRateLimiter();
 
@@ -37,6 +43,9 @@ app.MapAuth();
 app.MapIncidents();
 app.MapIngestion();
 app.MapClassification();
+app.MapReports();
+app.MapMedia();
+app.MapModeration();
 app.MapHaloApp();
 
 await app.RunAsync();

@@ -52,9 +52,6 @@ public static class ServiceDefaults
             },
         });
         app.UseStatusCodePages();
-        // Unknown API paths are 404 ProblemDetails for everyone (without AllowAnonymous the secure-by-default fallback
-        // policy would answer 401); every other path is one of the app's routes (/report, /profile) and gets index.html.
-        app.MapFallback("{**path}", AppFallback).AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Halo API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         return app;
@@ -70,26 +67,48 @@ public static class ServiceDefaults
         return app;
     }
 
-    private static readonly string[] ApiPrefixes = ["/api", "/openapi", "/docs", "/health", "/_framework", "/_content", "/lib", "/data", "/css", "/js"];
+    /// <summary>The app's own routes (its tabs); a browser opening one of them directly gets the app's index.html.</summary>
+    public static readonly IReadOnlySet<string> AppRoutes = new HashSet<string>(["/", "/report", "/profile"], StringComparer.OrdinalIgnoreCase);
 
-    private static async Task AppFallback(HttpContext ctx)
+    private static async Task<bool> TryServeAppShellAsync(HttpContext ctx)
     {
-        var path = ctx.Request.Path;
-        var isAppRoute = (HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method))
-            && !ApiPrefixes.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
-            && !Path.HasExtension(path.Value); // a missing file is a 404, not the app
-        var index = isAppRoute ? ctx.RequestServices.GetRequiredService<IWebHostEnvironment>().WebRootFileProvider.GetFileInfo("index.html") : null;
-        if (index is not { Exists: true })
-        {
-            await TypedResults.NotFound().ExecuteAsync(ctx);
-            return;
-        }
-        // The shell must never be cached by the browser: the service worker decides which version runs.
+        if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method)) return false;
+        var path = ctx.Request.Path.Value is { Length: > 1 } p ? p.TrimEnd('/') : "/";
+        if (!AppRoutes.Contains(path)) return false;
+        var index = ctx.RequestServices.GetRequiredService<IWebHostEnvironment>().WebRootFileProvider.GetFileInfo("index.html");
+        if (!index.Exists) return false;
+        // The shell must not be cached by the browser: the service worker decides which version runs.
         ctx.Response.Headers.CacheControl = "no-cache";
         ctx.Response.ContentType = "text/html; charset=utf-8";
         ctx.Response.ContentLength = index.Length;
-        if (HttpMethods.IsHead(ctx.Request.Method)) return;
+        if (HttpMethods.IsHead(ctx.Request.Method)) return true;
         await using var stream = index.CreateReadStream();
         await stream.CopyToAsync(ctx.Response.Body, ctx.RequestAborted);
+        return true;
+    }
+
+    /// <summary>
+    /// Answers requests that routing could not place before authorization runs: otherwise the secure-by-default fallback
+    /// policy would turn "no such path" (404) and routing's own 405/415 rejections into 401 for anonymous callers.
+    /// </summary>
+    public static WebApplication UseUnroutedAnswers(this WebApplication app)
+    {
+        app.Use(async (ctx, next) =>
+        {
+            var endpoint = ctx.GetEndpoint();
+            if (endpoint is null && !ctx.Response.HasStarted)
+            {
+                if (!await TryServeAppShellAsync(ctx)) await TypedResults.NotFound().ExecuteAsync(ctx);
+                return;
+            }
+            // Routing's 405/415 rejection endpoints carry no metadata at all; every mapped endpoint has some.
+            if (endpoint is { Metadata.Count: 0, RequestDelegate: { } reject })
+            {
+                await reject(ctx);
+                return;
+            }
+            await next();
+        });
+        return app;
     }
 }

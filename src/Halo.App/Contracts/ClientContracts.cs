@@ -9,3 +9,4 @@ public sealed record UserDto(Guid Id, string Email, string? DisplayName, string 
 public sealed record TokenPair(string AccessToken, DateTime AccessTokenExpiresAt, string RefreshToken, DateTime RefreshTokenExpiresAt, string TokenType);
 public sealed record AuthResponse(UserDto User, TokenPair Tokens);
 public sealed record MediaUploadResponse(Guid MediaId, string Kind, string ContentType, long SizeBytes);
+

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Incidents;
+using Halo.Api.Features.Reports;
 using Halo.App.Contracts;
 
 namespace Halo.App.Services;

@@ -49,6 +49,9 @@ public class HaloApiFactory : WebApplicationFactory<Program>
     /// <summary>A fake clock tests can move; the app sees it as its TimeProvider.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 3, 14, 12, 0, 0, TimeSpan.Zero));
 
+    /// <summary>Leave the data folder and the PostgreSQL database in place on dispose, for a second factory over the same store (restart tests).</summary>
+    public bool KeepStoreOnDispose { get; set; }
+
     /// <summary>Use the real clock instead of <see cref="Clock"/>.</summary>
     public bool UseRealClock { get; init; }
 
@@ -80,7 +83,7 @@ public class HaloApiFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (!disposing) return;
+        if (!disposing || KeepStoreOnDispose) return;
         if (_postgresDatabase is not null) PostgresTestServer.DropDatabase(_postgresDatabase);
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
@@ -95,6 +98,7 @@ public sealed class SqliteKestrelApiFactory : HaloApiFactory
 {
     public SqliteKestrelApiFactory() : base(DbProvider.Sqlite)
     {
+        With("Classification:MinTrainingExamples", "10");
         UseKestrel(0);
         StartServer();
     }
@@ -112,8 +116,14 @@ public static class PostgresTestServer
     {
         using var conn = new NpgsqlConnection(BaseConnectionString);
         conn.Open();
-        using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", conn);
-        cmd.ExecuteNonQuery();
+        // An existing database is reused: a second factory over the same store simulates an app restart.
+        using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @n", conn);
+        exists.Parameters.AddWithValue("n", name);
+        if (exists.ExecuteScalar() is null)
+        {
+            using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", conn);
+            cmd.ExecuteNonQuery();
+        }
         return new NpgsqlConnectionStringBuilder(BaseConnectionString) { Database = name }.ConnectionString;
     }
 

@@ -39,6 +39,18 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         ["POST /api/v1/admin/ingestion/trigger"] = Access.Admin,
         ["PUT /api/v1/admin/users/{id}/role"] = Access.Admin,
         ["POST /api/v1/classify"] = Access.Public,
+        ["POST /api/v1/reports/submit"] = Access.Public,
+        ["GET /api/v1/reports/cluster/{id}"] = Access.Public,
+        ["GET /api/v1/reports/stats"] = Access.Public,
+        ["GET /api/v1/reports/cross-source-stats"] = Access.Public,
+        // Upload is open (anonymous reports carry evidence); reading others' media is hidden as 404 (see MediaAccessTests).
+        ["POST /api/v1/media"] = Access.Public,
+        ["GET /api/v1/media/{id}"] = Access.Public,
+        ["GET /api/v1/moderation/queue"] = Access.Moderator,
+        ["GET /api/v1/moderation/audit"] = Access.Moderator,
+        ["POST /api/v1/moderation/clusters/{id}/verify"] = Access.Moderator,
+        ["POST /api/v1/moderation/clusters/{id}/reject"] = Access.Moderator,
+        ["POST /api/v1/moderation/clusters/{id}/merge"] = Access.Moderator,
         ["POST /api/v1/admin/classifier/retrain"] = Access.Admin,
     };
 

@@ -191,6 +191,8 @@ public static class AuthEndpoints
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // What the user posted stays, without the link to them.
         await db.Incidents.Where(i => i.CreatedByUserId == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.CreatedByUserId, (Guid?)null), ct);
+        var userKey = id.ToString();
+        await db.Set<Reports.CitizenReport>().Where(r => r.UserId == userKey).ExecuteUpdateAsync(s => s.SetProperty(r => r.UserId, (string?)null), ct);
         await db.Set<RefreshToken>().Where(t => t.UserId == id).ExecuteDeleteAsync(ct);
         await db.Set<User>().Where(u => u.Id == id).ExecuteDeleteAsync(ct);
         AuditLog.Record(db, now, id.ToString(), "account.deleted", "user", id.ToString());

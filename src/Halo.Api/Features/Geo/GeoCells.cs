@@ -12,4 +12,11 @@ public static class GeoCells
 
     /// <summary>The 15-hex-digit H3 string of a stored cell (0 means "not indexed").</summary>
     public static string Format(long cell) => ((ulong)cell).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The centre of a stored cell, in degrees, rounded to 6 decimals (~0.1 m).</summary>
+    public static (double Latitude, double Longitude) Centre(long cell)
+    {
+        var c = Halo.H3.H3.CellToLatLng(new Halo.H3.H3Index(unchecked((ulong)cell)));
+        return (Math.Round(c.LatDegrees, 6), Math.Round(c.LngDegrees, 6));
+    }
 }

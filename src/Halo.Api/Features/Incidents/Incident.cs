@@ -49,6 +49,15 @@ public sealed class Incident
     /// <summary>The signed-in user who posted a citizen incident (owner checks); null for official or anonymous ones.</summary>
     public Guid? CreatedByUserId { get; set; }
 
+    /// <summary>
+    /// Official incidents only: how many citizen reports matched this incident directly (score above the official
+    /// threshold). Their descriptions live on the linked citizen cluster (see docs/reports.md); this row keeps its own data.
+    /// </summary>
+    public int CitizenCorroborations { get; set; }
+
+    /// <summary>True once a citizen report with photo, audio or video evidence is attached to this incident or its cluster.</summary>
+    public bool HasCitizenMedia { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 

@@ -38,7 +38,11 @@ internal sealed class ClassificationApi : HaloApiFactory
     };
 
     /// <summary>Stores examples as police incidents, published one a minute before <paramref name="publishedBefore"/> (default now).</summary>
-    public Task SeedPolisenAsync(IEnumerable<LabelledExample> examples, DateTime? publishedBefore = null) => WithDb(async db =>
+    public Task SeedPolisenAsync(IEnumerable<LabelledExample> examples, DateTime? publishedBefore = null) =>
+        SeedPolisenAsync(this, examples, publishedBefore);
+
+    /// <summary>The same, for any test app (the fuzz test needs a trained model on its own factory).</summary>
+    public static Task SeedPolisenAsync(HaloApiFactory factory, IEnumerable<LabelledExample> examples, DateTime? publishedBefore = null) => factory.WithDb(async db =>
     {
         var now = DateTime.UtcNow;
         var i = 0;

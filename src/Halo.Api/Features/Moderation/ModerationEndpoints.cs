@@ -1,0 +1,193 @@
+using Halo.Api.Infrastructure.RateLimiting;
+using Halo.Api.Features.Auth;
+using Halo.Api.Data;
+using Halo.Api.Features.Incidents;
+using Halo.Api.Features.Reports;
+using Halo.Api.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Halo.Api.Features.Moderation;
+
+public sealed record ModerationRequest(string? Reason, Guid? IntoIncidentId);
+
+public sealed record ModerationResult(Guid AuditId, Guid IncidentId, string Action, string PreviousStatus, string NewStatus,
+    Guid? TargetIncidentId, int ReportsMoved, string Actor, DateTime At);
+
+public sealed record ModerationQueue(IReadOnlyList<ClusterDto> Items, int Count);
+
+public sealed record AuditEntry(Guid Id, Guid IncidentId, string Action, string Actor, string Reason, Guid? TargetIncidentId,
+    string PreviousStatus, string NewStatus, int ReportsMoved, DateTime At);
+
+public static class ModerationEndpoints
+{
+    /// <summary>Names the acting moderator until the auth feature fills it from the signed-in user.</summary>
+
+    public static IEndpointRouteBuilder MapModeration(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/moderation").WithTags("Moderation")
+            .RequireAuthorization(Policies.Moderator).RequireRateLimiting(RateLimitPolicies.Reads);
+        group.MapGet("/queue", Queue).WithSummary("Unverified citizen clusters, oldest first.");
+        group.MapPost("/clusters/{id:guid}/verify", (Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock l, DeviceIdentity d, TimeProvider c, CancellationToken ct)
+            => Act(ModerationActions.Verify, id, body, http, db, l, d, c, ct)).WithSummary("Marks a cluster verified (audited).");
+        group.MapPost("/clusters/{id:guid}/reject", (Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock l, DeviceIdentity d, TimeProvider c, CancellationToken ct)
+            => Act(ModerationActions.Reject, id, body, http, db, l, d, c, ct)).WithSummary("Rejects a cluster: it disappears from public lists (audited).");
+        group.MapPost("/clusters/{id:guid}/merge", (Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock l, DeviceIdentity d, TimeProvider c, CancellationToken ct)
+            => Act(ModerationActions.Merge, id, body, http, db, l, d, c, ct)).WithSummary("Moves a cluster's reports into into_incident_id (audited).");
+        group.MapGet("/audit", Audit).WithSummary("The audit log, newest first, optionally for one incident.");
+        return app;
+    }
+
+    /// <summary>The signed-in moderator's user id (the group requires one).</summary>
+    public static string ActorOf(HttpContext http) => http.User.UserId()?.ToString() ?? "unknown";
+
+    private static async Task<Results<Ok<ModerationQueue>, ValidationProblem>> Queue(
+        [FromQuery(Name = "limit")] string? limit, HaloDbContext db, CancellationToken ct)
+    {
+        var v = new Validation();
+        var take = v.Int("limit", limit, 1, 200) ?? 50;
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+        var rows = await (
+                from i in db.Incidents.AsNoTracking()
+                join c in db.Set<ReportCluster>().AsNoTracking() on i.Id equals c.IncidentId
+                where i.Source == IncidentSources.Citizen && i.Status == IncidentStatus.Unverified
+                orderby i.CreatedAt, i.Id
+                select new { Incident = i, Cluster = c })
+            .Take(take).ToListAsync(ct);
+        var ids = rows.Select(r => r.Incident.Id).ToList();
+        var reports = (await db.Set<CitizenReport>().AsNoTracking().Where(r => ids.Contains(r.IncidentId)).ToListAsync(ct))
+            .ToLookup(r => r.IncidentId);
+        var items = rows.Select(r => ClusterReader.ToDto(r.Cluster, r.Incident,
+            reports[r.Incident.Id].OrderBy(x => x.SubmittedAt).ThenBy(x => x.Id).ToList())).ToList();
+        return TypedResults.Ok(new ModerationQueue(items, items.Count));
+    }
+
+    private static async Task<Results<Ok<ModerationResult>, NotFound, ValidationProblem, ProblemHttpResult>> Act(
+        string action, Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock clusterLock,
+        DeviceIdentity devices, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        var reason = v.Text("reason", body?.Reason, 2000, required: true);
+        if (action == ModerationActions.Merge && body?.IntoIncidentId is null) v.Add("into_incident_id", "Is required for a merge.");
+        if (action == ModerationActions.Merge && body?.IntoIncidentId == id) v.Add("into_incident_id", "Must be another cluster.");
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+        var actor = ActorOf(http);
+
+        // Under the cluster lock: a decision must not interleave with submissions deciding on the same clusters.
+        return await clusterLock.RunAsync<Results<Ok<ModerationResult>, NotFound, ValidationProblem, ProblemHttpResult>>(db, async token =>
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var cluster = await db.Set<ReportCluster>().FirstOrDefaultAsync(c => c.IncidentId == id, token);
+            var incident = cluster is null ? null : await db.Incidents.FirstOrDefaultAsync(i => i.Id == id && i.Source == IncidentSources.Citizen, token);
+            if (cluster is null || incident is null) return TypedResults.NotFound();
+            if (incident.Status == IncidentStatus.Deleted)
+                return TypedResults.Problem("This cluster was merged into another one.", statusCode: StatusCodes.Status409Conflict, title: "Merged");
+            var previous = incident.Status;
+            Guid? target = null;
+            var moved = 0;
+
+            switch (action)
+            {
+                case ModerationActions.Verify:
+                    cluster.ModeratorVerified = true;
+                    incident.Status = IncidentStatus.Unverified; // lifts an earlier rejection; Apply sets the real state
+                    ClusterState.Apply(cluster, incident, now);
+                    break;
+                case ModerationActions.Reject:
+                    cluster.ModeratorVerified = false;
+                    incident.Status = IncidentStatus.Rejected;
+                    ClusterState.Apply(cluster, incident, now);
+                    break;
+                case ModerationActions.Merge:
+                    var intoId = body!.IntoIncidentId!.Value;
+                    var into = await db.Set<ReportCluster>().FirstOrDefaultAsync(c => c.IncidentId == intoId, token);
+                    var intoIncident = into is null ? null : await db.Incidents.FirstOrDefaultAsync(i => i.Id == intoId, token);
+                    if (into is null || intoIncident is null || intoIncident.Status is IncidentStatus.Rejected or IncidentStatus.Deleted)
+                    {
+                        var e = new Validation();
+                        e.Add("into_incident_id", "Must be a citizen cluster that is neither rejected nor merged.");
+                        return TypedResults.ValidationProblem(e.Errors);
+                    }
+                    if (into.OfficialIncidentId is not null && cluster.OfficialIncidentId is not null && into.OfficialIncidentId != cluster.OfficialIncidentId)
+                        return TypedResults.Problem("Both clusters corroborate different official incidents.", statusCode: StatusCodes.Status409Conflict, title: "Cannot merge");
+                    moved = await MergeAsync(db, devices, cluster, incident, into, intoIncident, now, token);
+                    target = intoId;
+                    break;
+            }
+
+            var audit = new ModerationAction
+            {
+                Id = Guid.CreateVersion7(clock.GetUtcNow()),
+                IncidentId = id,
+                Action = action,
+                Actor = actor,
+                Reason = reason!,
+                TargetIncidentId = target,
+                PreviousStatus = previous,
+                NewStatus = incident.Status,
+                ReportsMoved = moved,
+                At = now,
+            };
+            db.Add(audit);
+            await db.SaveChangesAsync(token);
+            return TypedResults.Ok(new ModerationResult(audit.Id, id, action, previous, incident.Status, target, moved, actor, now));
+        }, ct);
+    }
+
+    /// <summary>
+    /// Moves the source's reports into the target. A device that already reported in the target keeps its report in
+    /// the source, which is marked deleted (merged): one report per device per cluster still holds.
+    /// </summary>
+    private static async Task<int> MergeAsync(HaloDbContext db, DeviceIdentity devices, ReportCluster source, Incident sourceIncident,
+        ReportCluster target, Incident targetIncident, DateTime now, CancellationToken ct)
+    {
+        var targetDevices = (await db.Set<CitizenReport>().Where(r => r.IncidentId == target.IncidentId && r.DeviceHash != null)
+            .Select(r => r.DeviceHash!).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var moving = (await db.Set<CitizenReport>().Where(r => r.IncidentId == source.IncidentId).ToListAsync(ct))
+            .Where(r => r.DeviceHash is null || !targetDevices.Contains(r.DeviceHash)).ToList();
+        foreach (var r in moving)
+        {
+            r.IncidentId = target.IncidentId;
+            r.ReporterId = r.DeviceHash is null ? null : devices.ReporterId(r.DeviceHash, target.IncidentId);
+        }
+        var n = moving.Count;
+        if (n > 0)
+        {
+            target.CentroidLatitude = (target.CentroidLatitude * target.ReportCount + source.CentroidLatitude * n) / (target.ReportCount + n);
+            target.CentroidLongitude = (target.CentroidLongitude * target.ReportCount + source.CentroidLongitude * n) / (target.ReportCount + n);
+        }
+        target.ReportCount += n;
+        target.UniqueReporters += n;
+        target.HasMedia |= moving.Any(r => r.MediaCount > 0);
+        if (moving.Min(r => (DateTime?)r.OccurredAt) is { } earliest && earliest < targetIncident.OccurredAt) targetIncident.OccurredAt = earliest;
+        source.ReportCount -= n;
+        source.UniqueReporters -= n;
+        if (target.OfficialIncidentId is null && source.OfficialIncidentId is { } official)
+        {
+            // One cluster per official incident (unique index): release the link before the target takes it.
+            source.OfficialIncidentId = null;
+            await db.SaveChangesAsync(ct);
+            target.OfficialIncidentId = official;
+        }
+        target.UpdatedAt = source.UpdatedAt = now;
+        sourceIncident.Status = IncidentStatus.Deleted;
+        ClusterState.Apply(source, sourceIncident, now);
+        ClusterState.Apply(target, targetIncident, now);
+        return n;
+    }
+
+    private static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem>> Audit(
+        [FromQuery(Name = "incident_id")] Guid? incidentId, [FromQuery(Name = "limit")] string? limit, HaloDbContext db, CancellationToken ct)
+    {
+        var v = new Validation();
+        var take = v.Int("limit", limit, 1, 500) ?? 100;
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+        var q = db.Set<ModerationAction>().AsNoTracking();
+        if (incidentId is { } iid) q = q.Where(a => a.IncidentId == iid || a.TargetIncidentId == iid);
+        var rows = await q.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(take)
+            .Select(a => new AuditEntry(a.Id, a.IncidentId, a.Action, a.Actor, a.Reason, a.TargetIncidentId, a.PreviousStatus, a.NewStatus, a.ReportsMoved, a.At))
+            .ToListAsync(ct);
+        return TypedResults.Ok(rows);
+    }
+}

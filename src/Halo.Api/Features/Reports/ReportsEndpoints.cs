@@ -1,0 +1,264 @@
+using Halo.Api.Infrastructure.RateLimiting;
+using Halo.Api.Features.Auth;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Halo.Api.Data;
+using Halo.Api.Features.Incidents;
+using Halo.Api.Infrastructure;
+using Halo.Api.Infrastructure.Idempotency;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace Halo.Api.Features.Reports;
+
+public static class ReportsEndpoints
+{
+    public const string IdempotencyScope = "reports.submit";
+
+    public static WebApplicationBuilder AddReports(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ReportsOptions>().Bind(builder.Configuration.GetSection(ReportsOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.CandidateRadiusM > o.SpatialFullScoreM, "Reports:CandidateRadiusM must exceed SpatialFullScoreM.")
+            .Validate(o => o.CandidateWindowHours > o.TemporalFullScoreHours, "Reports:CandidateWindowHours must exceed TemporalFullScoreHours.")
+            .Validate(o => CronExpression.TryParse(o.RetentionCron, out _), "Reports:RetentionCron is not a valid Quartz cron expression.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<DeviceIdentity>();
+        builder.Services.AddSingleton<ClusterLock>();
+        builder.Services.AddScoped<ReportSubmitter>();
+        builder.Services.AddScoped<IdempotencyStore>();
+        builder.Services.AddScoped<ReportRetention>();
+        builder.Services.AddTransient<ICliCommand, ReportRetentionCommand>();
+
+        var options = builder.Configuration.GetSection(ReportsOptions.Section).Get<ReportsOptions>() ?? new ReportsOptions();
+        if (options.RetentionJobEnabled && CronExpression.TryParse(options.RetentionCron, out var cron))
+        {
+            builder.Services.AddQuartz(q => q.ScheduleJob<ReportRetentionJob>(
+                trigger => trigger.WithIdentity(ReportRetentionJob.Name + "-daily").WithCronSchedule(cron, c => c.InTimeZone(TimeZoneInfo.Utc)),
+                job => job.WithIdentity(ReportRetentionJob.Name)));
+            builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        }
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
+    {
+        // Reporting is open to everyone, signed in or not; a signed-in reporter is linked to the report.
+        var group = app.MapGroup("/api/v1/reports").WithTags("Reports").AllowAnonymous();
+        group.MapPost("/submit", Submit)
+            .RequireRateLimiting(RateLimitPolicies.ReportSubmit)
+            .WithSummary("Submits a citizen report (Idempotency-Key header required); it joins or starts a cluster.")
+            .Accepts<SubmitReportRequest>("application/json")
+            .Produces<SubmitReportResponse>(StatusCodes.Status201Created)
+            .Produces<DuplicateReportProblem>(StatusCodes.Status409Conflict, "application/problem+json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        group.MapGet("/cluster/{id:guid}", GetCluster).RequireRateLimiting(RateLimitPolicies.Reads)
+            .WithSummary("A citizen cluster and its reports (by cluster id, or by the official incident it corroborates).");
+        group.MapGet("/stats", Stats).RequireRateLimiting(RateLimitPolicies.Reads).WithSummary("Citizen cluster and report counts.");
+        group.MapGet("/cross-source-stats", CrossSource).RequireRateLimiting(RateLimitPolicies.Reads)
+            .WithSummary("Official vs citizen incidents over the last days (Reports:CrossSourceWindowDays, or ?days=).");
+        return app;
+    }
+
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Submit(
+        HttpContext http, IdempotencyStore idempotency, ReportSubmitter submitter, DeviceIdentity devices,
+        IOptions<ReportsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock, CancellationToken ct)
+    {
+        var o = options.Value;
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        if (IdempotencyStore.ValidateKey(key) is { } keyError)
+            return TypedResults.Problem(keyError, statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key required");
+
+        var body = await ReadLimitedAsync(http.Request.Body, o.MaxBodyBytes, ct);
+        if (body is null)
+            return TypedResults.Problem($"The body must be at most {o.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large");
+        var hash = Convert.ToHexStringLower(SHA256.HashData(body));
+
+        var begin = await idempotency.BeginAsync(IdempotencyScope, key, hash, TimeSpan.FromSeconds(o.IdempotencyStaleSeconds), ct);
+        switch (begin)
+        {
+            case IdempotencyBegin.Replay r:
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+                return TypedResults.Content(r.Body, r.ContentType, Encoding.UTF8, r.StatusCode);
+            case IdempotencyBegin.InProgress:
+                return TypedResults.Problem("The first request with this Idempotency-Key is still being processed; retry shortly.",
+                    statusCode: StatusCodes.Status409Conflict, title: "Request in progress");
+            case IdempotencyBegin.BodyMismatch:
+                return TypedResults.Problem("This Idempotency-Key was already used with a different body.",
+                    statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
+        }
+
+        var attempt = ((IdempotencyBegin.Started)begin).Attempt;
+        (int Status, string ContentType, string Body) result;
+        try
+        {
+            result = await ProcessAsync(body, http.User.UserId(), submitter, devices, o, json.Value.SerializerOptions, clock, ct);
+        }
+        catch
+        {
+            // Nothing was committed for a failed request: free the key so the client's retry runs it afresh.
+            await idempotency.AbandonAsync(IdempotencyScope, key, attempt);
+            throw;
+        }
+        await idempotency.CompleteAsync(IdempotencyScope, key, attempt, result.Status, result.ContentType, result.Body, CancellationToken.None);
+        return TypedResults.Content(result.Body, result.ContentType, Encoding.UTF8, result.Status);
+    }
+
+    /// <summary>Runs the submission and renders the exact bytes that are returned now and replayed later.</summary>
+    private static async Task<(int, string, string)> ProcessAsync(byte[] body, Guid? userId, ReportSubmitter submitter, DeviceIdentity devices,
+        ReportsOptions o, JsonSerializerOptions json, TimeProvider clock, CancellationToken ct)
+    {
+        const string problemJson = "application/problem+json";
+        SubmitReportRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<SubmitReportRequest>(body, json);
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.Path is null ? "" : $" at {ex.Path}";
+            return (400, problemJson, Validation(new Dictionary<string, string[]> { ["body"] = [$"Malformed JSON or a wrong type{where}."] }, json));
+        }
+
+        var v = new Validation();
+        var valid = ReportValidation.Validate(request, v, o, clock.GetUtcNow().UtcDateTime, devices);
+        if (valid is null) return (400, problemJson, Validation(v.Errors, json));
+
+        return await submitter.SubmitAsync(valid with { UserId = userId }, ct) switch
+        {
+            SubmitOutcome.Accepted a => (201, "application/json", JsonSerializer.Serialize(a.Response, json)),
+            SubmitOutcome.Duplicate d => (409, problemJson, JsonSerializer.Serialize(new DuplicateReportProblem(
+                "https://tools.ietf.org/html/rfc9110#section-15.5.10", "Already reported", 409,
+                "This device already reported this incident; the existing report is named here.",
+                d.Existing.Id, d.Existing.IncidentId, d.Existing.MatchedOfficialIncidentId, d.Existing.SubmittedAt), json)),
+            SubmitOutcome.Invalid i => (400, problemJson, Validation(i.Errors, json)),
+            _ => throw new InvalidOperationException("Unknown submission outcome."),
+        };
+    }
+
+    private static string Validation(IDictionary<string, string[]> errors, JsonSerializerOptions json) =>
+        JsonSerializer.Serialize(new HttpValidationProblemDetails(errors)
+        {
+            Type = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+            Title = "One or more validation errors occurred.",
+            Status = 400,
+        }, json);
+
+    /// <summary>The whole body, or null when it exceeds <paramref name="max"/> bytes (reading stops there).</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(Stream body, int max, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int n;
+        while ((n = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + n > max) return null;
+            buffer.Write(chunk, 0, n);
+        }
+        return buffer.ToArray();
+    }
+
+    private static async Task<Results<Ok<ClusterDto>, NotFound>> GetCluster(Guid id, HaloDbContext db, CancellationToken ct)
+    {
+        var dto = await ClusterReader.ReadAsync(db, id, ct);
+        return dto is null ? TypedResults.NotFound() : TypedResults.Ok(dto);
+    }
+
+    private static async Task<Ok<ReportStats>> Stats(HaloDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await ReportStatistics.ReportStatsAsync(db, ct));
+
+    private static async Task<Results<Ok<CrossSourceStats>, ValidationProblem>> CrossSource(
+        [FromQuery(Name = "days")] string? days, HaloDbContext db, IOptions<ReportsOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        var window = v.Int("days", days, 1, 3650) ?? options.Value.CrossSourceWindowDays;
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+        return TypedResults.Ok(await ReportStatistics.CrossSourceAsync(db, clock.GetUtcNow().UtcDateTime, window, ct));
+    }
+}
+
+/// <summary>The public view of a cluster.</summary>
+public static class ClusterReader
+{
+    /// <summary>The cluster by its own id or by the official incident it is linked to; null when unknown, rejected or merged away.</summary>
+    public static async Task<ClusterDto?> ReadAsync(HaloDbContext db, Guid id, CancellationToken ct, bool includeHidden = false)
+    {
+        var cluster = await db.Set<ReportCluster>().AsNoTracking()
+            .FirstOrDefaultAsync(c => c.IncidentId == id || c.OfficialIncidentId == id, ct);
+        if (cluster is null) return null;
+        var incident = await db.Incidents.AsNoTracking().FirstAsync(i => i.Id == cluster.IncidentId, ct);
+        if (!includeHidden && incident.Status is IncidentStatus.Rejected or IncidentStatus.Deleted) return null;
+        var reports = await db.Set<CitizenReport>().AsNoTracking().Where(r => r.IncidentId == cluster.IncidentId)
+            .OrderBy(r => r.SubmittedAt).ThenBy(r => r.Id).ToListAsync(ct);
+        return ToDto(cluster, incident, reports);
+    }
+
+    public static ClusterDto ToDto(ReportCluster c, Incident i, IReadOnlyList<CitizenReport> reports) => new(
+        i.Id, c.OfficialIncidentId, i.Category, i.Status, i.IsVerified, c.ReportCount, c.UniqueReporters,
+        ClusterScoring.Confidence(c.UniqueReporters), i.Latitude, i.Longitude, !i.IsVerified,
+        i.OccurredAt, i.CreatedAt, i.UpdatedAt, c.HasMedia,
+        reports.Select(r =>
+        {
+            // Individual reports are only ever shown at their resolution-9 cell centre.
+            (double Lat, double Lon)? at = r.Latitude is { } la && r.Longitude is { } lo ? ReportPrivacy.Coarsen(la, lo) : null;
+            return new ClusterReportDto(r.Id, r.ReporterId, r.Category, r.Description, r.OccurredAt, r.SubmittedAt, r.MediaCount,
+                r.MatchedOfficialIncidentId, at?.Lat, at?.Lon, r.AnonymisedAt is not null);
+        }).ToList());
+}
+
+public static class ReportStatistics
+{
+    /// <summary>Over citizen clusters that are neither rejected nor merged away (and the reports counted in them).</summary>
+    public static async Task<ReportStats> ReportStatsAsync(HaloDbContext db, CancellationToken ct)
+    {
+        var clusters =
+            from c in db.Set<ReportCluster>()
+            join i in db.Incidents on c.IncidentId equals i.Id
+            where i.Status != IncidentStatus.Rejected && i.Status != IncidentStatus.Deleted
+            select new { i.Id, i.IsVerified, i.Status, c.UniqueReporters };
+        var agg = await clusters.GroupBy(_ => 1).Select(g => new
+        {
+            Verified = g.Count(x => x.IsVerified),
+            Unverified = g.Count(x => x.Status == IncidentStatus.Unverified),
+            Count = g.Count(),
+            Sum = g.Sum(x => x.UniqueReporters),
+            Max = g.Max(x => x.UniqueReporters),
+        }).FirstOrDefaultAsync(ct);
+        if (agg is null) return new ReportStats(0, 0, 0, 0, 0);
+        var reports = await db.Set<CitizenReport>().CountAsync(r => clusters.Any(c => c.Id == r.IncidentId), ct);
+        return new ReportStats(agg.Verified, agg.Unverified, Math.Round((double)agg.Sum / agg.Count, 2), agg.Max, reports);
+    }
+
+    /// <summary>
+    /// Incidents that occurred in the window: official ones (any non-citizen source) with or without a linked citizen
+    /// cluster, and citizen incidents without an official link. A linked pair counts once, as cross-validated.
+    /// </summary>
+    public static async Task<CrossSourceStats> CrossSourceAsync(HaloDbContext db, DateTime now, int days, CancellationToken ct)
+    {
+        var from = now.AddDays(-days);
+        var visible = db.Incidents.AsNoTracking().Where(i => i.IsIncident && i.OccurredAt >= from && i.OccurredAt <= now
+            && i.Status != IncidentStatus.Rejected && i.Status != IncidentStatus.Deleted);
+        var linkedOfficials =
+            from c in db.Set<ReportCluster>()
+            join ci in db.Incidents on c.IncidentId equals ci.Id
+            where c.OfficialIncidentId != null && ci.Status != IncidentStatus.Rejected && ci.Status != IncidentStatus.Deleted
+            select c.OfficialIncidentId;
+        var officials = visible.Where(i => i.Source != IncidentSources.Citizen);
+        var officialTotal = await officials.CountAsync(ct);
+        var cross = await officials.CountAsync(i => linkedOfficials.Contains(i.Id), ct);
+        var userOnly = await visible.Where(i => i.Source == IncidentSources.Citizen)
+            .CountAsync(i => !db.Set<ReportCluster>().Any(c => c.IncidentId == i.Id && c.OfficialIncidentId != null), ct);
+        var officialOnly = officialTotal - cross;
+        var total = officialOnly + userOnly + cross;
+        var rate = userOnly + cross == 0 ? 0 : Math.Round(100.0 * cross / (userOnly + cross), 1);
+        var description = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Last {days} days: {total} incidents, {officialOnly} official only, {userOnly} citizen only and {cross} reported by both; {rate}% of citizen-reported incidents were confirmed by an official source.");
+        return new CrossSourceStats(total, officialOnly, userOnly, cross, rate, days, from, now, description);
+    }
+}

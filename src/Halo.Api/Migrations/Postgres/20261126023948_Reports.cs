@@ -1,0 +1,245 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Halo.Api.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Reports : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "CitizenCorroborations",
+                table: "incidents",
+                type: "integer",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "HasCitizenMedia",
+                table: "incidents",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.CreateTable(
+                name: "citizen_reports",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    IncidentId = table.Column<Guid>(type: "uuid", nullable: false),
+                    MatchedOfficialIncidentId = table.Column<Guid>(type: "uuid", nullable: true),
+                    DeviceHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    ReporterId = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    UserId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    Category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    AiCategory = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    AiConfidence = table.Column<double>(type: "double precision", nullable: true),
+                    AiModelVersion = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Latitude = table.Column<double>(type: "double precision", nullable: true),
+                    Longitude = table.Column<double>(type: "double precision", nullable: true),
+                    AccuracyM = table.Column<double>(type: "double precision", nullable: true),
+                    H3Res9 = table.Column<long>(type: "bigint", nullable: false),
+                    OccurredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    SubmittedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Description = table.Column<string>(type: "character varying(10000)", maxLength: 10000, nullable: true),
+                    SensorsJson = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    MediaCount = table.Column<int>(type: "integer", nullable: false),
+                    MatchScore = table.Column<double>(type: "double precision", nullable: true),
+                    AnonymisedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_citizen_reports", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_citizen_reports_incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_citizen_reports_incidents_MatchedOfficialIncidentId",
+                        column: x => x.MatchedOfficialIncidentId,
+                        principalTable: "incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "idempotency_records",
+                columns: table => new
+                {
+                    Scope = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Key = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    RequestHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    State = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Attempt = table.Column<Guid>(type: "uuid", nullable: false),
+                    StatusCode = table.Column<int>(type: "integer", nullable: true),
+                    ContentType = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    ResponseBody = table.Column<string>(type: "text", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CompletedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_idempotency_records", x => new { x.Scope, x.Key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "media_items",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ContentType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    StoredName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    SizeBytes = table.Column<long>(type: "bigint", nullable: false),
+                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Width = table.Column<int>(type: "integer", nullable: true),
+                    Height = table.Column<int>(type: "integer", nullable: true),
+                    OwnerDeviceHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    OwnerUserId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    ReportId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_media_items", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "moderation_actions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    IncidentId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Action = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Actor = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Reason = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    TargetIncidentId = table.Column<Guid>(type: "uuid", nullable: true),
+                    PreviousStatus = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    NewStatus = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ReportsMoved = table.Column<int>(type: "integer", nullable: false),
+                    At = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_moderation_actions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "report_clusters",
+                columns: table => new
+                {
+                    IncidentId = table.Column<Guid>(type: "uuid", nullable: false),
+                    OfficialIncidentId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ReportCount = table.Column<int>(type: "integer", nullable: false),
+                    UniqueReporters = table.Column<int>(type: "integer", nullable: false),
+                    CentroidLatitude = table.Column<double>(type: "double precision", nullable: false),
+                    CentroidLongitude = table.Column<double>(type: "double precision", nullable: false),
+                    HasMedia = table.Column<bool>(type: "boolean", nullable: false),
+                    ModeratorVerified = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_report_clusters", x => x.IncidentId);
+                    table.ForeignKey(
+                        name: "FK_report_clusters_incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_report_clusters_incidents_OfficialIncidentId",
+                        column: x => x.OfficialIncidentId,
+                        principalTable: "incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_citizen_reports_IncidentId_DeviceHash",
+                table: "citizen_reports",
+                columns: new[] { "IncidentId", "DeviceHash" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_citizen_reports_MatchedOfficialIncidentId",
+                table: "citizen_reports",
+                column: "MatchedOfficialIncidentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_citizen_reports_SubmittedAt",
+                table: "citizen_reports",
+                column: "SubmittedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_idempotency_records_CreatedAt",
+                table: "idempotency_records",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_media_items_CreatedAt",
+                table: "media_items",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_media_items_ReportId",
+                table: "media_items",
+                column: "ReportId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_moderation_actions_At",
+                table: "moderation_actions",
+                column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_moderation_actions_IncidentId_At",
+                table: "moderation_actions",
+                columns: new[] { "IncidentId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_report_clusters_CentroidLatitude_CentroidLongitude",
+                table: "report_clusters",
+                columns: new[] { "CentroidLatitude", "CentroidLongitude" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_report_clusters_OfficialIncidentId",
+                table: "report_clusters",
+                column: "OfficialIncidentId",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "citizen_reports");
+
+            migrationBuilder.DropTable(
+                name: "idempotency_records");
+
+            migrationBuilder.DropTable(
+                name: "media_items");
+
+            migrationBuilder.DropTable(
+                name: "moderation_actions");
+
+            migrationBuilder.DropTable(
+                name: "report_clusters");
+
+            migrationBuilder.DropColumn(
+                name: "CitizenCorroborations",
+                table: "incidents");
+
+            migrationBuilder.DropColumn(
+                name: "HasCitizenMedia",
+                table: "incidents");
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Buffers.Binary;
+using SkiaSharp;
+
+namespace Halo.Api.Tests.Features.Media;
+
+/// <summary>Builds test files: a JPEG carrying EXIF orientation and GPS tags (hand-written TIFF structure), and other magic-byte samples.</summary>
+public static class TestFiles
+{
+    /// <summary>GPS coordinates written into the EXIF block, as rationals (59°19'45.5" N, 18°4'7.25" E).</summary>
+    public static readonly uint[] GpsLatitude = [59, 1, 19, 1, 455, 10];
+    public static readonly uint[] GpsLongitude = [18, 1, 4, 1, 725, 100];
+
+    /// <summary>A <paramref name="width"/>×<paramref name="height"/> JPEG, red left half, with EXIF orientation and GPS.</summary>
+    public static byte[] JpegWithGpsExif(int width, int height, ushort orientation)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.Blue);
+            using var red = new SKPaint { Color = SKColors.Red };
+            canvas.DrawRect(0, 0, width / 2f, height, red);
+        }
+        using var image = SKImage.FromBitmap(bitmap);
+        var jpeg = image.Encode(SKEncodedImageFormat.Jpeg, 95).ToArray();
+        var exif = Exif(orientation);
+        // APP1 right after SOI (FF D8).
+        var app1 = new byte[4 + exif.Length];
+        app1[0] = 0xFF; app1[1] = 0xE1;
+        BinaryPrimitives.WriteUInt16BigEndian(app1.AsSpan(2), (ushort)(exif.Length + 2));
+        exif.CopyTo(app1, 4);
+        return [.. jpeg[..2], .. app1, .. jpeg[2..]];
+    }
+
+    private static byte[] Exif(ushort orientation)
+    {
+        // "Exif\0\0" + little-endian TIFF: IFD0 {Orientation, GPSInfo→GPS IFD}; GPS IFD {LatRef, Lat, LonRef, Lon}.
+        var tiff = new List<byte>();
+        void U16(int v) { tiff.Add((byte)v); tiff.Add((byte)(v >> 8)); }
+        void U32(uint v) { for (var i = 0; i < 4; i++) tiff.Add((byte)(v >> (8 * i))); }
+        void Entry(int tag, int type, uint count, uint value) { U16(tag); U16(type); U32(count); U32(value); }
+
+        tiff.AddRange("II"u8.ToArray()); U16(42); U32(8);
+        const uint ifd0 = 8, ifd0Size = 2 + 2 * 12 + 4, gps = ifd0 + ifd0Size, gpsSize = 2 + 4 * 12 + 4, data = gps + gpsSize;
+        U16(2);
+        Entry(0x0112, 3, 1, orientation);
+        Entry(0x8825, 4, 1, gps);
+        U32(0);
+        U16(4);
+        Entry(0x0001, 2, 2, 'N');
+        Entry(0x0002, 5, 3, data);
+        Entry(0x0003, 2, 2, 'E');
+        Entry(0x0004, 5, 3, data + 24);
+        U32(0);
+        foreach (var v in GpsLatitude) U32(v);
+        foreach (var v in GpsLongitude) U32(v);
+        return [.. "Exif\0\0"u8.ToArray(), .. tiff];
+    }
+
+    /// <summary>Whether the JPEG still has an APP1 (EXIF/XMP) segment or the GPS rationals anywhere.</summary>
+    public static bool HasExifOrGps(byte[] jpeg)
+    {
+        var lat = new byte[24];
+        for (var i = 0; i < 6; i++) BinaryPrimitives.WriteUInt32LittleEndian(lat.AsSpan(i * 4), GpsLatitude[i]);
+        if (jpeg.AsSpan().IndexOf(lat) >= 0 || jpeg.AsSpan().IndexOf("Exif\0\0"u8) >= 0) return true;
+        // Walk the segments up to the image data.
+        var p = 2;
+        while (p + 4 <= jpeg.Length && jpeg[p] == 0xFF)
+        {
+            var marker = jpeg[p + 1];
+            if (marker == 0xDA) break;
+            if (marker == 0xE1) return true;
+            p += 2 + BinaryPrimitives.ReadUInt16BigEndian(jpeg.AsSpan(p + 2));
+        }
+        return false;
+    }
+
+    public static byte[] Wav(int dataBytes)
+    {
+        var b = new byte[44 + dataBytes];
+        "RIFF"u8.CopyTo(b);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), (uint)(36 + dataBytes));
+        "WAVEfmt "u8.CopyTo(b.AsSpan(8));
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(16), 16);
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(20), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(22), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(24), 8000);
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(28), 16000);
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(32), 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(34), 16);
+        "data"u8.CopyTo(b.AsSpan(36));
+        BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(40), (uint)dataBytes);
+        return b;
+    }
+
+    public static byte[] Mp4(int totalBytes)
+    {
+        var b = new byte[totalBytes];
+        BinaryPrimitives.WriteUInt32BigEndian(b, 24);
+        "ftypisom"u8.CopyTo(b.AsSpan(4));
+        return b;
+    }
+
+    public static byte[] WithMagic(ReadOnlySpan<byte> magic, int totalBytes)
+    {
+        var b = new byte[totalBytes];
+        magic.CopyTo(b);
+        return b;
+    }
+}
