@@ -16,7 +16,6 @@ public sealed class AppServer : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "halo-e2e", Guid.NewGuid().ToString("N"));
-    private readonly string _profileDirectory = Path.Combine(Path.GetTempPath(), "halo-e2e-chromium", Guid.NewGuid().ToString("N"));
     private HaloKestrelFactory? _factory;
     private IPlaywright? _playwright;
 
@@ -39,15 +38,14 @@ public sealed class AppServer : IAsyncLifetime
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (./test.sh does it).");
         _playwright = await Playwright.CreateAsync();
-        // A persistent profile is not needed; --user-data-dir keeps Chromium off root's home profile.
+        // Playwright gives the browser a fresh temporary profile (its own --user-data-dir); contexts start empty.
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
             Timeout = 60_000,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-                    $"--user-data-dir={_profileDirectory}"],
+                    "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
         });
     }
 
@@ -71,7 +69,6 @@ public sealed class AppServer : IAsyncLifetime
         _playwright?.Dispose();
         _factory?.Dispose();
         try { Directory.Delete(_dataDirectory, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        try { Directory.Delete(_profileDirectory, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private sealed class HaloKestrelFactory : WebApplicationFactory<Program>

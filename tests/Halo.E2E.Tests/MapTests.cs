@@ -7,8 +7,9 @@ namespace Halo.E2E.Tests;
 public sealed class MapTests(AppServer app)
 {
     // Layers that show incidents: coarse police events as areas, precise ones as points or clusters.
+    // (A function, not an expression: the app's CSP forbids eval, which Playwright uses for expressions.)
     private const string IncidentFeatureCount =
-        "() => window.haloMap && window.haloMap.getLayer('incident-areas-fill') ? window.haloMap.queryRenderedFeatures({ layers: ['incident-areas-fill', 'incident-points', 'incident-clusters'] }).length : 0";
+        "() => window.haloMap && window.haloMap.getLayer('incident-areas-fill') && window.haloMap.queryRenderedFeatures({ layers: ['incident-areas-fill', 'incident-points', 'incident-clusters'] }).length > 0";
 
     [Fact]
     public async Task MapLoadsAndDrawsIncidentsWithPoliceEventsAsTheirArea()
@@ -19,15 +20,19 @@ public sealed class MapTests(AppServer app)
         page.PageError += (_, e) => errors.Add(e);
         await page.GotoAsync(app.BaseUrl);
 
-        await page.WaitForFunctionAsync($"({IncidentFeatureCount})() > 0");
+        await page.WaitForFunctionAsync(IncidentFeatureCount);
         var map = page.GetByTestId("map");
         Assert.Equal("1", await map.GetAttributeAsync("data-incident-areas")); // all Stockholm police events share one area
-        Assert.Equal("3", await map.GetAttributeAsync("data-incident-points"));
+        // The three precise Göteborg incidents are points (other tests may add verified citizen clusters elsewhere).
+        Assert.True(int.Parse(await map.GetAttributeAsync("data-incident-points") ?? "0", CultureInfo.InvariantCulture) >= 3);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "map.png") });
         Assert.Empty(errors);
 
         // The area's popup lists its events with type, time, summary and a source link.
-        var stockholm = await page.EvaluateAsync<double[]>("() => { const p = window.haloMap.project([18.0686, 59.3293]); return [p.x, p.y]; }");
+        // Zoomed in on Bromma (in Stockholm municipality, away from any point another test may have added).
+        await page.EvaluateAsync("() => { window.haloMap.jumpTo({ center: [17.94, 59.34], zoom: 11 }); }");
+        await page.WaitForFunctionAsync("() => !window.haloMap.isMoving() && window.haloMap.loaded()");
+        var stockholm = await page.EvaluateAsync<double[]>("() => { const p = window.haloMap.project([17.94, 59.34]); return [p.x, p.y]; }");
         var box = await map.BoundingBoxAsync();
         await page.Mouse.ClickAsync((float)(box!.X + stockholm[0]), (float)(box.Y + stockholm[1]));
         var popup = page.Locator(".halo-popup");

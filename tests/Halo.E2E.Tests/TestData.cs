@@ -20,6 +20,9 @@ internal static class TestData
             "Två personbilar krockade i rusningstrafiken.", "Buss har kört in i ett räcke på motorvägen.",
             "Påkörning av fotgängare på övergångsstället.", "Bilen gled av vägen i halkan och körde in i ett träd.",
             "Mopedist skadad efter krock med bil.", "Olycka i korsningen, två bilar krockade vid rött ljus.",
+            "Två bilar har krockat, en förare är lätt skadad.", "Personbil och taxi har krockat i en korsning i centrum.",
+            "Bilist skadad efter att ha krockat med en buss.", "En bil har krockat med en lyktstolpe, föraren skadad.",
+            "Flera bilar inblandade i en krock på motorvägen.", "Trafikolycka vid avfarten, en person skadad.",
         ]),
         ("fire", "Brand", [
             "Brand i ett flerfamiljshus, räddningstjänsten är på plats.", "Det brinner i en villa, kraftig rökutveckling.",
