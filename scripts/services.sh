@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (if missing) and starts the throw-away services the test suite needs:
-# PostgreSQL 15 + PostGIS on 127.0.0.1 in a temp directory, and Redis. Source it: it exports HALO_TEST_POSTGRES.
+# PostgreSQL 15 + PostGIS on 127.0.0.1 in a temp directory, and Redis; Chromium for the app's end-to-end tests. Source it: it exports HALO_TEST_POSTGRES.
 # Stop them with `halo_services_stop` (test.sh does it on exit).
 set -euo pipefail
 
@@ -12,6 +12,8 @@ need=()
 [ -x "$PG_BIN/postgres" ] || need+=(postgresql-15)
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
 command -v redis-server >/dev/null || need+=(redis-server)
+# The app's end-to-end tests drive Debian's Chromium (Playwright cannot download browsers here).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "Installing: ${need[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -14,6 +14,8 @@ using Halo.Api.Infrastructure.RateLimiting;
 
 // Halo's API host. Read it as a table of contents: each feature registers its services and maps its routes.
 var builder = WebApplication.CreateBuilder(args);
+// The app's files come from the referenced Halo.Web project: in a build they are read where they lie, after publish from wwwroot.
+builder.WebHost.UseStaticWebAssets();
 
 builder.AddServiceDefaults();
 builder.AddHardening();
@@ -50,6 +52,7 @@ app.MapMedia();
 app.MapModeration();
 app.MapPredictions();
 app.MapTraining();
+app.MapHaloApp();
 
 await app.RunAsync();
 return 0;

@@ -58,6 +58,36 @@ public static class ServiceDefaults
     }
 
     /// <summary>
+    /// Serves the Blazor WebAssembly app (src/Halo.Web) at "/": its static files with precompressed variants,
+    /// fingerprints and ETags. Static files are public and not part of the API description.
+    /// </summary>
+    public static WebApplication MapHaloApp(this WebApplication app)
+    {
+        app.MapStaticAssets().AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>The app's own routes (its tabs); a browser opening one of them directly gets the app's index.html.</summary>
+    public static readonly IReadOnlySet<string> AppRoutes = new HashSet<string>(["/", "/report", "/profile"], StringComparer.OrdinalIgnoreCase);
+
+    private static async Task<bool> TryServeAppShellAsync(HttpContext ctx)
+    {
+        if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method)) return false;
+        var path = ctx.Request.Path.Value is { Length: > 1 } p ? p.TrimEnd('/') : "/";
+        if (!AppRoutes.Contains(path)) return false;
+        var index = ctx.RequestServices.GetRequiredService<IWebHostEnvironment>().WebRootFileProvider.GetFileInfo("index.html");
+        if (!index.Exists) return false;
+        // The shell must not be cached by the browser: the service worker decides which version runs.
+        ctx.Response.Headers.CacheControl = "no-cache";
+        ctx.Response.ContentType = "text/html; charset=utf-8";
+        ctx.Response.ContentLength = index.Length;
+        if (HttpMethods.IsHead(ctx.Request.Method)) return true;
+        await using var stream = index.CreateReadStream();
+        await stream.CopyToAsync(ctx.Response.Body, ctx.RequestAborted);
+        return true;
+    }
+
+    /// <summary>
     /// Answers requests that routing could not place before authorization runs: otherwise the secure-by-default fallback
     /// policy would turn "no such path" (404) and routing's own 405/415 rejections into 401 for anonymous callers.
     /// </summary>
@@ -68,7 +98,7 @@ public static class ServiceDefaults
             var endpoint = ctx.GetEndpoint();
             if (endpoint is null && !ctx.Response.HasStarted)
             {
-                await TypedResults.NotFound().ExecuteAsync(ctx);
+                if (!await TryServeAppShellAsync(ctx)) await TypedResults.NotFound().ExecuteAsync(ctx);
                 return;
             }
             // Routing's 405/415 rejection endpoints carry no metadata at all; every mapped endpoint has some.

@@ -1,0 +1,77 @@
+using System.Globalization;
+using Microsoft.Playwright;
+
+// Usage: Halo.Bench.App <base-url> [runs]
+// Each run opens a fresh browser context (empty HTTP cache, no service worker): the cold load. It then reloads in
+// the same context, where the service worker serves the app shell: the repeat load. Times are the page's own
+// performance.now() (from navigation start) when the map has drawn its first frame with data.
+var baseUrl = args.Length > 0 ? args[0].TrimEnd('/') + "/" : "http://127.0.0.1:5080/";
+var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+
+using var playwright = await Playwright.CreateAsync();
+await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+{
+    ExecutablePath = "/usr/bin/chromium",
+    Headless = true,
+    Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
+});
+
+// Drawn: the map's style is loaded, the outline base map is rendered, and the hotspot or incident layers show features
+// when there are any (the hotspot layer appears once the predictions API serves).
+const string Drawn = """
+    () => {
+      const m = window.haloMap;
+      if (!m || !m.isStyleLoaded() || !m.getLayer('incident-points')) return false;
+      if (m.queryRenderedFeatures({ layers: ['areas-county'] }).length === 0) return false;
+      const layers = ['hotspots-fill', 'incident-areas-fill', 'incident-points', 'incident-clusters'].filter(l => m.getLayer(l));
+      return m.queryRenderedFeatures({ layers }).length > 0 || window.haloMapState.incidents.length === 0;
+    }
+    """;
+
+var cold = new List<double>();
+var repeat = new List<double>();
+long coldBytes = 0, coldRequests = 0;
+for (var i = 0; i < runs; i++)
+{
+    await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "sv-SE", ViewportSize = new() { Width = 420, Height = 820 } });
+    await context.RouteAsync(url => !url.StartsWith(baseUrl, StringComparison.Ordinal), r => r.AbortAsync("internetdisconnected"));
+    var page = await context.NewPageAsync();
+    var responses = new List<IResponse>();
+    page.Response += (_, r) => responses.Add(r);
+    page.Console += (_, m) => { if (m.Type is "error" or "warning") Console.Error.WriteLine($"console {m.Type}: {m.Text}"); };
+    page.PageError += (_, e) => Console.Error.WriteLine($"page error: {e}");
+
+    await page.GotoAsync(baseUrl);
+    await page.WaitForFunctionAsync(Drawn, null, new() { Timeout = 60_000, PollingInterval = 10 });
+    cold.Add(await page.EvaluateAsync<double>("() => performance.now()"));
+    if (i == 0)
+    {
+        foreach (var r in responses)
+        {
+            var sizes = await r.Request.SizesAsync();
+            coldBytes += sizes.ResponseBodySize + sizes.ResponseHeadersSize;
+            coldRequests++;
+        }
+    }
+
+    // Wait for the service worker to finish caching the shell, then load again.
+    await page.WaitForFunctionAsync("async () => { const r = await navigator.serviceWorker.ready; return !!r.active; }", null, new() { Timeout = 60_000 });
+    await page.ReloadAsync();
+    await page.WaitForFunctionAsync(Drawn, null, new() { Timeout = 60_000, PollingInterval = 10 });
+    var controlled = await page.EvaluateAsync<bool>("() => !!navigator.serviceWorker.controller");
+    if (!controlled) throw new InvalidOperationException("The repeat load was not served by the service worker.");
+    repeat.Add(await page.EvaluateAsync<double>("() => performance.now()"));
+    Console.WriteLine($"run {i + 1}: cold {cold[^1]:0} ms, repeat (service worker) {repeat[^1]:0} ms");
+}
+
+static string Stats(List<double> xs)
+{
+    var s = xs.Order().ToList();
+    var median = s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    return $"median {median:0} ms, max {s[^1]:0} ms (n={s.Count})";
+}
+
+Console.WriteLine($"cold load to first map frame with data: {Stats(cold)}");
+Console.WriteLine($"repeat load via service worker:        {Stats(repeat)}");
+Console.WriteLine($"cold load transferred: {coldBytes / 1024.0 / 1024.0:0.00} MiB in {coldRequests} responses (headers + encoded bodies)");

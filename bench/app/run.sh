@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Publishes Halo (API + app), starts it on 127.0.0.1 with a temp data folder and the bundled sample, and measures the
+# app in Debian's Chromium: cold load, repeat load through the service worker, download size. Usage: bench/app/run.sh [runs]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs="${1:-5}"
+port="${HALO_BENCH_PORT:-5187}"
+work="$(mktemp -d /tmp/halo-bench-app.XXXXXX)"
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+dotnet publish src/Halo.Api -c Release -o "$work/publish" -nologo -v q >/dev/null
+wwwroot="$work/publish/wwwroot"
+echo "published app: $(du -sh "$wwwroot" | cut -f1) on disk; brotli files: $(find "$wwwroot" -name '*.br' -printf '%s\n' | awk '{s+=$1} END {printf "%.2f MiB", s/1048576}')"
+# A published app serves its files from its content root: start it in the publish folder.
+(cd "$work/publish" && exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" Database__DataDirectory="$work/data" \
+  Secrets__JwtSigningKey="$(openssl rand -base64 32)" Ingestion__Polisen__Enabled=false Classification__TrainOnStart=false \
+  Logging__LogLevel__Default=Warning \
+  dotnet Halo.Api.dll >"$work/api.log" 2>&1) &
+pid=$!
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.5; done
+echo "machine: $(lscpu | grep 'Model name' | sed 's/ \+/ /g'), $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+dotnet run --project bench/app -c Release -- "http://127.0.0.1:$port/" "$runs"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

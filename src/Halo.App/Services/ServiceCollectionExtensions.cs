@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Halo.App.Services;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Everything the components need, talking to the API at <paramref name="apiBase"/>.</summary>
+    public static IServiceCollection AddHaloApp(this IServiceCollection services, Uri apiBase)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new HttpClient { BaseAddress = apiBase });
+        services.AddSingleton<Strings>();
+        services.AddSingleton<BrowserApi>();
+        services.AddSingleton<AppSettings>();
+        services.AddSingleton<AuthSession>();
+        services.AddSingleton<HaloApiClient>();
+        services.TryAddSingleton(new MapOptions());
+        return services;
+    }
+}
+
+/// <summary>Map settings. The tile URL template is replaceable (e.g. a self-hosted tile server).</summary>
+public sealed class MapOptions
+{
+    public string TileUrl { get; set; } = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+    public string TileAttribution { get; set; } = "© OpenStreetMap contributors";
+    public double[] Centre { get; set; } = [15.5, 62.0];
+    public double Zoom { get; set; } = 4.2;
+    public int IncidentRollingDays { get; set; } = 30;
+}

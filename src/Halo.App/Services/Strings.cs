@@ -1,0 +1,135 @@
+using System.Globalization;
+
+namespace Halo.App.Services;
+
+/// <summary>The UI's words in Swedish and English. Swedish is the default; English when the browser prefers it.</summary>
+public sealed class Strings
+{
+    public static readonly IReadOnlyList<string> Languages = ["sv", "en"];
+
+    private static readonly Dictionary<string, (string Sv, string En)> Table = new()
+    {
+        ["app.title"] = ("Halo", "Halo"),
+        ["tab.map"] = ("Karta", "Map"),
+        ["tab.report"] = ("Rapportera", "Report"),
+        ["tab.profile"] = ("Profil", "Profile"),
+        ["nav.label"] = ("Huvudmeny", "Main navigation"),
+        ["update.available"] = ("En ny version av Halo finns.", "A new version of Halo is available."),
+        ["update.apply"] = ("Uppdatera", "Update"),
+        ["map.label"] = ("Karta över händelser och risk", "Map of incidents and risk"),
+        ["map.offline"] = ("Kartbilder kunde inte laddas – visar kommun- och länsgränser.", "Map tiles could not be loaded – showing municipality and county outlines."),
+        ["map.centre"] = ("Centrera på mig", "Centre on me"),
+        ["map.locating"] = ("Söker position…", "Finding your position…"),
+        ["map.geo.denied"] = ("Halo fick inte använda din position. Tillåt platsåtkomst i webbläsarens inställningar för att centrera kartan.", "Halo was not allowed to use your location. Allow location access in your browser settings to centre the map."),
+        ["map.geo.unavailable"] = ("Din position kunde inte bestämmas just nu.", "Your position could not be determined right now."),
+        ["map.geo.unsupported"] = ("Den här webbläsaren kan inte ange position.", "This browser cannot provide a location."),
+        ["layers.title"] = ("Lager", "Layers"),
+        ["layers.predictions"] = ("AI-riskprognos", "AI risk forecast"),
+        ["layers.incidents"] = ("Händelser", "Incidents"),
+        ["slider.label"] = ("Prognostimme", "Forecast hour"),
+        ["slider.now"] = ("Nu", "Now"),
+        ["legend.title"] = ("Risknivå", "Risk level"),
+        ["legend.unavailable"] = ("Riskprognosen är inte tillgänglig just nu.", "The risk forecast is not available right now."),
+        ["legend.model"] = ("Modell", "Model"),
+        ["risk.high"] = ("Hög", "High"),
+        ["risk.medium"] = ("Medel", "Medium"),
+        ["risk.low"] = ("Låg", "Low"),
+        ["popup.risk"] = ("Risk", "Risk"),
+        ["popup.expected"] = ("Förväntat antal händelser", "Expected incidents"),
+        ["popup.factors"] = ("Varför", "Why"),
+        ["popup.source"] = ("Källa", "Source"),
+        ["popup.area"] = ("Område", "Area"),
+        ["popup.verified"] = ("Bekräftad", "Verified"),
+        ["incidents.error"] = ("Händelser kunde inte hämtas.", "Incidents could not be loaded."),
+        ["report.title"] = ("Rapportera en händelse", "Report an incident"),
+        ["report.description"] = ("Vad hände?", "What happened?"),
+        ["report.description.hint"] = ("Beskriv kort vad du såg, på svenska eller engelska.", "Briefly describe what you saw, in Swedish or English."),
+        ["report.category"] = ("Kategori", "Category"),
+        ["report.suggested"] = ("AI-förslag – bekräfta eller välj en annan", "AI suggestions – confirm or choose another"),
+        ["report.classifying"] = ("Analyserar…", "Analysing…"),
+        ["report.classifier.unavailable"] = ("AI-förslag är inte tillgängliga just nu; välj kategori själv.", "AI suggestions are not available right now; choose the category yourself."),
+        ["report.other.category"] = ("Annan kategori", "Other category"),
+        ["report.choose"] = ("Välj…", "Choose…"),
+        ["report.confidence"] = ("säkerhet", "confidence"),
+        ["report.location"] = ("Plats", "Location"),
+        ["report.location.use"] = ("Använd min position", "Use my position"),
+        ["report.location.accuracy"] = ("Noggrannhet ±{0} m", "Accuracy ±{0} m"),
+        ["report.location.drag"] = ("Dra nålen för att justera platsen.", "Drag the pin to adjust the location."),
+        ["report.location.none"] = ("Ingen plats vald än. Använd din position eller klicka på kartan.", "No location yet. Use your position or click the map."),
+        ["report.time"] = ("När hände det?", "When did it happen?"),
+        ["report.severity"] = ("Allvarlighetsgrad", "Severity"),
+        ["report.severity.1"] = ("1 – lindrig", "1 – minor"),
+        ["report.severity.5"] = ("5 – mycket allvarlig", "5 – very serious"),
+        ["report.photo"] = ("Foto (valfritt)", "Photo (optional)"),
+        ["report.submit"] = ("Skicka rapport", "Submit report"),
+        ["report.submitting"] = ("Skickar…", "Submitting…"),
+        ["report.retry"] = ("Försök igen", "Try again"),
+        ["report.new"] = ("Ny rapport", "New report"),
+        ["report.outcome.new"] = ("Tack! Din rapport skapade en ny händelse.", "Thank you! Your report started a new incident."),
+        ["report.outcome.joined"] = ("Tack! Din rapport lades till en befintlig händelse.", "Thank you! Your report joined an existing incident."),
+        ["report.outcome.reporters"] = ("Rapportörer", "Reporters"),
+        ["report.outcome.reports"] = ("Rapporter", "Reports"),
+        ["report.outcome.verification"] = ("Verifiering", "Verification"),
+        ["report.outcome.official"] = ("Matchar en polishändelse", "Matches a police event"),
+        ["report.error.validation"] = ("Kontrollera fälten markerade nedan.", "Please check the fields marked below."),
+        ["report.error.ratelimit"] = ("För många rapporter på kort tid. Vänta {0} s och försök igen.", "Too many reports in a short time. Wait {0} s and try again."),
+        ["report.error.duplicate"] = ("Du har redan rapporterat den här händelsen.", "You have already reported this incident."),
+        ["report.error.network"] = ("Ingen kontakt med servern. Din rapport är kvar – försök igen.", "No contact with the server. Your report is kept – try again."),
+        ["report.error.server"] = ("Servern kunde inte ta emot rapporten ({0}).", "The server could not accept the report ({0})."),
+        ["report.error.photo"] = ("Fotot kunde inte laddas upp: {0}", "The photo could not be uploaded: {0}"),
+        ["validation.description"] = ("Beskriv vad som hände.", "Describe what happened."),
+        ["validation.category"] = ("Välj en kategori.", "Choose a category."),
+        ["validation.location"] = ("Ange en plats.", "Set a location."),
+        ["validation.time.future"] = ("Tiden kan inte vara i framtiden.", "The time cannot be in the future."),
+        ["validation.severity"] = ("Välj 1–5.", "Choose 1–5."),
+        ["profile.title"] = ("Profil", "Profile"),
+        ["profile.signin"] = ("Logga in", "Sign in"),
+        ["profile.register"] = ("Skapa konto", "Register"),
+        ["profile.signout"] = ("Logga ut", "Sign out"),
+        ["profile.email"] = ("E-post", "Email"),
+        ["profile.password"] = ("Lösenord", "Password"),
+        ["profile.name"] = ("Visningsnamn", "Display name"),
+        ["profile.signedin"] = ("Inloggad som {0}", "Signed in as {0}"),
+        ["profile.myreports"] = ("Mina rapporter", "My reports"),
+        ["profile.myreports.none"] = ("Inga rapporter från den här enheten än.", "No reports from this device yet."),
+        ["profile.settings"] = ("Inställningar", "Settings"),
+        ["profile.language"] = ("Språk", "Language"),
+        ["profile.error"] = ("Det gick inte: {0}", "That did not work: {0}"),
+        ["lang.sv"] = ("Svenska", "Svenska"),
+        ["lang.en"] = ("English", "English"),
+        ["source.polisen"] = ("Polisen", "Police"),
+        ["source.citizen"] = ("Medborgarrapport", "Citizen report"),
+    };
+
+    public string Language { get; private set; } = "sv";
+
+    public CultureInfo Culture => CultureInfo.GetCultureInfo(Language == "sv" ? "sv-SE" : "en-GB");
+
+    public event Action? Changed;
+
+    public string this[string key] => Table.TryGetValue(key, out var t) ? (Language == "sv" ? t.Sv : t.En) : key;
+
+    public string Format(string key, params object[] args) => string.Format(Culture, this[key], args);
+
+    /// <summary>Picks the UI language from browser preferences such as "sv-SE" or "en-US"; anything else gets Swedish.</summary>
+    public static string FromBrowser(IEnumerable<string> preferred)
+    {
+        foreach (var tag in preferred)
+        {
+            var lang = tag.Split('-', '_')[0].ToLowerInvariant();
+            if (Languages.Contains(lang)) return lang;
+        }
+        return "sv";
+    }
+
+    public void SetLanguage(string language)
+    {
+        var lang = Languages.Contains(language) ? language : "sv";
+        if (lang == Language) return;
+        Language = lang;
+        Changed?.Invoke();
+    }
+
+    public string CategoryName(string code) =>
+        Halo.Api.Features.Taxonomy.HaloTaxonomy.ByCode.TryGetValue(code, out var c) ? (Language == "sv" ? c.NameSv : c.NameEn) : code;
+}

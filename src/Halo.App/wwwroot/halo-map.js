@@ -1,0 +1,343 @@
+// Halo's map: MapLibre (vendored by the host under lib/maplibre-gl), an OSM-style raster base map with the bundled
+// outline base map beneath it (shown when tiles fail), the AI hotspot layer per forecast hour, and incidents.
+// Components drive it through the plain object that createMap returns; it reports back through the .NET reference.
+import * as maplibregl from '../../lib/maplibre-gl/maplibre-gl.mjs';
+
+const AREAS_URL = 'data/sweden-areas.json';
+const EMPTY = { type: 'FeatureCollection', features: [] };
+const COARSE_M = 1000; // police positions this vague are an area's centre, not a place
+let areasPromise = null;
+
+function loadAreas() {
+    areasPromise ??= fetch(AREAS_URL).then(r => { if (!r.ok) throw new Error(`areas ${r.status}`); return r.json(); });
+    return areasPromise;
+}
+
+const areaKey = name => (name || '').trim().split(/\s+/).join(' ').toLowerCase();
+
+function baseStyle(opts) {
+    return {
+        version: 8,
+        sources: {
+            areas: { type: 'geojson', data: EMPTY },
+            tiles: { type: 'raster', tiles: [opts.tileUrl], tileSize: 256, maxzoom: 19, attribution: opts.attribution },
+        },
+        layers: [
+            { id: 'background', type: 'background', paint: { 'background-color': '#dbe7f0' } },
+            { id: 'areas-land', type: 'fill', source: 'areas', filter: ['==', ['get', 'kind'], 'county'], paint: { 'fill-color': '#f4f1ea' } },
+            { id: 'areas-municipality', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'municipality'], minzoom: 5,
+              paint: { 'line-color': '#9aa5b1', 'line-width': 0.6 } },
+            { id: 'areas-county', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'county'], paint: { 'line-color': '#52606d', 'line-width': 1.2 } },
+            { id: 'tiles', type: 'raster', source: 'tiles' },
+        ],
+    };
+}
+
+function resolutionFor(zoom) { return zoom < 6 ? 5 : zoom < 8 ? 6 : zoom < 10 ? 7 : 8; }
+
+// The requested box is the view padded by half its size and snapped to a grid, so small pans and zooms reuse it.
+function viewFor(map) {
+    const res = resolutionFor(map.getZoom());
+    const step = { 5: 1, 6: 0.5, 7: 0.2, 8: 0.05 }[res];
+    const b = map.getBounds();
+    const padX = (b.getEast() - b.getWest()) / 2, padY = (b.getNorth() - b.getSouth()) / 2;
+    const snap = (v, f) => Math.round(f(v / step) * step * 1e5) / 1e5;
+    const box = [
+        Math.max(-180, snap(b.getWest() - padX, Math.floor)), Math.max(-85, snap(b.getSouth() - padY, Math.floor)),
+        Math.min(180, snap(b.getEast() + padX, Math.ceil)), Math.min(85, snap(b.getNorth() + padY, Math.ceil)),
+    ];
+    return { res, bbox: box.join(','), key: `${res}|${box.join(',')}` };
+}
+
+// The API's levels, whatever their exact shape: [{level|name, color|colour, min|threshold}] or { high: {...} }.
+function normaliseLevels(levels) {
+    if (!levels) return [];
+    const list = Array.isArray(levels) ? levels : Object.entries(levels).map(([k, v]) => ({ level: k, ...(typeof v === 'object' ? v : { color: v }) }));
+    return list.map(l => ({
+        level: String(l.level ?? l.name ?? l.risk_level ?? ''),
+        color: String(l.color ?? l.colour ?? l.hex ?? ''),
+        min: Number(l.min ?? l.min_score ?? l.threshold ?? l.from ?? 0),
+        max: l.max ?? l.max_score ?? l.to ?? null,
+    })).filter(l => l.level && l.color).sort((a, b) => a.min - b.min);
+}
+
+function fillColour(levels) {
+    if (!levels.length) return '#888888';
+    const match = ['match', ['get', 'risk_level']];
+    for (const l of levels) match.push(l.level, l.color);
+    // A cell without a level is coloured by its score against the same thresholds.
+    const step = ['step', ['to-number', ['get', 'risk_score'], 0], levels[0].color];
+    for (const l of levels.slice(1)) step.push(l.min, l.color);
+    match.push(step);
+    return match;
+}
+
+function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+}
+
+export function createMap(container, dotnet, opts) {
+    const map = new maplibregl.Map({
+        container, style: baseStyle(opts), center: opts.centre, zoom: opts.zoom, maxZoom: 18, minZoom: 3,
+        attributionControl: { compact: true }, dragRotate: false, pitchWithRotate: false,
+    });
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+    map.keyboard.enable();
+    window.haloMap = map; // the map's own API, for end-to-end tests and benchmarks
+    const state = {
+        hour: 0, enabled: opts.showPredictions, incidentsVisible: opts.showIncidents, labels: opts.labels,
+        cache: new Map(), values: new Map(), controller: null, viewKey: null, seq: 0, levelsKey: null,
+        tileLoaded: false, outline: false, incidents: [], me: null, destroyed: false,
+    };
+    window.haloMapState = state;
+    container.dataset.basemap = 'tiles';
+
+    const ready = new Promise(resolve => map.on('load', resolve));
+
+    // --- Base map: raster tiles over the outline; tiles failing (or never arriving) uncovers the outline.
+    map.on('sourcedata', e => { if (e.sourceId === 'tiles' && e.tile && !state.outline) state.tileLoaded = true; });
+    map.on('error', e => { if (e.sourceId === 'tiles' && !state.tileLoaded) useOutline(); });
+    const tileTimer = setTimeout(() => { if (!state.tileLoaded) useOutline(); }, opts.tileTimeoutMs ?? 6000);
+    function useOutline() {
+        if (state.outline || state.destroyed) return;
+        state.outline = true;
+        if (map.getLayer('tiles')) map.setLayoutProperty('tiles', 'visibility', 'none');
+        container.dataset.basemap = 'outline';
+        dotnet.invokeMethodAsync('OnBaseMap', 'outline');
+    }
+
+    ready.then(async () => {
+        map.addSource('hotspots', { type: 'geojson', data: EMPTY });
+        map.addLayer({ id: 'hotspots-fill', type: 'fill', source: 'hotspots', paint: { 'fill-color': '#888888', 'fill-opacity': 0.45 } });
+        map.addLayer({ id: 'hotspots-line', type: 'line', source: 'hotspots', paint: { 'line-color': '#ffffff', 'line-width': 0.5, 'line-opacity': 0.7 } });
+        map.addSource('incident-areas', { type: 'geojson', data: EMPTY });
+        map.addLayer({ id: 'incident-areas-fill', type: 'fill', source: 'incident-areas', paint: { 'fill-color': '#1d4ed8', 'fill-opacity': 0.12 } });
+        map.addLayer({ id: 'incident-areas-line', type: 'line', source: 'incident-areas', paint: { 'line-color': '#1d4ed8', 'line-width': 1.5, 'line-dasharray': [2, 1] } });
+        map.addSource('incidents', { type: 'geojson', data: EMPTY, cluster: true, clusterMaxZoom: 11, clusterRadius: 40 });
+        map.addLayer({ id: 'incident-clusters', type: 'circle', source: 'incidents', filter: ['has', 'point_count'],
+            paint: { 'circle-color': '#1e3a8a', 'circle-opacity': 0.8, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2,
+                     'circle-radius': ['step', ['get', 'point_count'], 10, 10, 14, 50, 19, 200, 25] } });
+        map.addLayer({ id: 'incident-points', type: 'circle', source: 'incidents', filter: ['!', ['has', 'point_count']],
+            paint: { 'circle-color': ['case', ['get', 'verified'], '#1d4ed8', '#7c3aed'], 'circle-radius': 6,
+                     'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 } });
+        map.addSource('me', { type: 'geojson', data: EMPTY });
+        map.addLayer({ id: 'me', type: 'circle', source: 'me', paint: { 'circle-color': '#0ea5e9', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 3 } });
+        applyVisibility();
+        try { map.getSource('areas').setData(await loadAreas()); } catch (e) { console.warn('Outline base map not loaded', e); }
+        if (state.incidents.length) drawIncidents();
+        viewChanged();
+    });
+
+    // --- Pan/zoom: debounced; hotspots for the new view (the previous request cancelled), incidents via .NET.
+    let debounce = null;
+    map.on('moveend', () => { clearTimeout(debounce); debounce = setTimeout(viewChanged, opts.debounceMs ?? 250); });
+    function viewChanged() {
+        if (state.destroyed) return;
+        const b = map.getBounds();
+        dotnet.invokeMethodAsync('OnViewChanged', [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
+        refreshHotspots();
+    }
+
+    function hotspotUrl(view, hour) {
+        return `api/v1/predictions/hotspots?bbox=${view.bbox}&hours_ahead=${hour}&resolution=${view.res}&format=geojson&limit=${opts.hotspotLimit ?? 5000}`;
+    }
+
+    function fetchHour(view, hour) {
+        const k = `${view.key}|${hour}`;
+        if (state.cache.has(k)) return state.cache.get(k);
+        const signal = state.controller.signal;
+        const p = fetch(hotspotUrl(view, hour), { signal, headers: { Accept: 'application/geo+json, application/json' } })
+            .then(async r => {
+                if (!r.ok) { const err = new Error(`hotspots ${r.status}`); err.status = r.status; throw err; }
+                const fc = await r.json();
+                state.values.set(k, fc);
+                if (state.values.size > 96) { const first = state.values.keys().next().value; state.values.delete(first); state.cache.delete(first); }
+                return fc;
+            });
+        state.cache.set(k, p);
+        p.catch(() => { if (state.cache.get(k) === p) state.cache.delete(k); });
+        return p;
+    }
+
+    function refreshHotspots() {
+        if (!state.enabled || !map.getSource('hotspots')) return;
+        const view = viewFor(map);
+        if (view.key !== state.viewKey) {
+            // A new view: cancel what the old one still had in flight (its finished answers stay cached).
+            state.controller?.abort();
+            state.controller = new AbortController();
+            state.viewKey = view.key;
+        }
+        showHour(state.hour, view);
+    }
+
+    function showHour(hour, view) {
+        const seq = ++state.seq;
+        const k = `${view.key}|${hour}`;
+        const cached = state.values.get(k);
+        if (cached) { draw(cached, hour, seq); prefetch(view, hour); return; }
+        // Until the new hour arrives the old cells stay: no blank map, no jitter.
+        fetchHour(view, hour).then(fc => { if (seq === state.seq) { draw(fc, hour, seq); prefetch(view, hour); } })
+            .catch(e => { if (e.name !== 'AbortError' && seq === state.seq) dotnet.invokeMethodAsync('OnHotspotsFailed', e.status ?? 0); });
+    }
+
+    function prefetch(view, hour) {
+        for (const h of [hour + 1, hour - 1, hour + 2]) if (h >= 0 && h <= 23) fetchHour(view, h).catch(() => { });
+    }
+
+    function draw(fc, hour, seq) {
+        const levels = normaliseLevels(fc.levels ?? fc.risk_levels ?? fc.meta?.levels);
+        const lk = JSON.stringify(levels);
+        if (lk !== state.levelsKey) { state.levelsKey = lk; map.setPaintProperty('hotspots-fill', 'fill-color', fillColour(levels)); }
+        state.requestedAt = performance.now();
+        map.getSource('hotspots').setData(fc);
+        state.shownHour = hour;
+        container.dataset.hotspotsHour = String(hour);
+        map.once('idle', () => {
+            if (seq !== state.seq) return;
+            state.drawnHour = hour;
+            state.drawnAt = performance.now();
+            container.dataset.hotspotsDrawnHour = String(hour);
+        });
+        dotnet.invokeMethodAsync('OnHotspots', {
+            hour, count: fc.features?.length ?? 0, modelVersion: fc.model_version ?? fc.meta?.model_version ?? null,
+            computedAt: fc.computed_at ?? fc.meta?.computed_at ?? null, levels,
+        });
+    }
+
+    // --- Incidents: points (clustered at low zoom) and coarse police events as their area.
+    async function drawIncidents() {
+        if (!map.getSource('incidents')) return;
+        let index = new Map();
+        try { const areas = await loadAreas(); index = new Map(areas.features.map(f => [f.properties.area, f])); } catch { /* points only */ }
+        const points = [], byArea = new Map();
+        for (const i of state.incidents) {
+            const area = i.precisionM >= COARSE_M && i.locationName ? index.get(areaKey(i.locationName)) : null;
+            if (area) {
+                if (!byArea.has(area.properties.area)) byArea.set(area.properties.area, { area, items: [] });
+                byArea.get(area.properties.area).items.push(i);
+            } else {
+                points.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [i.longitude, i.latitude] },
+                    properties: { id: i.id, verified: i.verified } });
+            }
+        }
+        const areaFeatures = [...byArea.values()].map(({ area, items }) => ({
+            type: 'Feature', geometry: area.geometry, properties: { area: area.properties.area, name: area.properties.name, count: items.length },
+        }));
+        state.areaItems = new Map([...byArea.values()].map(({ area, items }) => [area.properties.area, items]));
+        state.byId = new Map(state.incidents.map(i => [i.id, i]));
+        map.getSource('incidents').setData({ type: 'FeatureCollection', features: points });
+        map.getSource('incident-areas').setData({ type: 'FeatureCollection', features: areaFeatures });
+        container.dataset.incidentPoints = String(points.length);
+        container.dataset.incidentAreas = String(areaFeatures.length);
+    }
+
+    function applyVisibility() {
+        const set = (ids, on) => ids.forEach(id => map.getLayer(id) && map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none'));
+        set(['hotspots-fill', 'hotspots-line'], state.enabled);
+        set(['incident-clusters', 'incident-points', 'incident-areas-fill', 'incident-areas-line'], state.incidentsVisible);
+    }
+
+    // --- Popups (text only: nothing from the API is parsed as HTML).
+    const popup = new maplibregl.Popup({ closeButton: true, maxWidth: '320px' });
+    function incidentNode(i) {
+        const d = el('div', 'popup-incident');
+        d.append(el('strong', null, i.typeLabel), el('div', 'popup-time', i.timeLabel));
+        if (i.title && i.title !== i.typeLabel) d.append(el('div', 'popup-title', i.title));
+        if (i.summary) d.append(el('p', null, i.summary));
+        const meta = el('div', 'popup-meta', i.sourceLabel + (i.verified ? ` · ${state.labels.verified}` : ''));
+        d.append(meta);
+        if (i.sourceUrl && /^https?:\/\//.test(i.sourceUrl)) {
+            const a = el('a', null, state.labels.source);
+            a.href = i.sourceUrl; a.target = '_blank'; a.rel = 'noopener noreferrer';
+            d.append(a);
+        }
+        return d;
+    }
+    map.on('click', async e => {
+        const layers = ['incident-clusters', 'incident-points', 'incident-areas-fill', 'hotspots-fill'].filter(l => map.getLayer(l));
+        const hits = map.queryRenderedFeatures(e.point, { layers });
+        if (!hits.length) return;
+        const f = hits[0];
+        const box = el('div', 'halo-popup');
+        if (f.layer.id === 'incident-clusters') {
+            const z = await map.getSource('incidents').getClusterExpansionZoom(f.properties.cluster_id);
+            map.easeTo({ center: f.geometry.coordinates, zoom: z });
+            return;
+        } else if (f.layer.id === 'incident-points') {
+            const i = state.byId?.get(f.properties.id);
+            if (!i) return;
+            box.append(incidentNode(i));
+        } else if (f.layer.id === 'incident-areas-fill') {
+            const items = state.areaItems?.get(f.properties.area) ?? [];
+            box.append(el('div', 'popup-area', `${state.labels.area}: ${f.properties.name} (${items.length})`));
+            for (const i of items.slice(0, 5)) box.append(incidentNode(i));
+        } else {
+            const p = f.properties;
+            const factors = typeof p.factors === 'string' ? (() => { try { return JSON.parse(p.factors); } catch { return [p.factors]; } })() : (p.factors ?? []);
+            const level = state.labels.levels?.[p.risk_level] ?? p.risk_level ?? '';
+            box.append(el('strong', null, `${state.labels.risk}: ${level} (${Math.round(Number(p.risk_score) * 100)} %)`));
+            box.append(el('div', null, `${state.labels.expected}: ${Number(p.expected_count).toLocaleString(state.labels.locale, { maximumFractionDigits: 1 })}`));
+            if (factors.length) {
+                box.append(el('div', 'popup-factors-title', state.labels.factors));
+                const ul = el('ul', 'popup-factors');
+                for (const x of factors) ul.append(el('li', null, x));
+                box.append(ul);
+            }
+        }
+        popup.setLngLat(e.lngLat).setDOMContent(box).addTo(map);
+    });
+    for (const l of ['incident-clusters', 'incident-points', 'incident-areas-fill', 'hotspots-fill']) {
+        map.on('mouseenter', l, () => { map.getCanvas().style.cursor = 'pointer'; });
+        map.on('mouseleave', l, () => { map.getCanvas().style.cursor = ''; });
+    }
+
+    return {
+        setHour(hour) {
+            state.hour = Math.max(0, Math.min(23, hour | 0));
+            if (state.enabled && state.viewKey) showHour(state.hour, viewFor(map));
+        },
+        setLayers(predictions, incidents) {
+            const was = state.enabled;
+            state.enabled = predictions; state.incidentsVisible = incidents;
+            if (map.loaded()) applyVisibility(); else ready.then(applyVisibility);
+            if (predictions && !was) refreshHotspots();
+        },
+        setIncidents(items) { state.incidents = items; drawIncidents(); },
+        setLabels(labels) { state.labels = labels; },
+        centreOn(lon, lat, accuracyM) {
+            map.getSource('me')?.setData({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] }, properties: {} }] });
+            map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), accuracyM > 2000 ? 10 : 13), duration: 600 });
+        },
+        centre() { const c = map.getCenter(); return [c.lng, c.lat, map.getZoom()]; },
+        dispose() { state.destroyed = true; clearTimeout(tileTimer); clearTimeout(debounce); state.controller?.abort(); map.remove(); if (window.haloMap === map) window.haloMap = null; },
+    };
+}
+
+// A small map for the report form: click or drag the pin to set where it happened.
+export function createPicker(container, dotnet, opts) {
+    const map = new maplibregl.Map({ container, style: baseStyle(opts), center: opts.centre, zoom: opts.zoom, attributionControl: { compact: true }, dragRotate: false });
+    let tileLoaded = false;
+    map.on('sourcedata', e => { if (e.sourceId === 'tiles' && e.tile) tileLoaded = true; });
+    const outline = () => { if (!tileLoaded && map.getLayer('tiles')) map.setLayoutProperty('tiles', 'visibility', 'none'); };
+    map.on('error', e => { if (e.sourceId === 'tiles') outline(); });
+    const t = setTimeout(outline, opts.tileTimeoutMs ?? 6000);
+    map.on('load', async () => { try { map.getSource('areas').setData(await loadAreas()); } catch { /* blank background */ } });
+    let marker = null;
+    function place(lon, lat, notify) {
+        if (!marker) {
+            marker = new maplibregl.Marker({ draggable: true, color: '#b91c1c' }).setLngLat([lon, lat]).addTo(map);
+            marker.getElement().setAttribute('aria-label', opts.pinLabel);
+            marker.on('dragend', () => { const p = marker.getLngLat(); dotnet.invokeMethodAsync('OnPinMoved', p.lat, p.lng); });
+        } else marker.setLngLat([lon, lat]);
+        if (notify) dotnet.invokeMethodAsync('OnPinMoved', lat, lon);
+    }
+    map.on('click', e => place(e.lngLat.lng, e.lngLat.lat, true));
+    return {
+        setPin(lon, lat, zoom) { place(lon, lat, false); map.jumpTo({ center: [lon, lat], zoom: zoom ?? Math.max(map.getZoom(), 14) }); },
+        dispose() { clearTimeout(t); map.remove(); },
+    };
+}

@@ -1,0 +1,36 @@
+// Registers the service worker and raises the update prompt (the Blazor UI renders it; see UpdatePrompt.razor).
+(function () {
+    window.haloPwa = {
+        waiting: null,
+        listeners: [],
+        onUpdate(cb) { this.listeners.push(cb); if (this.waiting) cb(); },
+        applyUpdate() { if (this.waiting) this.waiting.postMessage('skip-waiting'); },
+    };
+    function announce(worker) {
+        window.haloPwa.waiting = worker;
+        window.haloPwa.listeners.forEach(cb => cb());
+    }
+    if (!('serviceWorker' in navigator)) return;
+    let reloading = false;
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+        // Only reload when a waiting worker was accepted by the user, not on the first install.
+        if (reloading || !window.haloPwa.waiting) return;
+        reloading = true;
+        location.reload();
+    });
+    navigator.serviceWorker.register('service-worker.js', { updateViaCache: 'none' }).then(reg => {
+        if (reg.waiting && navigator.serviceWorker.controller) announce(reg.waiting);
+        reg.addEventListener('updatefound', () => {
+            const w = reg.installing;
+            if (!w) return;
+            w.addEventListener('statechange', () => {
+                if (w.state === 'installed' && navigator.serviceWorker.controller) announce(w);
+            });
+        });
+    }).catch(e => console.warn('Service worker not registered', e));
+    // The dismiss button of Blazor's error banner (no inline handlers: the CSP forbids them).
+    document.addEventListener('click', e => {
+        if (e.target && e.target.matches && e.target.matches('#blazor-error-ui .dismiss'))
+            document.getElementById('blazor-error-ui').style.display = 'none';
+    });
+})();

@@ -1,0 +1,105 @@
+using System.Globalization;
+using Microsoft.Playwright;
+
+namespace Halo.E2E.Tests;
+
+[Collection(AppCollection.Name)]
+public sealed class MapTests(AppServer app)
+{
+    // Layers that show incidents: coarse police events as areas, precise ones as points or clusters.
+    // (A function, not an expression: the app's CSP forbids eval, which Playwright uses for expressions.)
+    private const string IncidentFeatureCount =
+        "() => window.haloMap && window.haloMap.getLayer('incident-areas-fill') && window.haloMap.queryRenderedFeatures({ layers: ['incident-areas-fill', 'incident-points', 'incident-clusters'] }).length > 0";
+
+    [Fact]
+    public async Task MapLoadsAndDrawsIncidentsWithPoliceEventsAsTheirArea()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, e) => errors.Add(e);
+        await page.GotoAsync(app.BaseUrl);
+
+        await page.WaitForFunctionAsync(IncidentFeatureCount);
+        var map = page.GetByTestId("map");
+        Assert.Equal("1", await map.GetAttributeAsync("data-incident-areas")); // all Stockholm police events share one area
+        // The three precise Göteborg incidents are points (other tests may add verified citizen clusters elsewhere).
+        Assert.True(int.Parse(await map.GetAttributeAsync("data-incident-points") ?? "0", CultureInfo.InvariantCulture) >= 3);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "map.png") });
+        Assert.Empty(errors);
+
+        // The area's popup lists its events with type, time, summary and a source link.
+        // Zoomed in on Bromma (in Stockholm municipality, away from any point another test may have added).
+        await page.EvaluateAsync("() => { window.haloMap.jumpTo({ center: [17.94, 59.34], zoom: 11 }); }");
+        await page.WaitForFunctionAsync("() => !window.haloMap.isMoving() && window.haloMap.loaded()");
+        var stockholm = await page.EvaluateAsync<double[]>("() => { const p = window.haloMap.project([17.94, 59.34]); return [p.x, p.y]; }");
+        var box = await map.BoundingBoxAsync();
+        await page.Mouse.ClickAsync((float)(box!.X + stockholm[0]), (float)(box.Y + stockholm[1]));
+        var popup = page.Locator(".halo-popup");
+        await Assertions.Expect(popup).ToContainTextAsync("Stockholm");
+        await Assertions.Expect(popup.Locator("a").First).ToHaveAttributeAsync("href", "https://polisen.se/aktuellt/handelser/");
+    }
+
+    [Fact]
+    public async Task WithTilesBlockedTheOutlineBaseMapIsShown()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(app.BaseUrl);
+
+        await Assertions.Expect(page.GetByTestId("map")).ToHaveAttributeAsync("data-basemap", "outline");
+        await Assertions.Expect(page.GetByTestId("basemap-outline")).ToBeVisibleAsync();
+        // The bundled municipality and county outlines are drawn.
+        await page.WaitForFunctionAsync("() => window.haloMap.queryRenderedFeatures({ layers: ['areas-county'] }).length > 0");
+        Assert.Equal("none", await page.EvaluateAsync<string>("() => window.haloMap.getLayoutProperty('tiles', 'visibility')"));
+    }
+
+    [Fact]
+    public async Task CentreOnMeMovesTheMapToTheDevicePosition()
+    {
+        await using var context = await app.NewContextAsync(new BrowserNewContextOptions
+        {
+            Geolocation = new Geolocation { Latitude = 57.7089f, Longitude = 11.9746f, Accuracy = 20 },
+            Permissions = ["geolocation"],
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(app.BaseUrl);
+        await page.WaitForFunctionAsync("() => window.haloMap && window.haloMap.loaded()");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Centrera på mig" }).ClickAsync();
+
+        await page.WaitForFunctionAsync(
+            "() => { const c = window.haloMap.getCenter(); return !window.haloMap.isMoving() && Math.abs(c.lat - 57.7089) < 0.01 && Math.abs(c.lng - 11.9746) < 0.01; }");
+        var zoom = await page.EvaluateAsync<double>("() => window.haloMap.getZoom()");
+        Assert.True(zoom >= 12, zoom.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task CentreOnMeExplainsARefusedPermission()
+    {
+        await using var context = await app.NewContextAsync(new BrowserNewContextOptions { Permissions = [] });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(app.BaseUrl);
+        await page.WaitForFunctionAsync("() => window.haloMap && window.haloMap.loaded()");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Centrera på mig" }).ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("map-message")).ToContainTextAsync("platsåtkomst");
+    }
+
+    [Fact]
+    public async Task LayerTogglesAreRememberedAcrossReloads()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(app.BaseUrl);
+        var incidents = page.GetByLabel("Händelser", new() { Exact = true });
+        await incidents.UncheckAsync();
+        await page.WaitForFunctionAsync("() => window.haloMap && window.haloMap.getLayer('incident-points') && window.haloMap.getLayoutProperty('incident-points', 'visibility') === 'none'");
+
+        await page.ReloadAsync();
+
+        await Assertions.Expect(page.GetByLabel("Händelser", new() { Exact = true })).Not.ToBeCheckedAsync();
+        await page.WaitForFunctionAsync("() => window.haloMap && window.haloMap.getLayer('incident-points') && window.haloMap.getLayoutProperty('incident-points', 'visibility') === 'none'");
+    }
+}
