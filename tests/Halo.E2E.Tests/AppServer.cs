@@ -1,6 +1,7 @@
 using Halo.Api.Data;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Incidents;
+using Halo.Api.Features.Predictions.Serving;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,11 @@ public sealed class AppServer : IAsyncLifetime
         BaseUrl = _factory.ServerAddress.TrimEnd('/') + "/";
         await TestData.SeedAsync(Services);
         await Services.GetRequiredService<ClassifierService>().RetrainAsync(CancellationToken.None);
+        await TestData.SeedRiskHistoryAsync(Services);
+        var risk = Services.GetRequiredService<RiskModelService>();
+        var model = await risk.RetrainAsync(risk.NewVersion(), CancellationToken.None);
+        if (model.Status != Halo.Api.Features.ModelRegistry.ModelStatus.Ready)
+            throw new InvalidOperationException($"The risk model for the e2e app did not train ({model.Status}): {model.Error}");
 
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (./test.sh does it).");
@@ -94,6 +100,13 @@ public sealed class AppServer : IAsyncLifetime
             builder.UseSetting("Classification:TrainOnStart", "false");
             builder.UseSetting("Classification:MinTrainingExamples", "10");
             builder.UseSetting("RateLimiting:Enabled", "false");
+            // A small, fast risk model trained by the fixture (the product's defaults train on two years of data).
+            builder.UseSetting("Predictions:TrainOnStart", "false");
+            builder.UseSetting("Predictions:DailyRetrainEnabled", "false");
+            builder.UseSetting("Predictions:TrainingOrigins", "30");
+            builder.UseSetting("Predictions:ValidationDays", "7");
+            builder.UseSetting("Predictions:MaxTrainingRows", "20000");
+            builder.UseSetting("Predictions:TrainingWindowDays", "200");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Critical");
         }

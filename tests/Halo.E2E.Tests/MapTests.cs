@@ -40,6 +40,34 @@ public sealed class MapTests(AppServer app)
         await Assertions.Expect(popup.Locator("a").First).ToHaveAttributeAsync("href", "https://polisen.se/aktuellt/handelser/");
     }
 
+    private const string HexagonCount =
+        "() => window.haloMap && window.haloMap.getLayer('hotspots-fill') ? window.haloMap.queryRenderedFeatures({ layers: ['hotspots-fill'] }).length : 0";
+
+    [Fact]
+    public async Task MapDrawsThePredictedHexagonsAndTheSliderSwapsToThatHour()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(app.BaseUrl);
+        await page.WaitForFunctionAsync("() => window.haloMap && window.haloMap.loaded()");
+        await page.EvaluateAsync("() => { window.haloMap.jumpTo({ center: [18.072, 59.3195], zoom: 12.5 }); }");
+
+        await page.WaitForFunctionAsync(HexagonCount.Replace(" : 0", " > 0 : false", StringComparison.Ordinal));
+        var drawn = await page.EvaluateAsync<int>(HexagonCount);
+        Assert.True(drawn > 0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "hexagons.png") });
+        const string firstTime = "() => window.haloMap.querySourceFeatures('hotspots')[0].properties.prediction_time";
+        var t0 = DateTime.Parse(await page.EvaluateAsync<string>(firstTime), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+
+        // The slider is a range input; set it as a user would and let its input event reach the app.
+        await page.EvaluateAsync("() => { const s = document.getElementById('hour-slider-input'); s.value = '6'; s.dispatchEvent(new Event('input', { bubbles: true })); }");
+
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=map]').dataset.hotspotsDrawnHour === '6'");
+        var t6 = DateTime.Parse(await page.EvaluateAsync<string>(firstTime), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
+        Assert.Equal(TimeSpan.FromHours(6), t6 - t0);
+        Assert.True(await page.EvaluateAsync<int>(HexagonCount) > 0);
+    }
+
     [Fact]
     public async Task WithTilesBlockedTheOutlineBaseMapIsShown()
     {

@@ -72,6 +72,31 @@ internal static class TestData
         await db.SaveChangesAsync();
     }
 
+    /// <summary>
+    /// Half a year of precise incidents around Slussen (evening-heavy, a hot spot at the square), for the risk model the
+    /// fixture trains; kept ~7 km from Bromma, where the map test clicks the Stockholm area.
+    /// </summary>
+    public static async Task SeedRiskHistoryAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
+        var rng = new Random(5);
+        var now = DateTime.UtcNow;
+        const double lat0 = 59.3195, lon0 = 18.0720;
+        for (var k = 0; k < 600; k++)
+        {
+            var metres = k % 3 == 0 ? rng.NextDouble() * 150 : rng.NextDouble() * 2500;
+            var bearing = rng.NextDouble() * 2 * Math.PI;
+            var lat = lat0 + metres * Math.Cos(bearing) / 111_320;
+            var lon = lon0 + metres * Math.Sin(bearing) / (111_320 * Math.Cos(lat0 * Math.PI / 180));
+            var hour = rng.NextDouble() < 0.6 ? 18 + rng.Next(6) : rng.Next(24);
+            var at = now.Date.AddDays(-rng.Next(1, 180)).AddHours(hour);
+            db.Set<Incident>().Add(Incident("import:e2e-history", $"h{k}", "violence", "violence", "Misshandel nära Slussen.", at,
+                lat, lon, null, 20, verified: true));
+        }
+        await db.SaveChangesAsync();
+    }
+
     private static Incident Incident(string source, string? externalId, string type, string category, string summary, DateTime at,
         double lat, double lon, string? locationName, double precisionM, bool verified) => new()
     {

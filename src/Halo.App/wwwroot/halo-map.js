@@ -142,7 +142,7 @@ export function createMap(container, dotnet, opts) {
     }
 
     function hotspotUrl(view, hour) {
-        return `api/v1/predictions/hotspots?bbox=${view.bbox}&hours_ahead=${hour}&resolution=${view.res}&format=geojson&limit=${opts.hotspotLimit ?? 5000}`;
+        return `api/v1/predictions/hotspots?bbox=${view.bbox}&hours_ahead=${hour}&resolution=${view.res}&format=geojson&limit=${opts.hotspotLimit ?? 1000}`;
     }
 
     function fetchHour(view, hour) {
