@@ -31,6 +31,7 @@ public sealed class Strings
         ["legend.title"] = ("Risknivå", "Risk level"),
         ["legend.unavailable"] = ("Riskprognosen är inte tillgänglig just nu.", "The risk forecast is not available right now."),
         ["legend.model"] = ("Modell", "Model"),
+        ["risk.critical"] = ("Kritisk", "Critical"),
         ["risk.high"] = ("Hög", "High"),
         ["risk.medium"] = ("Medel", "Medium"),
         ["risk.low"] = ("Låg", "Low"),
