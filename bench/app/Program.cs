@@ -17,17 +17,32 @@ await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeL
             "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
 });
 
-// Drawn: the map's style is loaded, the outline base map is rendered, and the hotspot or incident layers show features
-// when there are any (the hotspot layer appears once the predictions API serves).
+// Drawn: the map's style is loaded, the outline base map is rendered, and the first predicted hexagons are on screen
+// (run.sh waits until the server has a trained risk model before it starts).
 const string Drawn = """
     () => {
       const m = window.haloMap;
-      if (!m || !m.isStyleLoaded() || !m.getLayer('incident-points')) return false;
+      if (!m || !m.isStyleLoaded() || !m.getLayer('hotspots-fill')) return false;
       if (m.queryRenderedFeatures({ layers: ['areas-county'] }).length === 0) return false;
-      const layers = ['hotspots-fill', 'incident-areas-fill', 'incident-points', 'incident-clusters'].filter(l => m.getLayer(l));
-      return m.queryRenderedFeatures({ layers }).length > 0 || window.haloMapState.incidents.length === 0;
+      return m.queryRenderedFeatures({ layers: ['hotspots-fill'] }).length > 0;
     }
     """;
+
+// One slider step as a user makes it (an input event on the range), timed until the map has drawn that hour's layer.
+const string SliderStep = """
+    async (h) => {
+      const s = document.getElementById('hour-slider-input');
+      const t0 = performance.now();
+      s.value = String(h);
+      s.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise(done => {
+        const check = () => document.querySelector('[data-testid=map]').dataset.hotspotsDrawnHour === String(h) ? done() : requestAnimationFrame(check);
+        check();
+      });
+      return performance.now() - t0;
+    }
+    """;
+var slider = new List<double>();
 
 var cold = new List<double>();
 var repeat = new List<double>();
@@ -62,7 +77,10 @@ for (var i = 0; i < runs; i++)
     var controlled = await page.EvaluateAsync<bool>("() => !!navigator.serviceWorker.controller");
     if (!controlled) throw new InvalidOperationException("The repeat load was not served by the service worker.");
     repeat.Add(await page.EvaluateAsync<double>("() => performance.now()"));
-    Console.WriteLine($"run {i + 1}: cold {cold[^1]:0} ms, repeat (service worker) {repeat[^1]:0} ms");
+    // Let the neighbouring hours' prefetch settle, then step through T+1..T+6 as a user dragging the thumb would.
+    await page.WaitForTimeoutAsync(1000);
+    for (var h = 1; h <= 6; h++) slider.Add(await page.EvaluateAsync<double>(SliderStep, h));
+    Console.WriteLine($"run {i + 1}: cold {cold[^1]:0} ms, repeat (service worker) {repeat[^1]:0} ms, slider steps {string.Join(", ", slider.TakeLast(6).Select(x => x.ToString("0", CultureInfo.InvariantCulture)))} ms");
 }
 
 static string Stats(List<double> xs)
@@ -72,6 +90,7 @@ static string Stats(List<double> xs)
     return $"median {median:0} ms, max {s[^1]:0} ms (n={s.Count})";
 }
 
-Console.WriteLine($"cold load to first map frame with data: {Stats(cold)}");
+Console.WriteLine($"cold load to first hexagons drawn:      {Stats(cold)}");
 Console.WriteLine($"repeat load via service worker:        {Stats(repeat)}");
+Console.WriteLine($"slider change to new layer drawn:      {Stats(slider)}");
 Console.WriteLine($"cold load transferred: {coldBytes / 1024.0 / 1024.0:0.00} MiB in {coldRequests} responses (headers + encoded bodies)");

@@ -17,6 +17,9 @@ echo "published app: $(du -sh "$wwwroot" | cut -f1) on disk; brotli files: $(fin
   dotnet Halo.Api.dll >"$work/api.log" 2>&1) &
 pid=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.5; done
+# The first risk model trains in the background after the sample loads: measure once predictions are served.
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/api/v1/predictions/metrics" >/dev/null 2>&1 && break; sleep 1; done
+curl -sf "http://127.0.0.1:$port/api/v1/predictions/metrics" >/dev/null || { echo "no risk model after 10 minutes" >&2; exit 1; }
 echo "machine: $(lscpu | grep 'Model name' | sed 's/ \+/ /g'), $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet run --project bench/app -c Release -- "http://127.0.0.1:$port/" "$runs"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
