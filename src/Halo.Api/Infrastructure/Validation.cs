@@ -86,4 +86,47 @@ public sealed class Validation
         }
         return raw.Trim();
     }
+
+    /// <summary>
+    /// A map area from the query: <c>bbox=minLon,minLat,maxLon,maxLat</c>, or <c>lat</c> + <c>lon</c> + <c>radius_km</c>,
+    /// never both. A box whose minLon exceeds its maxLon crosses the antimeridian, where the caller allows it.
+    /// </summary>
+    public (GeoBox? Box, GeoCircle? Circle) Area(string? bbox, string? lat, string? lon, string? radiusKm, double maxRadiusKm,
+        bool required, bool allowAntimeridian)
+    {
+        GeoBox? box = null;
+        GeoCircle? circle = null;
+        if (bbox is not null)
+        {
+            var parts = bbox.Split(',');
+            if (parts.Length != 4) Add("bbox", "Must be minLon,minLat,maxLon,maxLat.");
+            else
+            {
+                var minLon = Double("bbox", parts[0], -180, 180);
+                var minLat = Double("bbox", parts[1], -90, 90);
+                var maxLon = Double("bbox", parts[2], -180, 180);
+                var maxLat = Double("bbox", parts[3], -90, 90);
+                if (minLat > maxLat) Add("bbox", "minLat must not exceed maxLat.");
+                if (!allowAntimeridian && minLon > maxLon) Add("bbox", "minLon must not exceed maxLon.");
+                if (minLon is not null && minLat is not null && maxLon is not null && maxLat is not null && IsValid)
+                    box = new GeoBox(minLon.Value, minLat.Value, maxLon.Value, maxLat.Value);
+            }
+        }
+        var la = Double("lat", lat, -90, 90);
+        var lo = Double("lon", lon, -180, 180);
+        var r = Double("radius_km", radiusKm, 0.001, maxRadiusKm);
+        var anyCircle = (lat ?? lon ?? radiusKm) is not null;
+        if (anyCircle)
+        {
+            if (lat is null || lon is null || radiusKm is null) Add("radius_km", "lat, lon and radius_km go together.");
+            else if (la is not null && lo is not null && r is not null) circle = new GeoCircle(la.Value, lo.Value, r.Value * 1000);
+        }
+        if (bbox is not null && anyCircle) Add("bbox", "Give either bbox or lat/lon/radius_km, not both.");
+        if (required && bbox is null && !anyCircle) Add("bbox", "Give a bbox or lat, lon and radius_km.");
+        return (box, circle);
+    }
 }
+
+public sealed record GeoBox(double MinLon, double MinLat, double MaxLon, double MaxLat);
+
+public sealed record GeoCircle(double Lat, double Lon, double RadiusM);

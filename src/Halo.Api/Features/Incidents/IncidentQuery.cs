@@ -27,29 +27,9 @@ public sealed class IncidentQueryParameters
     public IncidentFilter Parse(Validation v, IncidentsOptions options, DateTime now)
     {
         var f = new IncidentFilter();
-        if (Bbox is not null)
-        {
-            var parts = Bbox.Split(',');
-            if (parts.Length != 4) v.Add("bbox", "Must be minLon,minLat,maxLon,maxLat.");
-            else
-            {
-                var minLon = v.Double("bbox", parts[0], -180, 180);
-                var minLat = v.Double("bbox", parts[1], -90, 90);
-                var maxLon = v.Double("bbox", parts[2], -180, 180);
-                var maxLat = v.Double("bbox", parts[3], -90, 90);
-                if (minLat > maxLat) v.Add("bbox", "minLat must not exceed maxLat.");
-                if (v.IsValid) f.Bbox = (minLon!.Value, minLat!.Value, maxLon!.Value, maxLat!.Value);
-            }
-        }
-        var lat = v.Double("lat", Lat, -90, 90);
-        var lon = v.Double("lon", Lon, -180, 180);
-        var radius = v.Double("radius_km", RadiusKm, 0.001, options.MaxRadiusKm);
-        if ((Lat ?? Lon ?? RadiusKm) is not null)
-        {
-            if (Lat is null || Lon is null || RadiusKm is null) v.Add("radius_km", "lat, lon and radius_km go together.");
-            else if (lat is not null && lon is not null && radius is not null) f.Circle = (lat.Value, lon.Value, radius.Value * 1000);
-        }
-        if (f.Bbox is not null && f.Circle is not null) v.Add("bbox", "Give either bbox or lat/lon/radius_km, not both.");
+        var (box, circle) = v.Area(Bbox, Lat, Lon, RadiusKm, options.MaxRadiusKm, required: false, allowAntimeridian: true);
+        if (box is not null) f.Bbox = (box.MinLon, box.MinLat, box.MaxLon, box.MaxLat);
+        if (circle is not null) f.Circle = (circle.Lat, circle.Lon, circle.RadiusM);
 
         f.From = v.Instant("from", From);
         f.To = v.Instant("to", To);

@@ -41,6 +41,14 @@ public sealed class ModelVersion
 
     public string Status { get; set; } = ModelStatus.Training;
     public string? Error { get; set; }
+
+    /// <summary>Records a failed training: the error (bounded), no artifact. The previous model keeps serving.</summary>
+    public void MarkFailed(Exception ex)
+    {
+        Status = ModelStatus.Failed;
+        Error = ex is OperationCanceledException ? "Cancelled." : ex.Message.Length > 4000 ? ex.Message[..4000] : ex.Message;
+        Artifact = null;
+    }
 }
 
 public static class ModelKinds

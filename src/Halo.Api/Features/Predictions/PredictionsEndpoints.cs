@@ -49,43 +49,12 @@ public static class PredictionsEndpoints
         var resolution = v.Int("resolution", q.Resolution, 5, o.Resolution) ?? o.Resolution;
         var format = (q.Format ?? "json").ToLowerInvariant();
         if (format is not ("json" or "geojson")) v.Add("format", "Must be json or geojson.");
-        (double MinLat, double MinLon, double MaxLat, double MaxLon)? box = null;
-        (double Lat, double Lon, double RadiusM)? circle = null;
-        if (q.Bbox is not null)
-        {
-            var parts = q.Bbox.Split(',');
-            if (parts.Length != 4) v.Add("bbox", "Must be minLon,minLat,maxLon,maxLat.");
-            else
-            {
-                var minLon = v.Double("bbox", parts[0], -180, 180);
-                var minLat = v.Double("bbox", parts[1], -90, 90);
-                var maxLon = v.Double("bbox", parts[2], -180, 180);
-                var maxLat = v.Double("bbox", parts[3], -90, 90);
-                if (minLat > maxLat || minLon > maxLon) v.Add("bbox", "The minimum must not exceed the maximum.");
-                if (v.IsValid) box = (minLat!.Value, minLon!.Value, maxLat!.Value, maxLon!.Value);
-            }
-        }
-        var lat = v.Double("lat", q.Lat, -90, 90);
-        var lon = v.Double("lon", q.Lon, -180, 180);
-        var radius = v.Double("radius_km", q.RadiusKm, 0.01, o.MaxRadiusKm);
-        if ((q.Lat ?? q.Lon ?? q.RadiusKm) is not null)
-        {
-            if (q.Lat is null || q.Lon is null || q.RadiusKm is null) v.Add("radius_km", "lat, lon and radius_km go together.");
-            else if (lat is not null && lon is not null && radius is not null) circle = (lat.Value, lon.Value, radius.Value * 1000);
-        }
-        if (q.Bbox is not null && (q.Lat ?? q.Lon ?? q.RadiusKm) is not null) v.Add("bbox", "Give either bbox or lat/lon/radius_km, not both.");
-        if (q.Bbox is null && (q.Lat ?? q.Lon ?? q.RadiusKm) is null) v.Add("bbox", "Give a bbox or lat, lon and radius_km.");
+        var (area, circle) = v.Area(q.Bbox, q.Lat, q.Lon, q.RadiusKm, o.MaxRadiusKm, required: true, allowAntimeridian: false);
         if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
 
         var s = service.Current;
         if (s is null) return NotReady();
-        if (circle is { } c)
-        {
-            var dLat = c.RadiusM / 111_320.0;
-            var dLon = c.RadiusM / (111_320.0 * Math.Max(0.01, Math.Cos(c.Lat * Math.PI / 180)));
-            box = (c.Lat - dLat, c.Lon - dLon, c.Lat + dLat, c.Lon + dLon);
-        }
-        var b = box!.Value;
+        var b = circle is { } c ? Geo.Haversine.BoundingBox(c.Lat, c.Lon, c.RadiusM) : (area!.MinLat, area.MinLon, area.MaxLat, area.MaxLon);
         var candidates = s.InBox(b.MinLat, b.MinLon, b.MaxLat, b.MaxLon);
         if (circle is { } cc) candidates.RemoveAll(i => Geo.Haversine.DistanceM(cc.Lat, cc.Lon, s.Lat[i], s.Lon[i]) > cc.RadiusM);
 

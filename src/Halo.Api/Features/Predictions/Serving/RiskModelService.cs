@@ -92,9 +92,7 @@ public sealed class RiskModelService(
             }
             catch (Exception ex)
             {
-                row.Status = ModelStatus.Failed;
-                row.Error = ex is OperationCanceledException ? "Cancelled." : ex.Message.Length > 4000 ? ex.Message[..4000] : ex.Message;
-                row.Artifact = null;
+                row.MarkFailed(ex);
                 await db.SaveChangesAsync(CancellationToken.None);
                 throw;
             }
