@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Load benchmark for GET /api/v1/incidents with a city-sized bbox (a page of 100 out of >= 100k stored),
 # on SQLite and on PostgreSQL+PostGIS. wrk runs on the same machine, bounded in time.
-# Usage: bench/incidents-load.sh [seconds=20] [connections=32] [rows=100000]
+# Usage: [WRK_THREADS=2] bench/incidents-load.sh [seconds=20] [connections=16] [rows=100000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SECS="${1:-20}"; CONNS="${2:-32}"; ROWS="${3:-100000}"
+SECS="${1:-20}"; CONNS="${2:-16}"; ROWS="${3:-100000}"; THREADS="${WRK_THREADS:-2}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 source scripts/services.sh
 WORK="$(mktemp -d /tmp/halo-bench.XXXXXX)"
@@ -28,8 +28,8 @@ run_one() { # provider, extra env...
   APP_PID=$!
   for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 1; done
   local n; n=$(curl -sf "http://127.0.0.1:$PORT$URL_PATH" | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
-  wrk -t2 -c"$CONNS" -d5s "http://127.0.0.1:$PORT$URL_PATH" >/dev/null   # warm-up
-  wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$PORT$URL_PATH" > "$WORK/wrk-$provider.txt"
+  wrk -t"$THREADS" -c"$CONNS" -d5s "http://127.0.0.1:$PORT$URL_PATH" >/dev/null   # warm-up
+  wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$PORT$URL_PATH" > "$WORK/wrk-$provider.txt"
   kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk-$provider.txt")

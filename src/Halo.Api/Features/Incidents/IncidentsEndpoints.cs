@@ -20,6 +20,7 @@ public static class IncidentsEndpoints
         builder.Services.AddOptions<IncidentsOptions>().Bind(builder.Configuration.GetSection(IncidentsOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<DenseScanSplit>();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, IncidentJsonContext.Default));
         return builder;
     }
 
