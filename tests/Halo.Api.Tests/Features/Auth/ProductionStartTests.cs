@@ -5,14 +5,39 @@ namespace Halo.Api.Tests.Features.Auth;
 
 public sealed class ProductionStartTests
 {
-    private sealed class ProductionFactory(string? key) : HaloApiFactory(DbProvider.Sqlite)
+    private sealed class ProductionFactory(string? key, string environment = "Production") : HaloApiFactory(DbProvider.Sqlite)
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
-            builder.UseEnvironment("Production");
+            builder.UseEnvironment(environment);
+            builder.UseSetting("https_port", "443");
             if (key is not null) builder.UseSetting("Secrets:JwtSigningKey", key);
         }
+    }
+
+    [Fact]
+    public async Task OutsideDevelopmentPlainHttpIsRedirectedAndHttpsGetsHsts()
+    {
+        using var factory = new ProductionFactory(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        var http = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var redirected = await http.GetAsync("/health");
+        Assert.Equal(System.Net.HttpStatusCode.TemporaryRedirect, redirected.StatusCode);
+        Assert.Equal("https", redirected.Headers.Location?.Scheme);
+
+        var https = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://halo.example.org") }); // HSTS is never sent for localhost
+        var secure = await https.GetAsync("/health");
+        Assert.True(secure.IsSuccessStatusCode);
+        Assert.Contains("max-age=", secure.Headers.GetValues("Strict-Transport-Security").Single());
+    }
+
+    [Fact]
+    public async Task DevelopmentServesPlainHttpWithoutHsts()
+    {
+        using var factory = new ProductionFactory(null, "Development");
+        var res = await factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false }).GetAsync("/health");
+        Assert.Equal(System.Net.HttpStatusCode.OK, res.StatusCode);
+        Assert.False(res.Headers.Contains("Strict-Transport-Security"));
     }
 
     [Fact]
