@@ -1,4 +1,4 @@
-using Halo.App.Contracts;
+using Halo.Api.Features.Auth;
 
 namespace Halo.App.Services;
 

@@ -7,7 +7,8 @@ using System.Text.Json.Serialization;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Reports;
-using Halo.App.Contracts;
+using Halo.Api.Features.Auth;
+using Halo.Api.Features.Media;
 
 namespace Halo.App.Services;
 

@@ -12,20 +12,11 @@ using Microsoft.Extensions.Options;
 
 namespace Halo.Api.Features.Auth;
 
-public sealed record RegisterRequest(string? Email, string? Password, string? DisplayName);
-public sealed record LoginRequest(string? Email, string? Password);
-public sealed record RefreshRequest(string? RefreshToken);
-public sealed record UpdateMeRequest(string? DisplayName, string? Password, string? CurrentPassword);
-public sealed record ChangeRoleRequest(string? Role, string? Reason);
-public sealed record UserDto(Guid Id, string Email, string? DisplayName, string Role, DateTime CreatedAt)
-{
-    public static UserDto From(User u) => new(u.Id, u.Email, u.DisplayName, u.Role, u.CreatedAt);
-}
-public sealed record AuthResponse(UserDto User, TokenPair Tokens);
-
 public static class AuthEndpoints
 {
     private static readonly PasswordHasher<User> Hasher = new();
+
+    public static UserDto ToDto(this User u) => new(u.Id, u.Email, u.DisplayName, u.Role, u.CreatedAt);
 
     public static IEndpointRouteBuilder MapAuth(this IEndpointRouteBuilder app)
     {
@@ -84,7 +75,7 @@ public static class AuthEndpoints
             return TypedResults.Problem("An account with this email exists.", statusCode: StatusCodes.Status409Conflict, title: "Email taken");
         }
         var pair = await tokens.IssueAsync(db, user, null, ct);
-        return TypedResults.Created("/api/v1/me", new AuthResponse(UserDto.From(user), pair));
+        return TypedResults.Created("/api/v1/me", new AuthResponse(user.ToDto(), pair));
     }
 
     private static async Task<Results<Ok<AuthResponse>, ValidationProblem, UnauthorizedHttpResult, ProblemHttpResult>> Login(
@@ -110,7 +101,7 @@ public static class AuthEndpoints
             return TypedResults.Unauthorized();
         }
         throttle.RecordSuccess(email!);
-        return TypedResults.Ok(new AuthResponse(UserDto.From(user!), await tokens.IssueAsync(db, user!, null, ct)));
+        return TypedResults.Ok(new AuthResponse(user!.ToDto(), await tokens.IssueAsync(db, user!, null, ct)));
     }
 
     private static async Task<Results<Ok<TokenPair>, ValidationProblem, UnauthorizedHttpResult>> Refresh(
@@ -158,7 +149,7 @@ public static class AuthEndpoints
     {
         var id = principal.UserId();
         var user = await db.Set<User>().AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
-        return user is null ? TypedResults.NotFound() : TypedResults.Ok(UserDto.From(user));
+        return user is null ? TypedResults.NotFound() : TypedResults.Ok(user.ToDto());
     }
 
     private static async Task<Results<Ok<UserDto>, ValidationProblem, NotFound>> UpdateMe(
@@ -181,7 +172,7 @@ public static class AuthEndpoints
         if (body.Password is not null) user.PasswordHash = Hasher.HashPassword(user, body.Password);
         user.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(UserDto.From(user));
+        return TypedResults.Ok(user.ToDto());
     }
 
     private static async Task<NoContent> DeleteMe(ClaimsPrincipal principal, HaloDbContext db, TimeProvider clock, CancellationToken ct)
@@ -203,7 +194,7 @@ public static class AuthEndpoints
 
     private static async Task<Ok<List<UserDto>>> ListUsers(HaloDbContext db, CancellationToken ct) =>
         TypedResults.Ok((await db.Set<User>().AsNoTracking().OrderByDescending(u => u.CreatedAt).Take(500).ToListAsync(ct))
-            .Select(UserDto.From).ToList());
+            .Select(u => u.ToDto()).ToList());
 
     private static async Task<Results<Ok<UserDto>, ValidationProblem, NotFound>> ChangeRole(
         Guid id, ChangeRoleRequest body, ClaimsPrincipal principal, HaloDbContext db, TimeProvider clock, CancellationToken ct)
@@ -221,7 +212,7 @@ public static class AuthEndpoints
         user.Role = role!;
         user.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(UserDto.From(user));
+        return TypedResults.Ok(user.ToDto());
     }
 }
 

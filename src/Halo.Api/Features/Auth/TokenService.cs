@@ -9,8 +9,6 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Halo.Api.Features.Auth;
 
-public sealed record TokenPair(string AccessToken, DateTime AccessTokenExpiresAt, string RefreshToken, DateTime RefreshTokenExpiresAt, string TokenType = "Bearer");
-
 /// <summary>Issues short-lived JWT access tokens and rotating refresh tokens (stored only as hashes).</summary>
 public sealed class TokenService(ServerSecrets secrets, TimeProvider clock, IOptions<AuthOptions> options)
 {

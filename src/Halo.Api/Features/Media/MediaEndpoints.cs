@@ -12,7 +12,6 @@ using Microsoft.Net.Http.Headers;
 
 namespace Halo.Api.Features.Media;
 
-public sealed record MediaUploadResponse(Guid MediaId, string Kind, string ContentType, long SizeBytes, string Sha256, int? Width, int? Height);
 
 public static class MediaEndpoints
 {
