@@ -72,15 +72,13 @@ public static class IncidentSearch
                 .OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Id)
                 .Select(i => new PageCursor(i.OccurredAt, i.Id))
                 .Skip(denseScanRows).FirstOrDefaultAsync(ct));
-            var newest = Apply(db.Incidents.FromSqlRaw(TimeOrderedSql), f, postgres: false);
-            if (split is not null) newest = newest.Where(NotAfter(split));
-            rows = await CollectAsync(newest, f.Circle, f.After, want, ct);
+            rows = await CollectAsync(db, f, timeOrderedIndex: true, f.After, split, want, ct);
             if (rows.Count < want && split is not null)
-                rows.AddRange(await CollectAsync(Apply(db, f), f.Circle, split, want - rows.Count, ct));
+                rows.AddRange(await CollectAsync(db, f, timeOrderedIndex: false, split, null, want - rows.Count, ct));
         }
         else
         {
-            rows = await CollectAsync(Apply(db, f), db is PostgresHaloDbContext ? null : f.Circle, f.After, want, ct);
+            rows = await CollectAsync(db, f, timeOrderedIndex: false, f.After, null, want, ct);
         }
         var hasMore = rows.Count > f.Limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
@@ -92,20 +90,19 @@ public static class IncidentSearch
         $"SELECT * FROM incidents INDEXED BY {IncidentConfiguration.TimePositionIndex}";
 
     /// <summary>
-    /// Up to <paramref name="want"/> rows after the cursor, newest first. <paramref name="exactCircle"/> (SQLite) is
-    /// checked in memory after the box prefilter, so rows are read in chunks until the page is full.
+    /// Up to <paramref name="want"/> rows after the cursor (and at or before <paramref name="stopAt"/>), newest first.
+    /// On SQLite a circle is a box in SQL and the exact distance is checked here, so rows are read in chunks until the
+    /// page is full.
     /// </summary>
-    private static async Task<List<IncidentDto>> CollectAsync(IQueryable<Incident> q, (double Lat, double Lon, double RadiusM)? exactCircle,
-        PageCursor? after, int want, CancellationToken ct)
+    private static async Task<List<IncidentDto>> CollectAsync(HaloDbContext db, IncidentFilter f, bool timeOrderedIndex,
+        PageCursor? after, PageCursor? stopAt, int want, CancellationToken ct)
     {
+        var exactCircle = db is PostgresHaloDbContext ? null : f.Circle;
         var rows = new List<IncidentDto>(want);
         var chunk = exactCircle is null ? want : Math.Max(200, want * 4);
         while (rows.Count < want)
         {
-            // Projected in SQL: the raw payload and other heavy columns are never read for a list.
-            var batch = await q.Where(KeysetAfter(after))
-                .OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Id).Take(chunk)
-                .Select(IncidentMapping.Projection).ToListAsync(ct);
+            var batch = await IncidentPageSql.ReadAsync(db, f, timeOrderedIndex, after, stopAt, chunk, ct);
             foreach (var i in batch)
             {
                 if (exactCircle is { } e && Haversine.DistanceM(e.Lat, e.Lon, i.Latitude, i.Longitude) > e.RadiusM) continue;
@@ -125,14 +122,6 @@ public static class IncidentSearch
         var t = cursor.OccurredAt;
         var id = cursor.Id;
         return i => i.OccurredAt < t || (i.OccurredAt == t && i.Id.CompareTo(id) < 0);
-    }
-
-    /// <summary>Rows at or before the cursor position (the complement of <see cref="KeysetAfter"/>).</summary>
-    private static System.Linq.Expressions.Expression<Func<Incident, bool>> NotAfter(PageCursor cursor)
-    {
-        var t = cursor.OccurredAt;
-        var id = cursor.Id;
-        return i => i.OccurredAt > t || (i.OccurredAt == t && i.Id.CompareTo(id) >= 0);
     }
 
     /// <summary>Incidents within the radius, nearest first, with their exact distance.</summary>
