@@ -208,7 +208,7 @@ public static class AuthEndpoints
         if (user is null) return TypedResults.NotFound();
         var now = clock.GetUtcNow().UtcDateTime;
         AuditLog.Record(db, now, principal.UserId().ToString()!, "user.role_changed", "user", id.ToString(), reason,
-            $"{{\"from\":\"{user.Role}\",\"to\":\"{role}\"}}");
+            before: user.Role, after: role);
         user.Role = role!;
         user.UpdatedAt = now;
         await db.SaveChangesAsync(ct);

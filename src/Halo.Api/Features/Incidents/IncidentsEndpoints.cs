@@ -173,9 +173,10 @@ public static class IncidentsEndpoints
         var (incident, error) = await Editable(id, user, db, ct);
         if (error is not null) return error;
         var now = clock.GetUtcNow().UtcDateTime;
-        incident!.Status = IncidentStatus.Deleted;
+        AuditLog.Record(db, now, user.UserId().ToString()!, "incident.deleted", "incident", id.ToString(),
+            before: incident!.Status, after: IncidentStatus.Deleted);
+        incident.Status = IncidentStatus.Deleted;
         incident.UpdatedAt = now;
-        AuditLog.Record(db, now, user.UserId().ToString()!, "incident.deleted", "incident", id.ToString());
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }

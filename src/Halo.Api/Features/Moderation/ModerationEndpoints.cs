@@ -1,4 +1,5 @@
 using Halo.Api.Infrastructure.RateLimiting;
+using Halo.Api.Features.Audit;
 using Halo.Api.Features.Auth;
 using Halo.Api.Data;
 using Halo.Api.Features.Incidents;
@@ -17,9 +18,6 @@ public sealed record ModerationResult(Guid AuditId, Guid IncidentId, string Acti
 
 public sealed record ModerationQueue(IReadOnlyList<ClusterDto> Items, int Count);
 
-public sealed record AuditEntry(Guid Id, Guid IncidentId, string Action, string Actor, string Reason, Guid? TargetIncidentId,
-    string PreviousStatus, string NewStatus, int ReportsMoved, DateTime At);
-
 public static class ModerationEndpoints
 {
     /// <summary>Names the acting moderator until the auth feature fills it from the signed-in user.</summary>
@@ -35,7 +33,7 @@ public static class ModerationEndpoints
             => Act(ModerationActions.Reject, id, body, http, db, l, d, c, ct)).WithSummary("Rejects a cluster: it disappears from public lists (audited).");
         group.MapPost("/clusters/{id:guid}/merge", (Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock l, DeviceIdentity d, TimeProvider c, CancellationToken ct)
             => Act(ModerationActions.Merge, id, body, http, db, l, d, c, ct)).WithSummary("Moves a cluster's reports into into_incident_id (audited).");
-        group.MapGet("/audit", Audit).WithSummary("The audit log, newest first, optionally for one incident.");
+        group.MapGet("/audit", Audit).WithSummary("The audit log of incidents and clusters, newest first, optionally for one incident.");
         return app;
     }
 
@@ -116,20 +114,8 @@ public static class ModerationEndpoints
                     break;
             }
 
-            var audit = new ModerationAction
-            {
-                Id = Guid.CreateVersion7(clock.GetUtcNow()),
-                IncidentId = id,
-                Action = action,
-                Actor = actor,
-                Reason = reason!,
-                TargetIncidentId = target,
-                PreviousStatus = previous,
-                NewStatus = incident.Status,
-                ReportsMoved = moved,
-                At = now,
-            };
-            db.Add(audit);
+            var audit = AuditLog.Record(db, now, actor, ModerationActions.AuditPrefix + action, "incident", id.ToString(), reason,
+                details: $"{{\"reports_moved\":{moved}}}", relatedEntityId: target?.ToString(), before: previous, after: incident.Status);
             await db.SaveChangesAsync(token);
             return TypedResults.Ok(new ModerationResult(audit.Id, id, action, previous, incident.Status, target, moved, actor, now));
         }, ct);
@@ -177,17 +163,20 @@ public static class ModerationEndpoints
         return n;
     }
 
-    private static async Task<Results<Ok<List<AuditEntry>>, ValidationProblem>> Audit(
+    private static async Task<Results<Ok<List<AuditEntryDto>>, ValidationProblem>> Audit(
         [FromQuery(Name = "incident_id")] Guid? incidentId, [FromQuery(Name = "limit")] string? limit, HaloDbContext db, CancellationToken ct)
     {
         var v = new Validation();
         var take = v.Int("limit", limit, 1, 500) ?? 100;
         if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
-        var q = db.Set<ModerationAction>().AsNoTracking();
-        if (incidentId is { } iid) q = q.Where(a => a.IncidentId == iid || a.TargetIncidentId == iid);
-        var rows = await q.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(take)
-            .Select(a => new AuditEntry(a.Id, a.IncidentId, a.Action, a.Actor, a.Reason, a.TargetIncidentId, a.PreviousStatus, a.NewStatus, a.ReportsMoved, a.At))
-            .ToListAsync(ct);
-        return TypedResults.Ok(rows);
+        // Moderators see the incident trail (moderation, deletions), not account or role changes.
+        var q = db.Set<AuditEntry>().AsNoTracking().Where(a => a.EntityType == "incident");
+        if (incidentId is { } iid)
+        {
+            var key = iid.ToString();
+            q = q.Where(a => a.EntityId == key || a.RelatedEntityId == key);
+        }
+        var rows = await q.OrderByDescending(a => a.At).ThenByDescending(a => a.Id).Take(take).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(a => a.ToDto()).ToList());
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Halo.Api.Features.Audit;
 using Halo.Api.Features.Auth;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Moderation;
@@ -87,9 +88,11 @@ public abstract class ModerationApiTests(HaloApiFactory factory)
         var again = await _client.SubmitOk(Body(NewDevice(), lat, lon, factory.Now().AddMinutes(-4)));
         Assert.NotEqual(r.IncidentId, again.IncidentId);
 
-        var audit = await (await Staff()).GetFromJsonAsync<List<AuditEntry>>($"/api/v1/moderation/audit?incident_id={r.IncidentId}", Json.Options);
-        Assert.Equal(["reject", "verify"], audit!.Select(a => a.Action));
+        var audit = await (await Staff()).GetFromJsonAsync<List<AuditEntryDto>>($"/api/v1/moderation/audit?incident_id={r.IncidentId}", Json.Options);
+        Assert.Equal(["moderation.reject", "moderation.verify"], audit!.Select(a => a.Action));
         Assert.Equal(["Prank", "Matches CCTV"], audit!.Select(a => a.Reason));
+        Assert.Equal(("corroborated", "rejected"), (audit![0].Before, audit[0].After));
+        Assert.All(audit!, a => Assert.Equal(("incident", r.IncidentId.ToString()), (a.EntityType, a.EntityId)));
     }
 
     [Fact]
@@ -121,6 +124,11 @@ public abstract class ModerationApiTests(HaloApiFactory factory)
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/v1/reports/cluster/{a.IncidentId}")).StatusCode);
         var rows = await factory.WithDb(db => db.Set<CitizenReport>().Where(x => x.IncidentId == b.IncidentId).CountAsync());
         Assert.Equal(3, rows);
+        // The merge is in the one audit log, found from either cluster.
+        var fromTarget = await (await Staff()).GetFromJsonAsync<List<AuditEntryDto>>($"/api/v1/moderation/audit?incident_id={b.IncidentId}", Json.Options);
+        var entry = Assert.Single(fromTarget!, x => x.Action == "moderation.merge");
+        Assert.Equal((a.IncidentId.ToString(), b.IncidentId.ToString(), m.AuditId), (entry.EntityId, entry.RelatedEntityId, entry.Id));
+        Assert.Equal("{\"reports_moved\":1}", entry.Details);
         Assert.Equal(HttpStatusCode.Conflict, (await Act(a.IncidentId, "verify", new { reason = "late" })).StatusCode);
     }
 
@@ -134,7 +142,7 @@ public abstract class ModerationApiTests(HaloApiFactory factory)
         Assert.Equal(HttpStatusCode.BadRequest, (await Act(r.IncidentId, "merge", new { reason = "x", into_incident_id = Guid.NewGuid() })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await Act(Guid.NewGuid(), "reject", new { reason = "x" })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await (await Staff()).GetAsync("/api/v1/moderation/queue?limit=0")).StatusCode);
-        Assert.Empty((await (await Staff()).GetFromJsonAsync<List<AuditEntry>>($"/api/v1/moderation/audit?incident_id={r.IncidentId}", Json.Options))!);
+        Assert.Empty((await (await Staff()).GetFromJsonAsync<List<AuditEntryDto>>($"/api/v1/moderation/audit?incident_id={r.IncidentId}", Json.Options))!);
     }
 }
 
