@@ -1,4 +1,7 @@
 using Halo.Api.Features.Predictions.Model;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
 
 namespace Halo.Api.Tests.Features.Predictions;
 
@@ -95,5 +98,40 @@ public sealed class RiskSelectionTests
         var b = loaded.Predict(view, x, profile).Daily;
         Assert.Equal(a, b);
         Assert.Contains(a, v => v > 0);
+    }
+
+    private sealed class OldRow
+    {
+        [VectorType(23)] public float[] Features { get; set; } = [];
+        public float Label { get; set; }
+    }
+
+    [Fact]
+    public void AModelStoredByTheFirstVersionStillForecastsFromItsOwnColumns()
+    {
+        // The first version stored a bare ML.NET zip over the first 23 feature columns and fitted counts directly.
+        var rng = new Random(5);
+        var ml = new MLContext(seed: 1);
+        var rows = Enumerable.Range(0, 2000).Select(_ =>
+        {
+            var f = Enumerable.Range(0, 23).Select(_ => (float)rng.NextDouble()).ToArray();
+            return new OldRow { Features = f, Label = rng.NextDouble() < f[6] * 0.5 ? 1 : 0 };
+        }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var old = ml.Regression.Trainers.FastTreeTweedie(new FastTreeTweedieTrainer.Options { NumberOfTrees = 20, NumberOfLeaves = 4 }).Fit(data);
+        using var zip = new MemoryStream();
+        ml.Model.Save(old, data.Schema, zip);
+
+        var loaded = LearnedRiskModel.Load(zip.ToArray(), scale: 2);
+        var events = Enumerable.Range(0, 400).Select(i => new RiskEvent(Start.AddDays(i * 0.25).Ticks, H3.H3.LatLngToCell(59.33, 18.06, 8).Value, -1, 0)).ToList();
+        var origin = Start.AddDays(100);
+        var view = new RiskDataset(events, 8, null, origin, TimeZoneInfo.Utc, ["theft"]).At(origin);
+        var profile = HourProfile.Fit(view);
+        var x = UnitFeatures.Compute(view, profile);
+        var daily = loaded.Predict(view, x, profile).Daily;
+
+        var expected = old.Transform(ml.Data.LoadFromEnumerable(Enumerable.Range(0, x.Units).Select(u => new OldRow { Features = x.Row(u)[..23] })))
+            .GetColumn<float>("Score").Select(v => Math.Max(0, v * 2.0)).ToArray();
+        Assert.Equal(expected, daily);
     }
 }
