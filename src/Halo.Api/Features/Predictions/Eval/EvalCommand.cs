@@ -24,8 +24,12 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
     public string Name => "eval";
 
     public string Usage =>
-        "eval csv FILE[.gz] " + CsvColumns.OptionsUsage + " --start DATE --end DATE [--horizon 1d] [--resolution R] [--out FILE.json] [--validation-days N] [--training-origins N]\n" +
-        "  eval polisen FILE[.gz] --start DATE --end DATE [--horizon 1d] [--resolution R] [--out FILE.json] [--validation-days N] [--training-origins N]";
+        "eval csv FILE[.gz] " + CsvColumns.OptionsUsage + " --start DATE --end DATE [--horizon 1d] [--resolution R] [--out FILE.json] [--validation-days N] [--training-origins N] " + ModelOptionsUsage + "\n" +
+        "  eval polisen FILE[.gz] --start DATE --end DATE [--horizon 1d] [--resolution R] [--out FILE.json] [--validation-days N] [--training-origins N] " + ModelOptionsUsage;
+
+    /// <summary>Development knobs: the validation window's sizing and the learned model's settings (defaults = what the app trains).</summary>
+    private const string ModelOptionsUsage =
+        "[--validation-min-events N] [--validation-max-days N] [--learned-trees N] [--learned-leaves N] [--learned-min-leaf N] [--learned-offset true|false]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
@@ -40,6 +44,27 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
         var resolution = Int(a, "resolution", options.Value.Resolution, 5, 10);
         var validationDays = Int(a, "validation-days", options.Value.ValidationDays, 7, 120);
         var trainingOrigins = Int(a, "training-origins", options.Value.TrainingOrigins, 7, 730);
+        var minValidationEvents = Int(a, "validation-min-events", RiskTrainer.DefaultMinValidationEvents, 0, 1_000_000);
+        var maxValidationDays = Int(a, "validation-max-days", Math.Max(validationDays, RiskTrainer.DefaultMaxValidationDays), validationDays, 365);
+        var defaults = new LearnedRiskModel();
+        var trees = Int(a, "learned-trees", defaults.Trees, 10, 2000);
+        var leaves = Int(a, "learned-leaves", defaults.Leaves, 2, 128);
+        var minLeaf = Int(a, "learned-min-leaf", defaults.MinExamplesPerLeaf, 1, 100_000);
+        var offset = (a.Get("learned-offset") ?? (defaults.BaseOffset ? "true" : "false")).ToLowerInvariant() switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => throw new CliUsageException("--learned-offset must be true or false."),
+        };
+        IReadOnlyList<IRiskModel> Candidates() =>
+        [
+            new TrailingCountModel(), new KdeModel(), new HourOfWeekKdeModel(),
+            new LearnedRiskModel
+            {
+                TrainingOrigins = trainingOrigins, MaxRows = options.Value.MaxTrainingRows,
+                Trees = trees, Leaves = leaves, MinExamplesPerLeaf = minLeaf, BaseOffset = offset,
+            },
+        ];
         var outPath = a.Get("out");
         var sw = Stopwatch.StartNew();
 
@@ -89,9 +114,9 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
 
         RiskDataset Build(DateTime activeBefore) => new(events, resolution, areaCells, activeBefore, zone, categories.Names);
 
-        Console.WriteLine($"Training and choosing a model on the {validationDays} days before {start:yyyy-MM-dd}…");
-        var trained = RiskTrainer.Train(Build, start, validationDays,
-            () => RiskTrainer.Candidates(trainingOrigins, options.Value.MaxTrainingRows), Console.WriteLine, ct, refitAll: true);
+        Console.WriteLine($"Training and choosing a model on a validation window of {validationDays}–{maxValidationDays} days (≥ {minValidationEvents} events) before {start:yyyy-MM-dd}…");
+        var trained = RiskTrainer.Train(Build, start, validationDays, Candidates, Console.WriteLine, ct, refitAll: true,
+            minValidationEvents: minValidationEvents, maxValidationDays: maxValidationDays);
 
         var data = Build(start);
         var space = new CellSpace(data);
@@ -113,7 +138,8 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
             area_cells = space.Count,
             events_before_window = before,
             events_in_window = during,
-            chosen = new { name = trained.Chosen.Name, why = trained.WhyChosen, validation = trained.Validation },
+            chosen = new { name = trained.Chosen.Name, why = trained.WhyChosen, validation_start = trained.ValidationStart, validation = trained.Validation },
+            learned_settings = trained.AllFitted.OfType<LearnedRiskModel>().FirstOrDefault()?.Settings,
             models = scores,
             elapsed_seconds = Math.Round(sw.Elapsed.TotalSeconds, 1),
         };

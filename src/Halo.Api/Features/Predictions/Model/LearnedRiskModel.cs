@@ -12,6 +12,15 @@ namespace Halo.Api.Features.Predictions.Model;
 /// <see cref="TrainingOrigins"/> days before the fit origin; every example with events is kept and the zero ones are
 /// sampled down to <see cref="MaxRows"/> in all, weighted by 1/rate so the expected totals are unbiased.
 /// The day's count is split over hours by the hour-of-week profile.
+/// <para>
+/// Stacking by offset (<see cref="BaseOffset"/>, the default): the trees do not predict the count from scratch but a
+/// multiplicative correction of the hour-of-week × KDE baseline b (its daily forecast, read from the same feature row:
+/// <c>kde_rate × window_profile</c>, plus a small floor ε so cells without recent events are not pinned at zero):
+/// λ = b · m(x). For the Tweedie deviance with power p, fitting μ = b·m to y is exactly fitting m to y/b with example
+/// weight b^(2−p), so ML.NET's trainer is used unchanged. Boosting starts at m = 1, i.e. at the baseline, and every
+/// tree can only move away from it where the training examples support it; the baseline's own inputs (trailing
+/// counts, KDE rate, hour-of-week weight) stay features, so the trees can also lean toward the trailing count.
+/// </para>
 /// </summary>
 public sealed class LearnedRiskModel : IRiskModel
 {
@@ -23,8 +32,27 @@ public sealed class LearnedRiskModel : IRiskModel
 
     public int TrainingOrigins { get; init; } = 120;
     public int MaxRows { get; init; } = 150_000;
-    public int Trees { get; init; } = 200;
+    public int Trees { get; init; } = 100;
+    public int Leaves { get; init; } = 4;
+    public int MinExamplesPerLeaf { get; init; } = 50;
+    public double LearningRate { get; init; } = 0.05;
+
+    /// <summary>Fit a correction of the hour-of-week × KDE baseline (true) or the count from scratch (false, the first version).</summary>
+    public bool BaseOffset { get; init; } = true;
+
     public string Name => ModelName;
+
+    private const double TweedieIndex = 1.3;
+    private static readonly int KdeColumn = Array.IndexOf(UnitFeatures.Names, "kde_rate");
+    private static readonly int ProfileColumn = Array.IndexOf(UnitFeatures.Names, "window_profile");
+
+    /// <summary>The floor ε added to the baseline (events per unit-day), fitted with the trees; 0 without an offset.</summary>
+    public double BaseFloor { get; private set; }
+
+    private bool _offset;
+
+    /// <summary>The baseline daily count b of one unit from its feature row (0 when the model has no offset).</summary>
+    private double Base(float[] row) => _offset ? Math.Max(0, row[KdeColumn]) * row[ProfileColumn] + BaseFloor : 1;
 
     /// <summary>How many examples the last fit used (positives, sampled zeros).</summary>
     public (int Positive, int Zero) LastFitRows { get; private set; }
@@ -65,17 +93,36 @@ public sealed class LearnedRiskModel : IRiskModel
         }
         if (positives < 10) throw new InvalidOperationException($"Only {positives} unit-days with events in the training origins; too few to learn from.");
         LastFitRows = (positives, zeros);
-        var data = _ml.Data.LoadFromEnumerable(rows, SchemaFor());
+        _offset = BaseOffset;
+        if (_offset)
+        {
+            // ε = 10 % of the mean unit-day count of the training examples: small next to any cell with recent events,
+            // large enough that a cell without any (b = 0) does not get an unbounded label y/b.
+            double wy = 0, w = 0;
+            foreach (var r in rows) { wy += r.Weight * r.Label; w += r.Weight; }
+            BaseFloor = 0.1 * wy / w;
+        }
+        var counts = rows.Select(r => r.Label).ToArray();
+        var weights = rows.Select(r => r.Weight).ToArray();
+        if (_offset)
+            foreach (var r in rows)
+            {
+                var b = Base(r.Features);
+                r.Label = (float)(r.Label / b);
+                r.Weight = (float)(r.Weight * Math.Pow(b, 2 - TweedieIndex));
+            }
+        _featureCount = UnitFeatures.Names.Length;
+        var data = _ml.Data.LoadFromEnumerable(rows, SchemaFor(_featureCount));
         var trainer = _ml.Regression.Trainers.FastTreeTweedie(new FastTreeTweedieTrainer.Options
         {
             LabelColumnName = nameof(Example.Label),
             FeatureColumnName = nameof(Example.Features),
             ExampleWeightColumnName = nameof(Example.Weight),
-            Index = 1.3,
+            Index = TweedieIndex,
             NumberOfTrees = Trees,
-            NumberOfLeaves = 8,
-            MinimumExampleCountPerLeaf = 50,
-            LearningRate = 0.05,
+            NumberOfLeaves = Leaves,
+            MinimumExampleCountPerLeaf = MinExamplesPerLeaf,
+            LearningRate = LearningRate,
             Shrinkage = 1,
         });
         _model = trainer.Fit(data);
@@ -84,7 +131,7 @@ public sealed class LearnedRiskModel : IRiskModel
         // the (weighted) training examples makes the expected total match the observed one.
         var fitted = _model.Transform(data).GetColumn<float>("Score").ToArray();
         double predicted = 0, observed = 0;
-        for (var i = 0; i < rows.Count; i++) { predicted += rows[i].Weight * Math.Max(0, fitted[i]); observed += rows[i].Weight * rows[i].Label; }
+        for (var i = 0; i < rows.Count; i++) { predicted += weights[i] * Math.Max(0, fitted[i]) * Base(rows[i].Features); observed += weights[i] * counts[i]; }
         Scale = predicted > 0 ? observed / predicted : 1;
     }
 
@@ -94,17 +141,24 @@ public sealed class LearnedRiskModel : IRiskModel
     public UnitForecast Predict(HistoryView history, UnitFeatures features, HourProfile profile)
     {
         var model = _model ?? throw new InvalidOperationException("The learned model is not trained.");
-        var rows = Enumerable.Range(0, features.Units).Select(u => new Example { Features = features.Row(u) });
-        var scored = model.Transform(_ml.Data.LoadFromEnumerable(rows, SchemaFor()));
+        // A model saved before later features were appended reads only the leading columns it was trained on.
+        var rows = Enumerable.Range(0, features.Units).Select(u => new Example { Features = features.Row(u) }).ToArray();
+        var input = _featureCount == UnitFeatures.Names.Length ? rows
+            : rows.Select(r => new Example { Features = r.Features[.._featureCount] }).ToArray();
+        var scored = model.Transform(_ml.Data.LoadFromEnumerable(input, SchemaFor(_featureCount)));
         var scores = scored.GetColumn<float>("Score").ToArray();
-        // FastTreeTweedie scores are already on the count scale (the trainer applies exp to the tree sum).
-        var daily = scores.Select(s => float.IsFinite(s) ? Math.Max(0, s * Scale) : 0).ToArray();
+        // FastTreeTweedie scores are already on the count scale (the trainer applies exp to the tree sum); with the
+        // offset they are the multiplier of the baseline.
+        var daily = new double[scores.Length];
+        for (var u = 0; u < daily.Length; u++)
+            daily[u] = float.IsFinite(scores[u]) ? Math.Max(0, scores[u] * Scale * Base(rows[u].Features)) : 0;
         return new UnitForecast(daily, profile.Shape(history.Origin));
     }
 
     public string Settings => JsonSerializer.Serialize(new
     {
-        features = UnitFeatures.Names, trees = Trees, tweedie_index = 1.3, training_origins = TrainingOrigins, max_rows = MaxRows,
+        features = UnitFeatures.Names, trees = Trees, leaves = Leaves, min_examples_per_leaf = MinExamplesPerLeaf,
+        learning_rate = LearningRate, tweedie_index = TweedieIndex, base_offset = _offset ? "hour_of_week_x_kde" : "none", base_floor = BaseFloor, training_origins = TrainingOrigins, max_rows = MaxRows,
         scale = Scale, rows_positive = LastFitRows.Positive, rows_zero_sampled = LastFitRows.Zero,
     });
 
@@ -113,8 +167,14 @@ public sealed class LearnedRiskModel : IRiskModel
         get
         {
             if (_model is null) return null;
+            // A small header before the ML.NET zip carries what Predict needs besides the trees (the offset and its
+            // floor). The zip is saved on its own first: its directory offsets count from the start of its stream.
+            using var zip = new MemoryStream();
+            _ml.Model.Save(_model, _schema, zip);
             using var ms = new MemoryStream();
-            _ml.Model.Save(_model, _schema, ms);
+            ms.Write(Magic);
+            using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true)) { w.Write(_offset); w.Write(BaseFloor); }
+            zip.WriteTo(ms);
             return ms.ToArray();
         }
     }
@@ -123,16 +183,30 @@ public sealed class LearnedRiskModel : IRiskModel
     public static LearnedRiskModel Load(byte[] artifact, double scale)
     {
         var m = new LearnedRiskModel { Scale = scale };
-        using var ms = new MemoryStream(artifact);
+        var offset = 0;
+        if (artifact.AsSpan().StartsWith(Magic))
+        {
+            // Version 2: header (offset flag, floor) then the zip. A bare zip is a first-version model without offset.
+            using var header = new BinaryReader(new MemoryStream(artifact, Magic.Length, artifact.Length - Magic.Length));
+            m._offset = header.ReadBoolean();
+            m.BaseFloor = header.ReadDouble();
+            offset = Magic.Length + 1 + 8;
+        }
+        using var ms = new MemoryStream(artifact, offset, artifact.Length - offset);
         m._model = m._ml.Model.Load(ms, out var schema);
         m._schema = schema;
+        m._featureCount = schema[nameof(Example.Features)].Type is VectorDataViewType v ? v.Size : UnitFeatures.Names.Length;
         return m;
     }
 
-    private static SchemaDefinition SchemaFor()
+    private static readonly byte[] Magic = "HALO-LRM2"u8.ToArray();
+
+    private int _featureCount = UnitFeatures.Names.Length;
+
+    private static SchemaDefinition SchemaFor(int features)
     {
         var s = SchemaDefinition.Create(typeof(Example));
-        s[nameof(Example.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, UnitFeatures.Names.Length);
+        s[nameof(Example.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, features);
         return s;
     }
 

@@ -14,7 +14,7 @@ public sealed class UnitFeatures
         "ring1_7d", "ring1_30d", "ring1_365d", "ring2_30d", "ring2_365d",
         "self_exciting_2d", "self_exciting_7d", "days_since_own", "days_since_ring1",
         "trend_30_vs_365", "top_category_share", "window_profile", "day_of_week", "origin_hour", "kde_rate",
-        "ring1_2d",
+        "ring1_2d", "history_days",
     ];
 
     public const int KindFine = 0, KindMunicipality = 1, KindCounty = 2;
@@ -153,6 +153,10 @@ public sealed class UnitFeatures
             }
         }
 
+        // How much of the 365-day look-back actually holds data: near the start of a data set every count and the KDE
+        // cover fewer days, and a model trained on such origins must be able to tell them from a real lull.
+        var first = h.EventCount > 0 ? h.Events[0].Ticks : o;
+        Array.Fill(C("history_days"), (float)Math.Min(365, (o - first) / DayTicks));
         Array.Fill(wp, windowProfile);
         Array.Fill(dow, (float)local.DayOfWeek);
         Array.Fill(hour, local.Hour);
