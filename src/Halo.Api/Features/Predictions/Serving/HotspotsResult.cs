@@ -88,7 +88,9 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
         w.WriteEndArray();
         if (!_geoJson) w.WriteNumber(Names.Count, _rows.Length);
         w.WriteStartArray(_geoJson ? Names.Features : Names.Cells);
-        Span<string> factors = new string[3];
+        Span<FactorText> factors = new FactorText[3];
+        // The factors' cached escaping is the default encoder's; any other encoder escapes them itself.
+        var defaultEncoder = w.Options.Encoder is null || ReferenceEquals(w.Options.Encoder, System.Text.Encodings.Web.JavaScriptEncoder.Default);
         foreach (var row in _rows)
         {
             // Parents (a coarser resolution) are outside the snapshot's per-cell cache; they are the rare, small case.
@@ -111,7 +113,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteNumber(Names.ExpectedCount, PredictionsEndpoints.Round(row.Expected));
                 w.WriteNumber(Names.ProbabilityAny, PredictionsEndpoints.Round(1 - Math.Exp(-row.Expected)));
                 w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
-                WriteFactors(w, factors[..nf]);
+                WriteFactors(w, factors[..nf], defaultEncoder);
                 w.WriteString(Names.PredictionTime, time);
                 w.WriteEndObject();
             }
@@ -128,7 +130,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
                 w.WriteString(Names.RiskLevel, _service.Level(score));
                 w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
-                WriteFactors(w, factors[..nf]);
+                WriteFactors(w, factors[..nf], defaultEncoder);
                 w.WriteString(Names.PredictionTime, time);
             }
             w.WriteEndObject();
@@ -137,10 +139,11 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
         w.WriteEndObject();
     }
 
-    private static void WriteFactors(Utf8JsonWriter w, ReadOnlySpan<string> factors)
+    private static void WriteFactors(Utf8JsonWriter w, ReadOnlySpan<FactorText> factors, bool defaultEncoder)
     {
         w.WriteStartArray(Names.Factors);
-        foreach (var f in factors) w.WriteStringValue(f);
+        foreach (var f in factors)
+            if (defaultEncoder) w.WriteStringValue(f.Json); else w.WriteStringValue(f.Text);
         w.WriteEndArray();
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Halo.Api.Features.Predictions.Model;
 using Halo.H3;
 
@@ -12,6 +13,13 @@ public sealed record ServingModel(
 /// <summary>One ranked hotspot: the cell (or parent cell), its expected events at the hour, and the snapshot cell whose factors it shows.</summary>
 public readonly record struct HotspotRow(ulong Cell, double Expected, int Source);
 
+/// <summary>A reason shown with a forecast, its weight (the most telling first), and its JSON string escaped once.</summary>
+public readonly record struct FactorText(double Weight, string Text)
+{
+    /// <summary>Escaped with the default encoder (the API's), so the hot path copies it instead of escaping "×", "–", "å"… per request.</summary>
+    public JsonEncodedText Json { get; } = JsonEncodedText.Encode(Text);
+}
+
 /// <summary>
 /// Immutable forecasts for every active cell for the 24 hours from <see cref="Origin"/> (the current hour), built once
 /// an hour and after every training and swapped in with one reference write; requests read it without locks or
@@ -23,9 +31,9 @@ public sealed class PredictionSnapshot
     private readonly Dictionary<(int, int), int[]> _buckets;
     private readonly Dictionary<ulong, int> _index;
     // Derived per-cell output, filled lazily and idempotently: a race only computes the same value twice.
-    private readonly Factor[]?[] _factors;
+    private readonly FactorText[]?[] _factors;
     private readonly CellShape?[] _shapes;
-    private readonly Factor?[] _hourFactors;
+    private readonly FactorText?[] _hourFactors;
 
     public ServingModel Model { get; }
     public DateTime ComputedAt { get; }
@@ -88,9 +96,9 @@ public sealed class PredictionSnapshot
             Confidence[c] = (float)(informing / (informing + 10));
         }
         foreach (var (k, v) in buckets) _buckets[k] = [.. v];
-        _factors = new Factor[]?[n];
+        _factors = new FactorText[]?[n];
         _shapes = new CellShape?[n];
-        _hourFactors = new Factor?[24];
+        _hourFactors = new FactorText?[24];
         for (var h = 0; h < 24; h++) _hourFactors[h] = HourFactor(h);
     }
 
@@ -189,9 +197,9 @@ public sealed class PredictionSnapshot
     /// <summary>Plain-language reasons for a cell's forecast at one hour, most telling first (at most three).</summary>
     public List<string> Factors(int c, int hour)
     {
-        var top = new string[3];
+        var top = new FactorText[3];
         var n = TopFactors(c, hour, top);
-        return [.. top.AsSpan(0, n)];
+        return [.. top.Take(n).Select(f => f.Text)];
     }
 
     /// <summary>
@@ -199,14 +207,14 @@ public sealed class PredictionSnapshot
     /// reasons are worked out once per snapshot and kept sorted; only the hour-of-week reason depends on the hour, and it
     /// is merged in where a stable sort by weight would put it (after cell reasons of equal weight).
     /// </summary>
-    public int TopFactors(int c, int hour, Span<string> into)
+    public int TopFactors(int c, int hour, Span<FactorText> into)
     {
         var cell = _factors[c] ??= CellFactors(c);
         var hourly = _hourFactors[hour];
         if (cell.Length == 0 && hourly is null)
         {
             if (Model.Model.Name == LearnedRiskModel.ModelName) return 0;
-            into[0] = "No events nearby in the past year: the forecast is the background rate";
+            into[0] = Background;
             return 1;
         }
         var n = 0;
@@ -216,21 +224,21 @@ public sealed class PredictionSnapshot
             if (n == into.Length) return n;
             if (hourPending && Comparer<double>.Default.Compare(f.Weight, hourly!.Value.Weight) < 0)
             {
-                into[n++] = hourly.Value.Text;
+                into[n++] = hourly.Value;
                 hourPending = false;
                 if (n == into.Length) return n;
             }
-            into[n++] = f.Text;
+            into[n++] = f;
         }
-        if (hourPending && n < into.Length) into[n++] = hourly!.Value.Text;
+        if (hourPending && n < into.Length) into[n++] = hourly!.Value;
         return n;
     }
 
     /// <summary>The reasons that do not depend on the hour, most telling first (stable for equal weights).</summary>
-    private Factor[] CellFactors(int c)
+    private FactorText[] CellFactors(int c)
     {
         var inv = CultureInfo.InvariantCulture;
-        var f = new List<Factor>();
+        var f = new List<FactorText>();
         var nf = Data.FineCells.Length;
         float Col(string name, int unit) => Features.Columns[Array.IndexOf(UnitFeatures.Names, name)][unit];
         var what = TopCategory is { } top ? top.Replace('_', ' ') : "events";
@@ -238,13 +246,13 @@ public sealed class PredictionSnapshot
         {
             var recent = Col("own_1d", u) + Col("ring1_2d", u);
             var radius = Math.Round(H3.H3.GetHexagonEdgeLengthAvgM(Resolution) * 2 / 100) * 100;
-            if (recent > 0) f.Add(new(10 + recent, string.Create(inv, $"{recent:0} {Plural(recent, "event")} within ~{radius:0} m in the last 48 h (mostly {what})")));
+            if (recent > 0) f.Add(new FactorText(10 + recent, string.Create(inv, $"{recent:0} {Plural(recent, "event")} within ~{radius:0} m in the last 48 h (mostly {what})")));
             var year = Col("own_365d", u) + Col("ring1_365d", u);
-            if (year > 0) f.Add(new(1 + year / 10, string.Create(inv, $"{year:0} {Plural(year, "event")} in this cell and its neighbours in the past 365 days")));
+            if (year > 0) f.Add(new FactorText(1 + year / 10, string.Create(inv, $"{year:0} {Plural(year, "event")} in this cell and its neighbours in the past 365 days")));
             var trend = Col("trend_30_vs_365", u);
-            if (trend >= 1.5 && year >= 5) f.Add(new(3 * trend, string.Create(inv, $"Rising: the last 30 days nearby are {trend:0.0}× the yearly average")));
+            if (trend >= 1.5 && year >= 5) f.Add(new FactorText(3 * trend, string.Create(inv, $"Rising: the last 30 days nearby are {trend:0.0}× the yearly average")));
             var since = Col("days_since_ring1", u);
-            if (since < 14) f.Add(new(2, string.Create(inv, $"Last event nearby {since:0} days ago")));
+            if (since < 14) f.Add(new FactorText(2, string.Create(inv, $"Last event nearby {since:0} days ago")));
         }
         foreach (var area in new[] { Space.Municipality[c], Space.County[c] })
         {
@@ -253,14 +261,14 @@ public sealed class PredictionSnapshot
             var month = Col("own_30d", unit);
             if (month <= 0) continue;
             var a = Data.Areas.Areas[area];
-            f.Add(new(1 + month / 30, string.Create(inv,
+            f.Add(new FactorText(1 + month / 30, string.Create(inv,
                 $"{month:0} police {Plural(month, "event")} in {a.Name} in the last 30 days (their position is known only to the {(a.Kind == Geo.SwedishAreaKind.County ? "county" : "municipality")}, so they are spread over it)")));
         }
         return [.. f.OrderByDescending(x => x.Weight)];
     }
 
     /// <summary>The hour-of-week reason, when the hour is notably busier or quieter than the week's average.</summary>
-    private Factor? HourFactor(int hour)
+    private FactorText? HourFactor(int hour)
     {
         var m = HourMultipliers[hour];
         if (!(m >= 1.25 || m <= 0.8)) return null;
@@ -272,7 +280,7 @@ public sealed class PredictionSnapshot
     /// <summary>The cell's centre and outline, serialised once per snapshot (built on first use: most cells of the country are never asked for).</summary>
     public CellShape Shape(int c) => _shapes[c] ??= CellShape.Of(new H3Index(Cells[c]));
 
-    private readonly record struct Factor(double Weight, string Text);
+    private static readonly FactorText Background = new(0, "No events nearby in the past year: the forecast is the background rate");
 
     private static string Plural(double n, string word) => Math.Abs(n - 1) < 1e-9 ? word : word + "s";
 }
