@@ -33,7 +33,7 @@ public static class MediaEndpoints
         var group = app.MapGroup("/api/v1/media").WithTags("Media").AllowAnonymous();
         group.MapPost("/", Upload)
             .RequireRateLimiting(RateLimitPolicies.MediaUpload)
-            .WithSummary("Uploads one evidence file (multipart field 'file', header X-Device-Id). Type by magic bytes; photos are re-encoded without EXIF.")
+            .WithSummary("Uploads one evidence file (multipart field 'file', header X-Device-Id). Type by magic bytes; photos are re-encoded without EXIF (HEIC is stored as JPEG).")
             .Accepts<IFormFile>("multipart/form-data")
             .DisableAntiforgery()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -77,19 +77,18 @@ public static class MediaEndpoints
             var received = await ReceiveAsync(section.Body, temp, o, ct);
             if (received.Error is { } error) return error;
             var type = received.Type!;
-            if (type == MediaSniffer.Heic)
-                return Problem(StatusCodes.Status415UnsupportedMediaType, "HEIC not accepted",
-                    "HEIC photos cannot be decoded on this server, so their EXIF/GPS metadata cannot be removed. Send JPEG, PNG or WebP " +
-                    "(on iOS: Settings → Camera → Formats → Most Compatible).");
-
-            var name = store.NewName(type.Extension);
+            // HEIC is stored as the JPEG it is re-encoded to: few browsers can show HEIC, and the container is not kept.
+            var storedType = type == MediaSniffer.Heic ? MediaSniffer.Jpeg : type;
+            var name = store.NewName(storedType.Extension);
             final = store.PathOf(name);
             int? width = null, height = null;
             string sha;
             long size;
             if (type.Kind == MediaKinds.Photo)
             {
-                var photo = PhotoSanitizer.Reencode(temp, final, type, o.MaxPhotoPixels, o.JpegQuality);
+                var photo = type == MediaSniffer.Heic
+                    ? PhotoSanitizer.ReencodeHeic(temp, final, o.MaxPhotoPixels, o.JpegQuality)
+                    : PhotoSanitizer.Reencode(temp, final, type, o.MaxPhotoPixels, o.JpegQuality);
                 (width, height) = (photo.Width, photo.Height);
                 MediaStore.TryDelete(temp);
                 temp = null;
@@ -108,8 +107,8 @@ public static class MediaEndpoints
             var item = new MediaItem
             {
                 Id = Guid.NewGuid(),
-                Kind = type.Kind,
-                ContentType = type.ContentType,
+                Kind = storedType.Kind,
+                ContentType = storedType.ContentType,
                 StoredName = name,
                 SizeBytes = size,
                 Sha256 = sha,
@@ -193,7 +192,7 @@ public static class MediaEndpoints
     };
 
     private static ProblemHttpResult UnknownType() => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported file type",
-        "The file's content is not an accepted format (photo: JPEG, PNG, WebP; audio: WebM, Ogg, M4A, WAV; video: MP4, WebM, MOV). " +
+        "The file's content is not an accepted format (photo: JPEG, PNG, WebP, HEIC; audio: WebM, Ogg, M4A, WAV; video: MP4, WebM, MOV). " +
         "The type is read from the bytes, not from the name or Content-Type.");
 
     private static ProblemHttpResult TooLarge(SniffedType t, long limit) => Problem(StatusCodes.Status413PayloadTooLarge, "File too large",

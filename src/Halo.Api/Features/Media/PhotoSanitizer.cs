@@ -1,3 +1,4 @@
+using ImageMagick;
 using SkiaSharp;
 
 namespace Halo.Api.Features.Media;
@@ -45,6 +46,34 @@ public static class PhotoSanitizer
             ?? throw new RejectedException("The image could not be re-encoded.", StatusCodes.Status415UnsupportedMediaType);
         using (var output = File.Create(outputPath)) data.SaveTo(output);
         return new SanitizedPhoto(upright.Width, upright.Height);
+    }
+
+    /// <summary>
+    /// Decodes a HEIC photo (libheif via Magick.NET, the HEIC coder only) and stores it as a JPEG without any metadata.
+    /// HEIF carries orientation in the <c>irot</c>/<c>imir</c> item properties, which libheif applies while decoding; an
+    /// EXIF orientation inside HEIF is informational only (MIAF) and is not applied again, or iPhone photos (which carry
+    /// both) would turn twice. Size is checked from the header before any pixel is decoded.
+    /// </summary>
+    public static SanitizedPhoto ReencodeHeic(string inputPath, string outputPath, long maxPixels, int jpegQuality)
+    {
+        var settings = new MagickReadSettings { Format = MagickFormat.Heic };
+        try
+        {
+            var info = new MagickImageInfo(inputPath, settings);
+            if (info.Width == 0 || info.Height == 0) throw new RejectedException("The image has no pixels.", StatusCodes.Status415UnsupportedMediaType);
+            if ((long)info.Width * info.Height > maxPixels)
+                throw new RejectedException($"The image is too large ({info.Width}×{info.Height}); at most {maxPixels} pixels.", StatusCodes.Status413PayloadTooLarge);
+            using var image = new MagickImage(inputPath, settings);
+            image.Strip();
+            image.Quality = (uint)Math.Clamp(jpegQuality, 1, 100);
+            image.Write(outputPath, MagickFormat.Jpeg);
+            return new SanitizedPhoto((int)image.Width, (int)image.Height);
+        }
+        catch (MagickException)
+        {
+            // Truncated, hostile or not really HEVC. The decoder's message names the temp path: not for the client.
+            throw new RejectedException("The HEIC image could not be decoded.", StatusCodes.Status415UnsupportedMediaType);
+        }
     }
 
     /// <summary>Applies an EXIF orientation to the pixels (the 8 cases of the TIFF spec).</summary>

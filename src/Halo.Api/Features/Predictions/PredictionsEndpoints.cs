@@ -38,7 +38,7 @@ public static class PredictionsEndpoints
     private static ProblemHttpResult NotReady() =>
         TypedResults.Problem("No risk model has been trained yet; try again in a few minutes.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Model not ready");
 
-    private static Results<Ok<HotspotsResponse>, JsonHttpResult<HotspotFeatureCollection>, ValidationProblem, ProblemHttpResult> Hotspots(
+    private static Results<HotspotsResult, ValidationProblem, ProblemHttpResult> Hotspots(
         [AsParameters] HotspotQueryParameters q, RiskModelService service, IOptions<PredictionOptions> options)
     {
         var o = options.Value;
@@ -52,54 +52,32 @@ public static class PredictionsEndpoints
         var (area, circle) = v.Area(q.Bbox, q.Lat, q.Lon, q.RadiusKm, o.MaxRadiusKm, required: true, allowAntimeridian: false);
         if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
 
+        // Served from the in-memory snapshot only: no database query per request.
         var s = service.Current;
         if (s is null) return NotReady();
         var b = circle is { } c ? Geo.Haversine.BoundingBox(c.Lat, c.Lon, c.RadiusM) : (area!.MinLat, area.MinLon, area.MaxLat, area.MaxLon);
-        var candidates = s.InBox(b.MinLat, b.MinLon, b.MaxLat, b.MaxLon);
-        if (circle is { } cc) candidates.RemoveAll(i => Geo.Haversine.DistanceM(cc.Lat, cc.Lon, s.Lat[i], s.Lon[i]) > cc.RadiusM);
-
-        // Aggregate to parents when a coarser view is asked for: expected counts add up.
-        var cells = new List<(ulong Cell, double Expected, int Source)>();
-        if (resolution == s.Resolution)
-            foreach (var i in candidates) cells.Add((s.Cells[i], s.Expected[i * 24 + hours], i));
-        else
-        {
-            var parents = new Dictionary<ulong, (double Sum, int Best, double BestValue)>();
-            foreach (var i in candidates)
-            {
-                var p = H3.H3.CellToParent(new H3Index(s.Cells[i]), resolution).Value;
-                var e = s.Expected[i * 24 + hours];
-                parents[p] = parents.TryGetValue(p, out var a) ? (a.Sum + e, e > a.BestValue ? i : a.Best, Math.Max(e, a.BestValue)) : (e, i, e);
-            }
-            foreach (var (p, a) in parents) cells.Add((p, a.Sum, a.Best));
-        }
-        var model = s.Model;
-        var minExpected = minRisk <= 0 ? 0 : -Math.Log(1 - Math.Min(minRisk, 0.999999999)) * model.ReferenceRate * Math.Pow(7, s.Resolution - resolution);
-        var top = cells.Where(x => x.Expected >= minExpected)
-            .OrderByDescending(x => x.Expected).ThenBy(x => x.Cell).Take(limit).ToList();
-        var predictionTime = s.Origin.AddHours(hours);
-        var window = Window(s);
-        var levels = service.Levels;
-        var dtos = top.Select(x => Hotspot(service, s, x.Cell, x.Expected, x.Source, hours, resolution, predictionTime)).ToList();
-        if (format == "json")
-            return TypedResults.Ok(new HotspotsResponse(model.Version, model.Model.Name, s.ComputedAt, predictionTime, hours, resolution,
-                model.ReferenceRate, window, levels, dtos.Count, dtos));
-        var features = dtos.Select(d => new HotspotFeature("Feature", d.H3,
-            new PolygonGeometry("Polygon", [d.Boundary.Select(p => new[] { p[1], p[0] }).Append([d.Boundary[0][1], d.Boundary[0][0]]).ToArray()]),
-            new HotspotProperties(d.H3, [d.Lon, d.Lat], d.RiskScore, d.RiskLevel, d.ExpectedCount, d.ProbabilityAny, d.Confidence, d.Factors, d.PredictionTime))).ToList();
-        return TypedResults.Json(new HotspotFeatureCollection("FeatureCollection", model.Version, model.Model.Name, s.ComputedAt, predictionTime, hours, resolution,
-            model.ReferenceRate, window, levels, features), contentType: "application/geo+json");
+        Func<double, double, bool>? inCircle = circle is { } cc ? (lat, lon) => Geo.Haversine.DistanceM(cc.Lat, cc.Lon, lat, lon) <= cc.RadiusM : null;
+        var minExpected = minRisk <= 0 ? 0 : -Math.Log(1 - Math.Min(minRisk, 0.999999999)) * s.Model.ReferenceRate * Math.Pow(7, s.Resolution - resolution);
+        var rows = resolution == s.Resolution
+            ? s.TopInBox(b.MinLat, b.MinLon, b.MaxLat, b.MaxLon, hours, minExpected, limit, inCircle)
+            : TopParents(s, b, inCircle, hours, resolution, minExpected, limit);
+        return new HotspotsResult(s, service, rows, hours, resolution, format == "geojson");
     }
 
-    private static HotspotDto Hotspot(RiskModelService service, PredictionSnapshot s, ulong cell, double expected, int source, int hour, int resolution, DateTime time)
+    /// <summary>A coarser view: parents add their active children's expected counts and show the busiest child's factors.</summary>
+    private static HotspotRow[] TopParents(PredictionSnapshot s, (double MinLat, double MinLon, double MaxLat, double MaxLon) b,
+        Func<double, double, bool>? keep, int hours, int resolution, double minExpected, int limit)
     {
-        var h = new H3Index(cell);
-        var centre = H3.H3.CellToLatLng(h);
-        var boundary = H3.H3.CellToBoundary(h).Select(p => new[] { Math.Round(p.LatDegrees, 6), Math.Round(p.LngDegrees, 6) }).ToArray();
-        var score = RiskModelService.RiskScore(expected, s.Model.ReferenceRate, s.Resolution, resolution);
-        return new HotspotDto(h.ToString(), resolution, Math.Round(centre.LatDegrees, 6), Math.Round(centre.LngDegrees, 6), boundary,
-            Round(expected), Round(1 - Math.Exp(-expected)), Math.Round(score, 4), service.Level(score), Math.Round(s.Confidence[source], 3),
-            s.Factors(source, hour), time);
+        var parents = new Dictionary<ulong, (double Sum, int Best, double BestValue)>();
+        foreach (var i in s.InBox(b.MinLat, b.MinLon, b.MaxLat, b.MaxLon))
+        {
+            if (keep is not null && !keep(s.Lat[i], s.Lon[i])) continue;
+            var p = H3.H3.CellToParent(new H3Index(s.Cells[i]), resolution).Value;
+            var e = s.Expected[i * 24 + hours];
+            parents[p] = parents.TryGetValue(p, out var a) ? (a.Sum + e, e > a.BestValue ? i : a.Best, Math.Max(e, a.BestValue)) : (e, i, e);
+        }
+        return [.. parents.Select(x => new HotspotRow(x.Key, x.Value.Sum, x.Value.Best)).Where(x => x.Expected >= minExpected)
+            .OrderByDescending(x => x.Expected).ThenBy(x => x.Cell).Take(limit)];
     }
 
     private static Results<Ok<CellForecastResponse>, ValidationProblem, NotFound<ProblemDetails>, ProblemHttpResult> Cell(
@@ -142,7 +120,7 @@ public static class PredictionsEndpoints
             s.ComputedAt, s.Count, s.Resolution, m.ReferenceRate));
     }
 
-    private static DataWindowDto Window(PredictionSnapshot s)
+    internal static DataWindowDto Window(PredictionSnapshot s)
     {
         var stale = s.Origin - s.HistoryEnd > TimeSpan.FromDays(1);
         return new DataWindowDto(s.Model.DataFrom, s.Model.DataTo, s.HistoryEnd, stale,
@@ -151,5 +129,5 @@ public static class PredictionsEndpoints
             : null);
     }
 
-    private static double Round(double v) => v == 0 || !double.IsFinite(v) ? 0 : Math.Round(v, Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(v))), 4, 15));
+    internal static double Round(double v) => v == 0 || !double.IsFinite(v) ? 0 : Math.Round(v, Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(v))), 4, 15));
 }

@@ -144,7 +144,65 @@ public abstract class MediaApiTests(HaloApiFactory factory)
     }
 
     [Fact]
-    public async Task HeicAndUndecodableImagesAre415()
+    public async Task HeicWithGpsExifIsStoredAsJpegWithoutIt()
+    {
+        var original = TestFiles.Heic();
+        Assert.Same(MediaSniffer.Heic, MediaSniffer.Detect(original));
+        Assert.True(TestFiles.HasExifOrGps(original), "the fixture must carry the GPS rationals");
+
+        var device = NewDevice();
+        var res = await Upload(original, device, "IMG_0002.HEIC", "image/heic");
+        Assert.Equal(HttpStatusCode.Created, res.StatusCode);
+        var up = await res.ReadAsync<MediaUploadResponse>();
+        Assert.Equal("photo", up.Kind);
+        Assert.Equal("image/jpeg", up.ContentType);
+        // No irot/imir: shown as stored. The Exif item's orientation 6 is not applied (HEIF orientation is irot/imir).
+        Assert.Equal((64, 32), (up.Width, up.Height));
+
+        var stored = await (await Download(up.MediaId, device)).Content.ReadAsByteArrayAsync();
+        Assert.Equal([0xFF, 0xD8, 0xFF], stored[..3]);
+        Assert.False(TestFiles.HasExifOrGps(stored), "EXIF/GPS survived");
+        Assert.Equal(up.Sha256, Convert.ToHexStringLower(SHA256.HashData(stored)));
+        using var bmp = SKBitmap.Decode(stored);
+        Assert.True(bmp.GetPixel(8, 16).Red > 200 && bmp.GetPixel(8, 16).Blue < 60, bmp.GetPixel(8, 16).ToString());
+        Assert.True(bmp.GetPixel(56, 16).Blue > 200 && bmp.GetPixel(56, 16).Red < 60, bmp.GetPixel(56, 16).ToString());
+        var row = await factory.WithDb(db => db.Set<MediaItem>().AsNoTracking().SingleAsync(m => m.Id == up.MediaId));
+        Assert.EndsWith(".jpg", row.StoredName);
+    }
+
+    [Fact]
+    public async Task HeicRotationPropertyIsAppliedToThePixels()
+    {
+        var device = NewDevice();
+        var res = await Upload(TestFiles.HeicRotated(), device, "IMG_0003.HEIC", "image/heic");
+        Assert.Equal(HttpStatusCode.Created, res.StatusCode);
+        var up = await res.ReadAsync<MediaUploadResponse>();
+        Assert.Equal((32, 64), (up.Width, up.Height));
+        var stored = await (await Download(up.MediaId, device)).Content.ReadAsByteArrayAsync();
+        Assert.False(TestFiles.HasExifOrGps(stored), "EXIF/GPS survived");
+        // 90° anticlockwise: the red left half is now the bottom half.
+        using var bmp = SKBitmap.Decode(stored);
+        Assert.True(bmp.GetPixel(16, 8).Blue > 200 && bmp.GetPixel(16, 8).Red < 60, bmp.GetPixel(16, 8).ToString());
+        Assert.True(bmp.GetPixel(16, 56).Red > 200 && bmp.GetPixel(16, 56).Blue < 60, bmp.GetPixel(16, 56).ToString());
+    }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("meta-size-past-end")]
+    [InlineData("box-smaller-than-header")]
+    [InlineData("extent-outside-file")]
+    [InlineData("reference-loop")]
+    public async Task BrokenOrHostileHeicIs415AndLeavesNoFile(string how)
+    {
+        var before = StoredFiles();
+        var res = await Upload(TestFiles.HeicBroken(how), NewDevice(), "IMG.HEIC", "image/heic");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, res.StatusCode);
+        Assert.Contains("HEIC", await res.Content.ReadAsStringAsync());
+        Assert.Equal(before, StoredFiles());
+    }
+
+    [Fact]
+    public async Task UndecodableHeicAndJpegAre415()
     {
         var heic = new byte[5_000];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(heic, 24);

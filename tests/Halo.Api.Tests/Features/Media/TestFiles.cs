@@ -74,6 +74,55 @@ public static class TestFiles
         return false;
     }
 
+    /// <summary>
+    /// A real 64×32 HEIC (HEVC), red left half and blue right half, made by libheif's <c>heif-enc</c> 1.15 (Debian
+    /// bookworm, x265) from a JPEG carrying the EXIF block of <see cref="JpegWithGpsExif"/> with orientation 6: its Exif
+    /// item holds that orientation and the GPS rationals. Layout: ftyp, meta (hdlr, pitm, idat, iloc, iinf, iprp, iref),
+    /// mdat; the primary item is a 1×1 grid over one HEVC tile. Kept as bytes because no HEVC encoder ships with .NET.
+    /// </summary>
+    public static byte[] Heic() => Convert.FromBase64String(HeicBase64);
+
+    private const string HeicBase64 =
+        "AAAAHGZ0eXBoZWljAAAAAG1pZjFoZWljbWlhZgAAAeFtZXRhAAAAAAAAACFoZGxyAAAAAAAAAABwaWN0AAAAAAAAAAAAAAAAAAAAAA5waXRtAAAAAAACAAAAEGlkYXQAAAAAAEAAIAAAAExpbG9jAQAAAERAAAMAAQAAAAAAAAIFAAEAAAAAAAAAQwACAAEAAAAAAAAAAQAAAAAAAAAIAAMAAAAAAAACSAABAAAAAAAAAJAAAABNaWluZgAAAAAAAwAAABVpbmZlAgAAAQABAABodmMxAAAAABVpbmZlAgAAAAACAABncmlkAAAAABVpbmZlAgAAAQADAABFeGlmAAAAANVpcHJwAAAAs2lwY28AAABzaHZjQwEDcAAAAAAAAAAAAB7wAPz9+PgAAA8DIAABABhAAQwB//8DcAAAAwCQAAADAAADAB66AkAhAAEAJ0IBAQNwAAADAJAAAAMAAAMAHqAggQWW6uSmubAgAAADACAAAAMAISIAAQAGRAHBc8CJAAAAFGlzcGUAAAAAAAAAQAAAAEAAAAAUaXNwZQAAAAAAAABAAAAAIAAAABBwaXhpAAAAAAMICAgAAAAaaXBtYQAAAAAAAAACAAECgQIAAgIDhAAAAChpcmVmAAAAAAAAAA5kaW1nAAIAAQABAAAADmNkc2MAAwABAAIAAADbbWRhdAAAAD8oAa9Y5vTqv//nO7//Kj0h9iUX1//iq9V/UTtP/GElSS1BoThDqFNZFfQB/1/SELSBfukkzxwjh/Dd6uzBohQAAAAASUkqAAgAAAACABIBAwABAAAABgAAACWIBAABAAAAJgAAAAAAAAAEAAEAAgACAAAATgAAAAIABQADAAAAXAAAAAMAAgACAAAARQAAAAQABQADAAAAdAAAAAAAAAA7AAAAAQAAABMAAAABAAAAxwEAAAoAAAASAAAAAQAAAAQAAAABAAAA1QIAAGQAAAA=";
+
+    /// <summary>The HEIC with its <c>pixi</c> property (associated with the primary item) overwritten in place by an
+    /// <c>irot</c> of the same box size turning it 90° anticlockwise: a viewer shows it 32×64, blue top, red bottom.</summary>
+    public static byte[] HeicRotated()
+    {
+        var b = Heic();
+        var box = Box(b, "pixi");
+        Array.Clear(b, box + 8, BinaryPrimitives.ReadInt32BigEndian(b.AsSpan(box)) - 8);
+        "irot"u8.CopyTo(b.AsSpan(box + 4));
+        b[box + 8] = 1;
+        return b;
+    }
+
+    /// <summary>Hostile or broken variants of <see cref="Heic"/>, by name.</summary>
+    public static byte[] HeicBroken(string how)
+    {
+        var b = Heic();
+        switch (how)
+        {
+            case "truncated": return b[..400];
+            case "meta-size-past-end": BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(Box(b, "meta")), 0x7FFFFFF0); break;
+            case "box-smaller-than-header": BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(Box(b, "ipco")), 3); break;
+            // iloc v1, 4-byte offsets/lengths/base offsets: the first item's base offset sits 22 bytes into the box.
+            case "extent-outside-file": BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(Box(b, "iloc") + 22), 0x00FFFFFF); break;
+            // The grid's dimg reference (from item 2) pointed at itself: a reference cycle.
+            case "reference-loop": BinaryPrimitives.WriteUInt16BigEndian(b.AsSpan(Box(b, "dimg") + 12), 2); break;
+            default: throw new ArgumentException(how);
+        }
+        return b;
+    }
+
+    /// <summary>Offset of the first box of that type (its size field).</summary>
+    private static int Box(byte[] b, string type)
+    {
+        var at = b.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(type));
+        if (at < 4) throw new InvalidOperationException($"No {type} box in the fixture.");
+        return at - 4;
+    }
+
     public static byte[] Wav(int dataBytes)
     {
         var b = new byte[44 + dataBytes];

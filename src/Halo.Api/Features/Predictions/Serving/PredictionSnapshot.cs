@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Halo.Api.Features.Predictions.Model;
 using Halo.H3;
 
@@ -8,6 +9,16 @@ namespace Halo.Api.Features.Predictions.Serving;
 public sealed record ServingModel(
     string Version, IRiskModel Model, DateTime TrainedAt, DateTime DataFrom, DateTime DataTo, double ReferenceRate,
     string? WhyChosen, DateTime? ValidationFrom, IReadOnlyList<ModelMetricsDto> Validation);
+
+/// <summary>One ranked hotspot: the cell (or parent cell), its expected events at the hour, and the snapshot cell whose factors it shows.</summary>
+public readonly record struct HotspotRow(ulong Cell, double Expected, int Source);
+
+/// <summary>A reason shown with a forecast, its weight (the most telling first), and its JSON string escaped once.</summary>
+public readonly record struct FactorText(double Weight, string Text)
+{
+    /// <summary>Escaped with the default encoder (the API's), so the hot path copies it instead of escaping "×", "–", "å"… per request.</summary>
+    public JsonEncodedText Json { get; } = JsonEncodedText.Encode(Text);
+}
 
 /// <summary>
 /// Immutable forecasts for every active cell for the 24 hours from <see cref="Origin"/> (the current hour), built once
@@ -19,6 +30,10 @@ public sealed class PredictionSnapshot
     private const double BucketDeg = 0.05;
     private readonly Dictionary<(int, int), int[]> _buckets;
     private readonly Dictionary<ulong, int> _index;
+    // Derived per-cell output, filled lazily and idempotently: a race only computes the same value twice.
+    private readonly FactorText[]?[] _factors;
+    private readonly CellShape?[] _shapes;
+    private readonly FactorText?[] _hourFactors;
 
     public ServingModel Model { get; }
     public DateTime ComputedAt { get; }
@@ -81,6 +96,10 @@ public sealed class PredictionSnapshot
             Confidence[c] = (float)(informing / (informing + 10));
         }
         foreach (var (k, v) in buckets) _buckets[k] = [.. v];
+        _factors = new FactorText[]?[n];
+        _shapes = new CellShape?[n];
+        _hourFactors = new FactorText?[24];
+        for (var h = 0; h < 24; h++) _hourFactors[h] = HourFactor(h);
     }
 
     public int Count => Cells.Length;
@@ -112,11 +131,114 @@ public sealed class PredictionSnapshot
         }
     }
 
+    /// <summary>
+    /// The <paramref name="limit"/> cells in the box (and passing <paramref name="keep"/>) with the most expected events at
+    /// the hour, best first, ties by cell id. A bounded min-heap keeps the running top: candidates that cannot enter it
+    /// cost one comparison, so a city's ~2,000 cells are ranked without sorting them or allocating per candidate.
+    /// </summary>
+    public HotspotRow[] TopInBox(double minLat, double minLon, double maxLat, double maxLon, int hour, double minExpected, int limit,
+        Func<double, double, bool>? keep = null)
+    {
+        var heap = new HotspotRow[Math.Min(limit, Count)];
+        var n = 0;
+        int la0 = (int)Math.Floor(minLat / BucketDeg), la1 = (int)Math.Floor(maxLat / BucketDeg);
+        int lo0 = (int)Math.Floor(minLon / BucketDeg), lo1 = (int)Math.Floor(maxLon / BucketDeg);
+        if ((long)(la1 - la0 + 1) * (lo1 - lo0 + 1) > _buckets.Count)
+        {
+            foreach (var ((la, lo), cells) in _buckets)
+                if (la >= la0 && la <= la1 && lo >= lo0 && lo <= lo1) Offer(cells);
+        }
+        else
+        {
+            for (var la = la0; la <= la1; la++)
+                for (var lo = lo0; lo <= lo1; lo++)
+                    if (_buckets.TryGetValue((la, lo), out var cells)) Offer(cells);
+        }
+        var top = heap[..n];
+        Array.Sort(top, static (a, b) => Worse(a, b) ? 1 : Worse(b, a) ? -1 : 0);
+        return top;
+
+        void Offer(int[] cells)
+        {
+            foreach (var c in cells)
+            {
+                if (Lat[c] < minLat || Lat[c] > maxLat || Lon[c] < minLon || Lon[c] > maxLon) continue;
+                double e = Expected[c * 24 + hour];
+                if (!(e >= minExpected) || (keep is not null && !keep(Lat[c], Lon[c]))) continue;
+                var row = new HotspotRow(Cells[c], e, c);
+                if (n < heap.Length)
+                {
+                    // Sift up: the root stays the worst row kept.
+                    var i = n++;
+                    while (i > 0 && Worse(row, heap[(i - 1) / 2])) { heap[i] = heap[(i - 1) / 2]; i = (i - 1) / 2; }
+                    heap[i] = row;
+                }
+                else if (n > 0 && Worse(heap[0], row))
+                {
+                    var i = 0;
+                    while (true)
+                    {
+                        var child = 2 * i + 1;
+                        if (child >= n) break;
+                        if (child + 1 < n && Worse(heap[child + 1], heap[child])) child++;
+                        if (!Worse(heap[child], row)) break;
+                        heap[i] = heap[child];
+                        i = child;
+                    }
+                    heap[i] = row;
+                }
+            }
+        }
+    }
+
+    /// <summary>Ranks as the API orders hotspots: more expected events first, then the lower cell id.</summary>
+    private static bool Worse(in HotspotRow a, in HotspotRow b) => a.Expected < b.Expected || (a.Expected == b.Expected && a.Cell > b.Cell);
+
     /// <summary>Plain-language reasons for a cell's forecast at one hour, most telling first (at most three).</summary>
     public List<string> Factors(int c, int hour)
     {
+        var top = new FactorText[3];
+        var n = TopFactors(c, hour, top);
+        return [.. top.Take(n).Select(f => f.Text)];
+    }
+
+    /// <summary>
+    /// Writes the (at most three) most telling reasons into <paramref name="into"/> and returns how many. The cell's own
+    /// reasons are worked out once per snapshot and kept sorted; only the hour-of-week reason depends on the hour, and it
+    /// is merged in where a stable sort by weight would put it (after cell reasons of equal weight).
+    /// </summary>
+    public int TopFactors(int c, int hour, Span<FactorText> into)
+    {
+        var cell = _factors[c] ??= CellFactors(c);
+        var hourly = _hourFactors[hour];
+        if (cell.Length == 0 && hourly is null)
+        {
+            if (Model.Model.Name == LearnedRiskModel.ModelName) return 0;
+            into[0] = Background;
+            return 1;
+        }
+        var n = 0;
+        var hourPending = hourly is not null;
+        foreach (var f in cell)
+        {
+            if (n == into.Length) return n;
+            if (hourPending && Comparer<double>.Default.Compare(f.Weight, hourly!.Value.Weight) < 0)
+            {
+                into[n++] = hourly.Value;
+                hourPending = false;
+                if (n == into.Length) return n;
+            }
+            into[n++] = f;
+        }
+        if (hourPending && n < into.Length) into[n++] = hourly!.Value;
+        return n;
+    }
+
+    /// <summary>The reasons that do not depend on the hour, most telling first (stable for equal weights).</summary>
+    private FactorText[] CellFactors(int c)
+    {
         var inv = CultureInfo.InvariantCulture;
-        var f = new List<(double Weight, string Text)>();
+        var f = new List<FactorText>();
         var nf = Data.FineCells.Length;
         float Col(string name, int unit) => Features.Columns[Array.IndexOf(UnitFeatures.Names, name)][unit];
         var what = TopCategory is { } top ? top.Replace('_', ' ') : "events";
@@ -124,13 +246,13 @@ public sealed class PredictionSnapshot
         {
             var recent = Col("own_1d", u) + Col("ring1_2d", u);
             var radius = Math.Round(H3.H3.GetHexagonEdgeLengthAvgM(Resolution) * 2 / 100) * 100;
-            if (recent > 0) f.Add((10 + recent, string.Create(inv, $"{recent:0} {Plural(recent, "event")} within ~{radius:0} m in the last 48 h (mostly {what})")));
+            if (recent > 0) f.Add(new FactorText(10 + recent, string.Create(inv, $"{recent:0} {Plural(recent, "event")} within ~{radius:0} m in the last 48 h (mostly {what})")));
             var year = Col("own_365d", u) + Col("ring1_365d", u);
-            if (year > 0) f.Add((1 + year / 10, string.Create(inv, $"{year:0} {Plural(year, "event")} in this cell and its neighbours in the past 365 days")));
+            if (year > 0) f.Add(new FactorText(1 + year / 10, string.Create(inv, $"{year:0} {Plural(year, "event")} in this cell and its neighbours in the past 365 days")));
             var trend = Col("trend_30_vs_365", u);
-            if (trend >= 1.5 && year >= 5) f.Add((3 * trend, string.Create(inv, $"Rising: the last 30 days nearby are {trend:0.0}× the yearly average")));
+            if (trend >= 1.5 && year >= 5) f.Add(new FactorText(3 * trend, string.Create(inv, $"Rising: the last 30 days nearby are {trend:0.0}× the yearly average")));
             var since = Col("days_since_ring1", u);
-            if (since < 14) f.Add((2, string.Create(inv, $"Last event nearby {since:0} days ago")));
+            if (since < 14) f.Add(new FactorText(2, string.Create(inv, $"Last event nearby {since:0} days ago")));
         }
         foreach (var area in new[] { Space.Municipality[c], Space.County[c] })
         {
@@ -139,18 +261,26 @@ public sealed class PredictionSnapshot
             var month = Col("own_30d", unit);
             if (month <= 0) continue;
             var a = Data.Areas.Areas[area];
-            f.Add((1 + month / 30, string.Create(inv,
+            f.Add(new FactorText(1 + month / 30, string.Create(inv,
                 $"{month:0} police {Plural(month, "event")} in {a.Name} in the last 30 days (their position is known only to the {(a.Kind == Geo.SwedishAreaKind.County ? "county" : "municipality")}, so they are spread over it)")));
         }
-        var m = HourMultipliers[hour];
-        if (m >= 1.25 || m <= 0.8)
-        {
-            var local = TimeZoneInfo.ConvertTimeFromUtc(Origin.AddHours(hour), Data.Zone);
-            f.Add((4 * Math.Abs(Math.Log(m)), string.Create(inv, $"{local.DayOfWeek}s {local.Hour:00}:00–{(local.Hour + 1) % 24:00}:00 are {m:0.0}× the weekly average")));
-        }
-        if (Model.Model.Name != LearnedRiskModel.ModelName && f.Count == 0) f.Add((0, "No events nearby in the past year: the forecast is the background rate"));
-        return f.OrderByDescending(x => x.Weight).Take(3).Select(x => x.Text).ToList();
+        return [.. f.OrderByDescending(x => x.Weight)];
     }
+
+    /// <summary>The hour-of-week reason, when the hour is notably busier or quieter than the week's average.</summary>
+    private FactorText? HourFactor(int hour)
+    {
+        var m = HourMultipliers[hour];
+        if (!(m >= 1.25 || m <= 0.8)) return null;
+        var local = TimeZoneInfo.ConvertTimeFromUtc(Origin.AddHours(hour), Data.Zone);
+        return new(4 * Math.Abs(Math.Log(m)), string.Create(CultureInfo.InvariantCulture,
+            $"{local.DayOfWeek}s {local.Hour:00}:00–{(local.Hour + 1) % 24:00}:00 are {m:0.0}× the weekly average"));
+    }
+
+    /// <summary>The cell's centre and outline, serialised once per snapshot (built on first use: most cells of the country are never asked for).</summary>
+    public CellShape Shape(int c) => _shapes[c] ??= CellShape.Of(new H3Index(Cells[c]));
+
+    private static readonly FactorText Background = new(0, "No events nearby in the past year: the forecast is the background rate");
 
     private static string Plural(double n, string word) => Math.Abs(n - 1) < 1e-9 ? word : word + "s";
 }
