@@ -17,14 +17,15 @@ await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeL
             "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
 });
 
-// Drawn: the map's style is loaded, the outline base map is rendered, and the first predicted hexagons are on screen
-// (run.sh waits until the server has a trained risk model before it starts).
+// Drawn: the map has rendered a frame with the shown forecast hour's layer (drawnHour is set on the first frame after
+// it is swapped in), the outline base map has rendered features, and the shown layer has hexagons on screen (run.sh
+// waits until the server has a trained risk model before it starts).
 const string Drawn = """
     () => {
-      const m = window.haloMap;
-      if (!m || !m.isStyleLoaded() || !m.getLayer('hotspots-fill')) return false;
+      const m = window.haloMap, s = window.haloMapState;
+      if (!m || !s || s.drawnHour === undefined || !s.hotspotsLayer || !m.getLayer('areas-county')) return false;
       if (m.queryRenderedFeatures({ layers: ['areas-county'] }).length === 0) return false;
-      return m.queryRenderedFeatures({ layers: ['hotspots-fill'] }).length > 0;
+      return m.queryRenderedFeatures({ layers: [s.hotspotsLayer] }).length > 0;
     }
     """;
 

@@ -40,8 +40,9 @@ public sealed class MapTests(AppServer app)
         await Assertions.Expect(popup.Locator("a").First).ToHaveAttributeAsync("href", "https://polisen.se/aktuellt/handelser/");
     }
 
+    // Hexagons are drawn in one of a few slots (one layer per forecast hour kept ready); the shown one is hotspotsLayer.
     private const string HexagonCount =
-        "() => window.haloMap && window.haloMap.getLayer('hotspots-fill') ? window.haloMap.queryRenderedFeatures({ layers: ['hotspots-fill'] }).length : 0";
+        "() => window.haloMap && window.haloMapState && window.haloMapState.hotspotsLayer ? window.haloMap.queryRenderedFeatures({ layers: [window.haloMapState.hotspotsLayer] }).length : 0";
 
     [Fact]
     public async Task MapDrawsThePredictedHexagonsAndTheSliderSwapsToThatHour()
@@ -56,7 +57,8 @@ public sealed class MapTests(AppServer app)
         var drawn = await page.EvaluateAsync<int>(HexagonCount);
         Assert.True(drawn > 0);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "hexagons.png") });
-        const string firstTime = "() => window.haloMap.querySourceFeatures('hotspots')[0].properties.prediction_time";
+        // The prediction time of what is drawn in the shown layer.
+        const string firstTime = "() => window.haloMap.queryRenderedFeatures({ layers: [window.haloMapState.hotspotsLayer] })[0].properties.prediction_time";
         var t0 = DateTime.Parse(await page.EvaluateAsync<string>(firstTime), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
 
         // The slider is a range input; set it as a user would and let its input event reach the app.
