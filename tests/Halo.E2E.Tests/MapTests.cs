@@ -71,6 +71,25 @@ public sealed class MapTests(AppServer app)
     }
 
     [Fact]
+    public async Task TheMapStartedBeforeDotNetIsTheOneTheAppTakesOver()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(app.BaseUrl);
+
+        // The map exists before .NET has rendered the map page (js/boot-map.js starts it).
+        await page.WaitForFunctionAsync("() => !!window.haloMap");
+        await page.EvaluateAsync("() => { window.bootMapInstance = window.haloMap; }");
+        await Assertions.Expect(page.Locator("#hour-slider-input")).ToBeAttachedAsync();
+
+        // .NET's map page holds that same map (moved into its element): one map, not two.
+        Assert.True(await page.EvaluateAsync<bool>("() => window.haloMap === window.bootMapInstance"));
+        Assert.Equal(1, await page.Locator(".maplibregl-map").CountAsync());
+        Assert.Equal(1, await page.GetByTestId("map").Locator(".maplibregl-map").CountAsync());
+        Assert.Equal(0, await page.Locator("#halo-early-map").CountAsync());
+    }
+
+    [Fact]
     public async Task WithTilesBlockedTheOutlineBaseMapIsShown()
     {
         await using var context = await app.NewContextAsync();

@@ -13,6 +13,17 @@ function loadAreas() {
     return areasPromise;
 }
 
+// The outline in two steps: the counties (a few percent of the file, all that shows below zoom 5) go to the map's
+// worker first; the municipalities follow when `later` resolves, so they do not queue ahead of the first hexagons.
+async function drawOutline(map, later, onCounties) {
+    const areas = await loadAreas();
+    const of = kind => ({ type: 'FeatureCollection', features: areas.features.filter(f => f.properties.kind === kind) });
+    map.getSource('areas')?.setData(of('county'));
+    onCounties?.();
+    await later;
+    map.getSource('municipalities')?.setData(of('municipality'));
+}
+
 const areaKey = name => (name || '').trim().split(/\s+/).join(' ').toLowerCase();
 
 function baseStyle(opts) {
@@ -20,12 +31,13 @@ function baseStyle(opts) {
         version: 8,
         sources: {
             areas: { type: 'geojson', data: EMPTY },
+            municipalities: { type: 'geojson', data: EMPTY },
             tiles: { type: 'raster', tiles: [opts.tileUrl], tileSize: 256, maxzoom: 19, attribution: opts.attribution },
         },
         layers: [
             { id: 'background', type: 'background', paint: { 'background-color': '#dbe7f0' } },
             { id: 'areas-land', type: 'fill', source: 'areas', filter: ['==', ['get', 'kind'], 'county'], paint: { 'fill-color': '#f4f1ea' } },
-            { id: 'areas-municipality', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'municipality'], minzoom: 5,
+            { id: 'areas-municipality', type: 'line', source: 'municipalities', minzoom: 5,
               paint: { 'line-color': '#9aa5b1', 'line-width': 0.6 } },
             { id: 'areas-county', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'county'], paint: { 'line-color': '#52606d', 'line-width': 1.2 } },
             { id: 'tiles', type: 'raster', source: 'tiles' },
@@ -99,13 +111,19 @@ export function createMap(container, dotnet, opts) {
     return m.api;
 }
 
+// The page starts .NET once the map has its first frame with data (js/app.js listens), so the two do not compete
+// for the CPU while the first hexagons are on their way.
+function mapReady() { document.dispatchEvent(new Event('halo:map-ready')); }
+
 // Forecast hours are drawn in a few slots, one GeoJSON source and layer pair each. Every slot is laid out, but only
 // the shown hour's layer is opaque: a prefetched hour is tiled while the user looks at another, and a slider step is
 // then an opacity swap (a repaint, no worker round trip). A slot only reloads when it gets new data.
-const SLOTS = 5;
+const SLOTS = 7;
 const HEX_OPACITY = 0.45, HEX_LINE_OPACITY = 0.7;
 
 function buildMap(host, opts) {
+    performance.mark('halo-map-start');
+    loadAreas().catch(() => { /* reported when drawn */ }); // download the outline while the style loads
     const canvasHost = el('div', 'halo-map-canvas');
     host.append(canvasHost);
     const map = new maplibregl.Map({
@@ -119,7 +137,7 @@ function buildMap(host, opts) {
         hour: 0, enabled: opts.showPredictions, incidentsVisible: opts.showIncidents, labels: opts.labels ?? null,
         cache: new Map(), values: new Map(), controller: null, viewKey: null, seq: 0,
         tileLoaded: false, outline: false, incidents: [], me: null, destroyed: false,
-        host, dotnet: null, pending: new Map(), data: {}, slots: [], active: -1, hotspotsLayer: null, hotspotsSource: null,
+        host, dotnet: null, pending: new Map(), direction: 1, data: {}, slots: [], active: -1, hotspotsLayer: null, hotspotsSource: null,
     };
     window.haloMapState = state;
 
@@ -136,10 +154,18 @@ function buildMap(host, opts) {
     }
     setData('basemap', 'tiles');
 
-    const ready = new Promise(resolve => map.on('load', resolve));
+    // Layers go in as soon as the style is parsed ('style.load'), not after the first full render ('load'), which
+    // waits for the raster tiles.
+    const ready = new Promise(resolve => { map.once('style.load', resolve); map.once('load', resolve); });
 
     // --- Base map: raster tiles over the outline; tiles failing (or never arriving) uncovers the outline.
     map.on('sourcedata', e => { if (e.sourceId === 'tiles' && e.tile && !state.outline) state.tileLoaded = true; });
+    // For the benchmark: the first frame with the counties drawn.
+    const outlineMark = e => {
+        if (e.sourceId !== 'areas' || !e.tile || !map.isSourceLoaded('areas')) return;
+        map.off('sourcedata', outlineMark);
+        map.once('render', () => performance.mark('halo-outline-drawn'));
+    };
     map.on('error', e => { if (e.sourceId === 'tiles' && !state.tileLoaded) useOutline(); });
     const tileTimer = setTimeout(() => { if (!state.tileLoaded) useOutline(); }, opts.tileTimeoutMs ?? 6000);
     function useOutline() {
@@ -151,6 +177,7 @@ function buildMap(host, opts) {
     }
 
     ready.then(async () => {
+        performance.mark('halo-style-ready');
         for (let i = 0; i < SLOTS; i++) {
             const source = `hotspots-${i}`, fill = `hotspots-fill-${i}`, line = `hotspots-line-${i}`;
             map.addSource(source, { type: 'geojson', data: EMPTY });
@@ -178,9 +205,11 @@ function buildMap(host, opts) {
         map.addSource('me', { type: 'geojson', data: EMPTY });
         map.addLayer({ id: 'me', type: 'circle', source: 'me', paint: { 'circle-color': '#0ea5e9', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 3 } });
         applyVisibility();
+        if (!state.enabled) mapReady();
         // Hexagons first: their request goes out before the (larger) outline file is parsed.
         viewChanged();
-        try { map.getSource('areas').setData(await loadAreas()); } catch (e) { console.warn('Outline base map not loaded', e); }
+        const municipalitiesLater = new Promise(resolve => { state.firstDrawn = resolve; setTimeout(resolve, state.enabled ? 3000 : 0); });
+        try { await drawOutline(map, municipalitiesLater, () => map.on('sourcedata', outlineMark)); } catch (e) { console.warn('Outline base map not loaded', e); }
         if (state.incidents.length) drawIncidents();
     });
 
@@ -206,6 +235,7 @@ function buildMap(host, opts) {
             .then(async r => {
                 if (!r.ok) { const err = new Error(`hotspots ${r.status}`); err.status = r.status; throw err; }
                 const fc = await r.json();
+                if (!performance.getEntriesByName('halo-hotspots-fetched').length) performance.mark('halo-hotspots-fetched');
                 state.values.set(k, fc);
                 if (state.values.size > 96) { const first = state.values.keys().next().value; state.values.delete(first); state.cache.delete(first); }
                 return fc;
@@ -235,12 +265,14 @@ function buildMap(host, opts) {
         if (fc) { load(k, hour, fc, shown); return; }
         // Until the new hour arrives the old cells stay: no blank map, no jitter.
         fetchHour(view, hour).then(f => { if (seq === state.seq) load(k, hour, f, shown); })
-            .catch(e => { if (e.name !== 'AbortError' && seq === state.seq) notify('OnHotspotsFailed', e.status ?? 0); });
+            .catch(e => { if (e.name !== 'AbortError' && seq === state.seq) { notify('OnHotspotsFailed', e.status ?? 0); mapReady(); } });
     }
 
-    // Neighbouring hours are fetched and laid out in spare slots, so the next step is only a swap.
+    // Neighbouring hours are fetched and laid out in spare slots, so the next step is only a swap: four ahead in the
+    // direction the slider last moved, and one behind.
     function prefetch(view, hour) {
-        for (const h of [hour + 1, hour - 1, hour + 2]) {
+        const d = state.direction;
+        for (const h of [hour + d, hour + 2 * d, hour - d, hour + 3 * d, hour + 4 * d]) {
             if (h < 0 || h > 23) continue;
             const k = `${view.key}|${h}`;
             fetchHour(view, h).then(fc => { if (state.viewKey === view.key && !state.destroyed) load(k, h, fc, null); }).catch(() => { });
@@ -283,6 +315,7 @@ function buildMap(host, opts) {
         // Drawn: the first frame rendered after the swap.
         map.once('render', () => {
             if (seq !== state.seq) return;
+            if (state.drawnHour === undefined) { performance.mark('halo-hexagons-drawn'); state.firstDrawn?.(); mapReady(); }
             state.drawnHour = hour;
             state.drawnAt = performance.now();
             setData('hotspotsDrawnHour', String(hour));
@@ -398,7 +431,9 @@ function buildMap(host, opts) {
 
     const api = {
         setHour(hour) {
-            state.hour = Math.max(0, Math.min(23, hour | 0));
+            const h = Math.max(0, Math.min(23, hour | 0));
+            if (h !== state.hour) state.direction = h > state.hour ? 1 : -1;
+            state.hour = h;
             if (state.enabled && state.viewKey) showHour(state.hour, viewFor(map));
         },
         setLayers(predictions, incidents) {
@@ -426,6 +461,7 @@ function buildMap(host, opts) {
         destroyed: () => state.destroyed,
         // .NET takes the map over: its element, its callbacks, its settings (the user may have changed them since boot).
         attach(container, dotnet, o) {
+            performance.mark('halo-map-attached');
             const previous = state.host;
             if (container !== previous) {
                 container.append(canvasHost);
@@ -452,7 +488,7 @@ export function createPicker(container, dotnet, opts) {
     const outline = () => { if (!tileLoaded && map.getLayer('tiles')) map.setLayoutProperty('tiles', 'visibility', 'none'); };
     map.on('error', e => { if (e.sourceId === 'tiles') outline(); });
     const t = setTimeout(outline, opts.tileTimeoutMs ?? 6000);
-    map.on('load', async () => { try { map.getSource('areas').setData(await loadAreas()); } catch { /* blank background */ } });
+    map.on('load', async () => { try { await drawOutline(map, null); } catch { /* blank background */ } });
     let marker = null;
     function place(lon, lat, notify) {
         if (!marker) {
