@@ -56,7 +56,7 @@ var repeatMarked = new List<double>();
 
 var cold = new List<double>();
 var repeat = new List<double>();
-long coldBytes = 0, coldRequests = 0;
+long coldBytes = 0, coldRequests = 0, apiBytes = 0, apiRequests = 0;
 for (var i = 0; i < runs; i++)
 {
     await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "sv-SE", ViewportSize = new() { Width = 420, Height = 820 } });
@@ -73,14 +73,17 @@ for (var i = 0; i < runs; i++)
     coldMarked.Add(await page.EvaluateAsync<double>(Marked));
     if (i == 0)
     {
-        // A snapshot: prefetches may still be answering while the sizes are read.
+        // Sizes once the app is fully up (.NET starts after the first hexagons, so it is still loading at that point).
+        // A snapshot: prefetches may still be answering while the sizes are read. API answers are counted apart.
+        await page.WaitForFunctionAsync("() => !!document.getElementById('hour-slider-input')", null, new() { Timeout = 60_000 });
         List<IResponse> snapshot;
         lock (responses) snapshot = [.. responses];
         foreach (var r in snapshot)
         {
             var sizes = await r.Request.SizesAsync();
-            coldBytes += sizes.ResponseBodySize + sizes.ResponseHeadersSize;
-            coldRequests++;
+            var bytes = sizes.ResponseBodySize + sizes.ResponseHeadersSize;
+            if (new Uri(r.Url).AbsolutePath.StartsWith("/api/", StringComparison.Ordinal)) { apiBytes += bytes; apiRequests++; }
+            else { coldBytes += bytes; coldRequests++; }
         }
     }
 
@@ -115,4 +118,4 @@ static string Stats(List<double> xs)
 Console.WriteLine($"cold load to first hexagons drawn:      {Stats(coldMarked)}; polled: {Stats(cold)}");
 Console.WriteLine($"repeat load via service worker:        {Stats(repeatMarked)}; polled: {Stats(repeat)}");
 Console.WriteLine($"slider change to new layer drawn:      {Stats(slider)}");
-Console.WriteLine($"cold load transferred: {coldBytes / 1024.0 / 1024.0:0.00} MiB in {coldRequests} responses (headers + encoded bodies)");
+Console.WriteLine($"cold load transferred: app {coldBytes / 1024.0 / 1024.0:0.00} MiB in {coldRequests} responses, API {apiBytes / 1024.0 / 1024.0:0.00} MiB in {apiRequests} responses (headers + encoded bodies, until the app is up)");
