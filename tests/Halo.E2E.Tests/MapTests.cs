@@ -61,7 +61,8 @@ public sealed class MapTests(AppServer app)
         const string firstTime = "() => window.haloMap.queryRenderedFeatures({ layers: [window.haloMapState.hotspotsLayer] })[0].properties.prediction_time";
         var t0 = DateTime.Parse(await page.EvaluateAsync<string>(firstTime), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
 
-        // The slider is a range input; set it as a user would and let its input event reach the app.
+        // The slider is a range input (rendered once .NET has started); set it as a user would and let its input event reach the app.
+        await Assertions.Expect(page.Locator("#hour-slider-input")).ToBeAttachedAsync();
         await page.EvaluateAsync("() => { const s = document.getElementById('hour-slider-input'); s.value = '6'; s.dispatchEvent(new Event('input', { bubbles: true })); }");
 
         await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=map]').dataset.hotspotsDrawnHour === '6'");

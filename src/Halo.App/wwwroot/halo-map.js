@@ -476,6 +476,7 @@ function buildMap(host, opts) {
             const waiting = [...state.pending]; state.pending.clear();
             for (const [method, args] of waiting) notify(method, ...args);
             api.setLayers(o.showPredictions, o.showIncidents);
+            if (o.hour !== undefined && o.hour !== state.hour) api.setHour(o.hour);
         },
     };
 }
