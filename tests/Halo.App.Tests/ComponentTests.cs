@@ -216,6 +216,19 @@ public sealed class ReportFormValidationTests
         Assert.Equal("validation.severity", errors["severity"]);
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData(1, true)]
+    [InlineData(5, true)]
+    [InlineData(0, false)]
+    [InlineData(6, false)]
+    public void SeverityIsOptionalButOnlyOneToFive(int? severity, bool valid)
+    {
+        var model = new ReportFormModel { Description = "Krock", Category = "traffic", Latitude = 59.3, Longitude = 18.0, OccurredAtLocal = Now, Severity = severity };
+
+        Assert.Equal(valid, !model.Validate(Now).ContainsKey("severity"));
+    }
+
     [Fact]
     public void AWhitespaceDescriptionIsMissing()
     {

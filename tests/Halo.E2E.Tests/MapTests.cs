@@ -40,8 +40,9 @@ public sealed class MapTests(AppServer app)
         await Assertions.Expect(popup.Locator("a").First).ToHaveAttributeAsync("href", "https://polisen.se/aktuellt/handelser/");
     }
 
+    // Hexagons are drawn in one of a few slots (one layer per forecast hour kept ready); the shown one is hotspotsLayer.
     private const string HexagonCount =
-        "() => window.haloMap && window.haloMap.getLayer('hotspots-fill') ? window.haloMap.queryRenderedFeatures({ layers: ['hotspots-fill'] }).length : 0";
+        "() => window.haloMap && window.haloMapState && window.haloMapState.hotspotsLayer ? window.haloMap.queryRenderedFeatures({ layers: [window.haloMapState.hotspotsLayer] }).length : 0";
 
     [Fact]
     public async Task MapDrawsThePredictedHexagonsAndTheSliderSwapsToThatHour()
@@ -56,16 +57,37 @@ public sealed class MapTests(AppServer app)
         var drawn = await page.EvaluateAsync<int>(HexagonCount);
         Assert.True(drawn > 0);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "hexagons.png") });
-        const string firstTime = "() => window.haloMap.querySourceFeatures('hotspots')[0].properties.prediction_time";
+        // The prediction time of what is drawn in the shown layer.
+        const string firstTime = "() => window.haloMap.queryRenderedFeatures({ layers: [window.haloMapState.hotspotsLayer] })[0].properties.prediction_time";
         var t0 = DateTime.Parse(await page.EvaluateAsync<string>(firstTime), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
 
-        // The slider is a range input; set it as a user would and let its input event reach the app.
+        // The slider is a range input (rendered once .NET has started); set it as a user would and let its input event reach the app.
+        await Assertions.Expect(page.Locator("#hour-slider-input")).ToBeAttachedAsync();
         await page.EvaluateAsync("() => { const s = document.getElementById('hour-slider-input'); s.value = '6'; s.dispatchEvent(new Event('input', { bubbles: true })); }");
 
         await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=map]').dataset.hotspotsDrawnHour === '6'");
         var t6 = DateTime.Parse(await page.EvaluateAsync<string>(firstTime), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
         Assert.Equal(TimeSpan.FromHours(6), t6 - t0);
         Assert.True(await page.EvaluateAsync<int>(HexagonCount) > 0);
+    }
+
+    [Fact]
+    public async Task TheMapStartedBeforeDotNetIsTheOneTheAppTakesOver()
+    {
+        await using var context = await app.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(app.BaseUrl);
+
+        // The map exists before .NET has rendered the map page (js/boot-map.js starts it).
+        await page.WaitForFunctionAsync("() => !!window.haloMap");
+        await page.EvaluateAsync("() => { window.bootMapInstance = window.haloMap; }");
+        await Assertions.Expect(page.Locator("#hour-slider-input")).ToBeAttachedAsync();
+
+        // .NET's map page holds that same map (moved into its element): one map, not two.
+        Assert.True(await page.EvaluateAsync<bool>("() => window.haloMap === window.bootMapInstance"));
+        Assert.Equal(1, await page.Locator(".maplibregl-map").CountAsync());
+        Assert.Equal(1, await page.GetByTestId("map").Locator(".maplibregl-map").CountAsync());
+        Assert.Equal(0, await page.Locator("#halo-early-map").CountAsync());
     }
 
     [Fact]

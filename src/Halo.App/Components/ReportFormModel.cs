@@ -9,7 +9,8 @@ public sealed class ReportFormModel
     public double? Longitude { get; set; }
     public double? AccuracyM { get; set; }
     public DateTime OccurredAtLocal { get; set; }
-    public int Severity { get; set; } = 2;
+    /// <summary>1 (minor) to 5 (acute danger), or null when the reporter does not say.</summary>
+    public int? Severity { get; set; }
 
     /// <summary>Field → message key (see Strings), empty when the form can be sent.</summary>
     public Dictionary<string, string> Validate(DateTime nowLocal)

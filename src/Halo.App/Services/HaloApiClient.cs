@@ -74,6 +74,10 @@ public sealed class HaloApiClient(HttpClient http, AuthSession session)
         return SendAsync<SubmitReportResponse>(req, ct);
     }
 
+    /// <summary>A citizen cluster's current state (verification, reporters); 404 once it is gone.</summary>
+    public Task<ApiResult<ClusterDto>> GetClusterAsync(Guid incidentId, CancellationToken ct = default) =>
+        SendAsync<ClusterDto>(new HttpRequestMessage(HttpMethod.Get, $"api/v1/reports/cluster/{incidentId}"), ct);
+
     public Task<ApiResult<AuthResponse>> RegisterAsync(RegisterRequest body, CancellationToken ct = default) =>
         SendAsync<AuthResponse>(new HttpRequestMessage(HttpMethod.Post, "api/v1/auth/register") { Content = JsonContent.Create(body, options: Json) }, ct, authenticate: false);
 

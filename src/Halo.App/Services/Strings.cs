@@ -59,8 +59,13 @@ public sealed class Strings
         ["report.location.none"] = ("Ingen plats vald än. Använd din position eller klicka på kartan.", "No location yet. Use your position or click the map."),
         ["report.time"] = ("När hände det?", "When did it happen?"),
         ["report.severity"] = ("Allvarlighetsgrad", "Severity"),
-        ["report.severity.1"] = ("1 – lindrig", "1 – minor"),
-        ["report.severity.5"] = ("5 – mycket allvarlig", "5 – very serious"),
+        ["report.severity.hint"] = ("Valfritt: hur allvarligt var det?", "Optional: how serious was it?"),
+        ["report.severity.none"] = ("Vet inte / anger inte", "Don't know / not stated"),
+        ["report.severity.1"] = ("1 – Lindrig", "1 – Minor"),
+        ["report.severity.2"] = ("2 – Måttlig", "2 – Moderate"),
+        ["report.severity.3"] = ("3 – Allvarlig", "3 – Serious"),
+        ["report.severity.4"] = ("4 – Mycket allvarlig", "4 – Very serious"),
+        ["report.severity.5"] = ("5 – Akut fara för liv", "5 – Acute danger to life"),
         ["report.photo"] = ("Foto (valfritt)", "Photo (optional)"),
         ["report.submit"] = ("Skicka rapport", "Submit report"),
         ["report.submitting"] = ("Skickar…", "Submitting…"),
@@ -93,6 +98,15 @@ public sealed class Strings
         ["profile.signedin"] = ("Inloggad som {0}", "Signed in as {0}"),
         ["profile.myreports"] = ("Mina rapporter", "My reports"),
         ["profile.myreports.none"] = ("Inga rapporter från den här enheten än.", "No reports from this device yet."),
+        ["profile.myreports.refresh"] = ("Uppdatera status", "Refresh status"),
+        ["profile.myreports.refreshing"] = ("Uppdaterar…", "Refreshing…"),
+        ["profile.myreports.gone"] = ("Händelsen finns inte längre (borttagen eller gallrad).", "The incident no longer exists (removed or expired)."),
+        ["profile.myreports.stale"] = ("Kunde inte hämta aktuell status – visar status när rapporten skickades.", "Could not get the current status – showing the status when the report was sent."),
+        ["verification.unverified"] = ("Ej bekräftad", "Unverified"),
+        ["verification.corroborated"] = ("Bekräftad", "Corroborated"),
+        ["verification.cross_validated"] = ("Matchar en polishändelse", "Matches a police event"),
+        ["verification.rejected"] = ("Avvisad", "Rejected"),
+        ["verification.active"] = ("Aktiv", "Active"),
         ["profile.settings"] = ("Inställningar", "Settings"),
         ["profile.language"] = ("Språk", "Language"),
         ["profile.error"] = ("Det gick inte: {0}", "That did not work: {0}"),
@@ -130,6 +144,9 @@ public sealed class Strings
         Language = lang;
         Changed?.Invoke();
     }
+
+    /// <summary>A cluster's verification state in words; an unknown state is shown as it came.</summary>
+    public string Verification(string state) => Table.ContainsKey($"verification.{state}") ? this[$"verification.{state}"] : state;
 
     public string CategoryName(string code) =>
         Halo.Api.Features.Taxonomy.HaloTaxonomy.ByCode.TryGetValue(code, out var c) ? (Language == "sv" ? c.NameSv : c.NameEn) : code;

@@ -13,6 +13,17 @@ function loadAreas() {
     return areasPromise;
 }
 
+// The outline in two steps: the counties (a few percent of the file, all that shows below zoom 5) go to the map's
+// worker first; the municipalities follow when `later` resolves, so they do not queue ahead of the first hexagons.
+async function drawOutline(map, later, onCounties) {
+    const areas = await loadAreas();
+    const of = kind => ({ type: 'FeatureCollection', features: areas.features.filter(f => f.properties.kind === kind) });
+    map.getSource('areas')?.setData(of('county'));
+    onCounties?.();
+    await later;
+    map.getSource('municipalities')?.setData(of('municipality'));
+}
+
 const areaKey = name => (name || '').trim().split(/\s+/).join(' ').toLowerCase();
 
 function baseStyle(opts) {
@@ -20,12 +31,13 @@ function baseStyle(opts) {
         version: 8,
         sources: {
             areas: { type: 'geojson', data: EMPTY },
+            municipalities: { type: 'geojson', data: EMPTY },
             tiles: { type: 'raster', tiles: [opts.tileUrl], tileSize: 256, maxzoom: 19, attribution: opts.attribution },
         },
         layers: [
             { id: 'background', type: 'background', paint: { 'background-color': '#dbe7f0' } },
             { id: 'areas-land', type: 'fill', source: 'areas', filter: ['==', ['get', 'kind'], 'county'], paint: { 'fill-color': '#f4f1ea' } },
-            { id: 'areas-municipality', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'municipality'], minzoom: 5,
+            { id: 'areas-municipality', type: 'line', source: 'municipalities', minzoom: 5,
               paint: { 'line-color': '#9aa5b1', 'line-width': 0.6 } },
             { id: 'areas-county', type: 'line', source: 'areas', filter: ['==', ['get', 'kind'], 'county'], paint: { 'line-color': '#52606d', 'line-width': 1.2 } },
             { id: 'tiles', type: 'raster', source: 'tiles' },
@@ -79,40 +91,107 @@ function el(tag, cls, text) {
     return e;
 }
 
+// The map can start before .NET has booted: js/boot-map.js calls bootMap from index.html, so the style, the outline
+// and the first hexagons load while the WebAssembly runtime starts. MapPage's createMap then takes that map over
+// (moves it into its own element and connects the .NET callbacks) instead of building a second one.
+let early = null, taken = false;
+
+export function bootMap(host, opts) {
+    // .NET got there first (its map exists already): no second map.
+    if (taken) { host.remove(); return null; }
+    if (!early) early = buildMap(host, opts);
+    return early;
+}
+
 export function createMap(container, dotnet, opts) {
+    taken = true;
+    const m = early && !early.destroyed() ? early : buildMap(container, opts);
+    early = null;
+    m.attach(container, dotnet, opts);
+    return m.api;
+}
+
+// The page starts .NET once the map has its first frame with data (js/app.js listens), so the two do not compete
+// for the CPU while the first hexagons are on their way.
+function mapReady() { document.dispatchEvent(new Event('halo:map-ready')); }
+
+// Forecast hours are drawn in a few slots, one GeoJSON source and layer pair each. Every slot is laid out, but only
+// the shown hour's layer is opaque: a prefetched hour is tiled while the user looks at another, and a slider step is
+// then an opacity swap (a repaint, no worker round trip). A slot only reloads when it gets new data.
+const SLOTS = 7;
+const HEX_OPACITY = 0.45, HEX_LINE_OPACITY = 0.7;
+
+function buildMap(host, opts) {
+    performance.mark('halo-map-start');
+    loadAreas().catch(() => { /* reported when drawn */ }); // download the outline while the style loads
+    const canvasHost = el('div', 'halo-map-canvas');
+    host.append(canvasHost);
     const map = new maplibregl.Map({
-        container, style: baseStyle(opts), center: opts.centre, zoom: opts.zoom, maxZoom: 18, minZoom: 3,
+        container: canvasHost, style: baseStyle(opts), center: opts.centre, zoom: opts.zoom, maxZoom: 18, minZoom: 3,
         attributionControl: { compact: true }, dragRotate: false, pitchWithRotate: false,
     });
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     map.keyboard.enable();
     window.haloMap = map; // the map's own API, for end-to-end tests and benchmarks
     const state = {
-        hour: 0, enabled: opts.showPredictions, incidentsVisible: opts.showIncidents, labels: opts.labels,
-        cache: new Map(), values: new Map(), controller: null, viewKey: null, seq: 0, levelsKey: null,
+        hour: 0, enabled: opts.showPredictions, incidentsVisible: opts.showIncidents, labels: opts.labels ?? null,
+        cache: new Map(), values: new Map(), controller: null, viewKey: null, seq: 0,
         tileLoaded: false, outline: false, incidents: [], me: null, destroyed: false,
+        host, dotnet: null, pending: new Map(), direction: 1, data: {}, slots: [], active: -1, hotspotsLayer: null, hotspotsSource: null,
     };
     window.haloMapState = state;
-    container.dataset.basemap = 'tiles';
 
-    const ready = new Promise(resolve => map.on('load', resolve));
+    // Attributes on the host element (tests read them); kept so a host that takes the map over gets them too.
+    function setData(key, value) {
+        state.data[key] = value;
+        if (state.host) state.host.dataset[key] = value;
+    }
+    // Calls into .NET; until .NET has attached, the latest call of each kind waits.
+    function notify(method, ...args) {
+        if (state.destroyed) return;
+        if (state.dotnet) state.dotnet.invokeMethodAsync(method, ...args).catch(e => console.warn(method, e));
+        else state.pending.set(method, args);
+    }
+    setData('basemap', 'tiles');
+
+    // Layers go in as soon as the style is parsed ('style.load'), not after the first full render ('load'), which
+    // waits for the raster tiles.
+    const ready = new Promise(resolve => { map.once('style.load', resolve); map.once('load', resolve); });
 
     // --- Base map: raster tiles over the outline; tiles failing (or never arriving) uncovers the outline.
     map.on('sourcedata', e => { if (e.sourceId === 'tiles' && e.tile && !state.outline) state.tileLoaded = true; });
+    // For the benchmark: the first frame with the counties drawn.
+    const outlineMark = e => {
+        if (e.sourceId !== 'areas' || !e.tile || !map.isSourceLoaded('areas')) return;
+        map.off('sourcedata', outlineMark);
+        map.once('render', () => performance.mark('halo-outline-drawn'));
+    };
     map.on('error', e => { if (e.sourceId === 'tiles' && !state.tileLoaded) useOutline(); });
     const tileTimer = setTimeout(() => { if (!state.tileLoaded) useOutline(); }, opts.tileTimeoutMs ?? 6000);
     function useOutline() {
         if (state.outline || state.destroyed) return;
         state.outline = true;
         if (map.getLayer('tiles')) map.setLayoutProperty('tiles', 'visibility', 'none');
-        container.dataset.basemap = 'outline';
-        dotnet.invokeMethodAsync('OnBaseMap', 'outline');
+        setData('basemap', 'outline');
+        notify('OnBaseMap', 'outline');
     }
 
     ready.then(async () => {
-        map.addSource('hotspots', { type: 'geojson', data: EMPTY });
-        map.addLayer({ id: 'hotspots-fill', type: 'fill', source: 'hotspots', paint: { 'fill-color': '#888888', 'fill-opacity': 0.45 } });
-        map.addLayer({ id: 'hotspots-line', type: 'line', source: 'hotspots', paint: { 'line-color': '#ffffff', 'line-width': 0.5, 'line-opacity': 0.7 } });
+        performance.mark('halo-style-ready');
+        for (let i = 0; i < SLOTS; i++) {
+            const source = `hotspots-${i}`, fill = `hotspots-fill-${i}`, line = `hotspots-line-${i}`;
+            map.addSource(source, { type: 'geojson', data: EMPTY });
+            map.addLayer({ id: fill, type: 'fill', source, paint: { 'fill-color': '#888888', 'fill-opacity': 0, 'fill-opacity-transition': { duration: 0 } } });
+            map.addLayer({ id: line, type: 'line', source, paint: { 'line-color': '#ffffff', 'line-width': 0.5, 'line-opacity': 0, 'line-opacity-transition': { duration: 0 } } });
+            state.slots.push({ i, source, fill, line, key: null, hour: null, fc: null, loaded: false, levelsKey: null, used: 0, onLoaded: [] });
+        }
+        map.on('sourcedata', e => {
+            const slot = state.slots.find(s => s.source === e.sourceId);
+            if (!slot || slot.loaded || !slot.key || !map.isSourceLoaded(slot.source)) return;
+            slot.loaded = true;
+            const waiting = slot.onLoaded; slot.onLoaded = [];
+            waiting.forEach(f => f());
+        });
         map.addSource('incident-areas', { type: 'geojson', data: EMPTY });
         map.addLayer({ id: 'incident-areas-fill', type: 'fill', source: 'incident-areas', paint: { 'fill-color': '#1d4ed8', 'fill-opacity': 0.12 } });
         map.addLayer({ id: 'incident-areas-line', type: 'line', source: 'incident-areas', paint: { 'line-color': '#1d4ed8', 'line-width': 1.5, 'line-dasharray': [2, 1] } });
@@ -126,9 +205,12 @@ export function createMap(container, dotnet, opts) {
         map.addSource('me', { type: 'geojson', data: EMPTY });
         map.addLayer({ id: 'me', type: 'circle', source: 'me', paint: { 'circle-color': '#0ea5e9', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 3 } });
         applyVisibility();
-        try { map.getSource('areas').setData(await loadAreas()); } catch (e) { console.warn('Outline base map not loaded', e); }
-        if (state.incidents.length) drawIncidents();
+        if (!state.enabled) mapReady();
+        // Hexagons first: their request goes out before the (larger) outline file is parsed.
         viewChanged();
+        const municipalitiesLater = new Promise(resolve => { state.firstDrawn = resolve; setTimeout(resolve, state.enabled ? 3000 : 0); });
+        try { await drawOutline(map, municipalitiesLater, () => map.on('sourcedata', outlineMark)); } catch (e) { console.warn('Outline base map not loaded', e); }
+        if (state.incidents.length) drawIncidents();
     });
 
     // --- Pan/zoom: debounced; hotspots for the new view (the previous request cancelled), incidents via .NET.
@@ -137,7 +219,7 @@ export function createMap(container, dotnet, opts) {
     function viewChanged() {
         if (state.destroyed) return;
         const b = map.getBounds();
-        dotnet.invokeMethodAsync('OnViewChanged', [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
+        notify('OnViewChanged', [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], map.getZoom());
         refreshHotspots();
     }
 
@@ -153,6 +235,7 @@ export function createMap(container, dotnet, opts) {
             .then(async r => {
                 if (!r.ok) { const err = new Error(`hotspots ${r.status}`); err.status = r.status; throw err; }
                 const fc = await r.json();
+                if (!performance.getEntriesByName('halo-hotspots-fetched').length) performance.mark('halo-hotspots-fetched');
                 state.values.set(k, fc);
                 if (state.values.size > 96) { const first = state.values.keys().next().value; state.values.delete(first); state.cache.delete(first); }
                 return fc;
@@ -163,7 +246,7 @@ export function createMap(container, dotnet, opts) {
     }
 
     function refreshHotspots() {
-        if (!state.enabled || !map.getSource('hotspots')) return;
+        if (!state.enabled || !state.slots.length) return;
         const view = viewFor(map);
         if (view.key !== state.viewKey) {
             // A new view: cancel what the old one still had in flight (its finished answers stay cached).
@@ -177,34 +260,71 @@ export function createMap(container, dotnet, opts) {
     function showHour(hour, view) {
         const seq = ++state.seq;
         const k = `${view.key}|${hour}`;
-        const cached = state.values.get(k);
-        if (cached) { draw(cached, hour, seq); prefetch(view, hour); return; }
+        const shown = () => { if (seq === state.seq) { activate(k, hour, seq); prefetch(view, hour); } };
+        const fc = state.values.get(k);
+        if (fc) { load(k, hour, fc, shown); return; }
         // Until the new hour arrives the old cells stay: no blank map, no jitter.
-        fetchHour(view, hour).then(fc => { if (seq === state.seq) { draw(fc, hour, seq); prefetch(view, hour); } })
-            .catch(e => { if (e.name !== 'AbortError' && seq === state.seq) dotnet.invokeMethodAsync('OnHotspotsFailed', e.status ?? 0); });
+        fetchHour(view, hour).then(f => { if (seq === state.seq) load(k, hour, f, shown); })
+            .catch(e => { if (e.name !== 'AbortError' && seq === state.seq) { notify('OnHotspotsFailed', e.status ?? 0); mapReady(); } });
     }
 
+    // Neighbouring hours are fetched and laid out in spare slots, so the next step is only a swap: four ahead in the
+    // direction the slider last moved, and one behind.
     function prefetch(view, hour) {
-        for (const h of [hour + 1, hour - 1, hour + 2]) if (h >= 0 && h <= 23) fetchHour(view, h).catch(() => { });
+        const d = state.direction;
+        for (const h of [hour + d, hour + 2 * d, hour - d, hour + 3 * d, hour + 4 * d]) {
+            if (h < 0 || h > 23) continue;
+            const k = `${view.key}|${h}`;
+            fetchHour(view, h).then(fc => { if (state.viewKey === view.key && !state.destroyed) load(k, h, fc, null); }).catch(() => { });
+        }
     }
 
-    function draw(fc, hour, seq) {
-        const levels = normaliseLevels(fc.levels ?? fc.risk_levels ?? fc.meta?.levels);
-        const lk = JSON.stringify(levels);
-        if (lk !== state.levelsKey) { state.levelsKey = lk; map.setPaintProperty('hotspots-fill', 'fill-color', fillColour(levels)); }
-        state.requestedAt = performance.now();
-        map.getSource('hotspots').setData(fc);
+    // Puts an hour's cells into a slot (the one that has them, else the least recently used one that is not shown)
+    // and calls back once the slot's tiles are laid out.
+    function load(k, hour, fc, then) {
+        let slot = state.slots.find(s => s.key === k);
+        if (!slot) {
+            slot = state.slots.filter(s => s.i !== state.active && !s.onLoaded.length).sort((a, b) => a.used - b.used)[0];
+            slot.key = k; slot.hour = hour; slot.fc = fc; slot.loaded = false; slot.onLoaded = [];
+            const levels = normaliseLevels(fc.levels ?? fc.risk_levels ?? fc.meta?.levels);
+            slot.levels = levels;
+            const lk = JSON.stringify(levels);
+            if (lk !== slot.levelsKey) { slot.levelsKey = lk; map.setPaintProperty(slot.fill, 'fill-color', fillColour(levels)); }
+            map.getSource(slot.source).setData(fc);
+        }
+        slot.used = performance.now();
+        if (!then) return;
+        if (slot.loaded) then(); else slot.onLoaded.push(then);
+    }
+
+    function activate(k, hour, seq) {
+        const slot = state.slots.find(s => s.key === k);
+        if (!slot) return;
+        if (state.active !== slot.i) {
+            const old = state.slots[state.active];
+            map.setPaintProperty(slot.fill, 'fill-opacity', state.enabled ? HEX_OPACITY : 0);
+            map.setPaintProperty(slot.line, 'line-opacity', state.enabled ? HEX_LINE_OPACITY : 0);
+            if (old) { map.setPaintProperty(old.fill, 'fill-opacity', 0); map.setPaintProperty(old.line, 'line-opacity', 0); }
+            state.active = slot.i;
+        }
+        state.hotspotsLayer = slot.fill;
+        state.hotspotsSource = slot.source;
         state.shownHour = hour;
-        container.dataset.hotspotsHour = String(hour);
-        map.once('idle', () => {
+        setData('hotspotsLayer', slot.fill);
+        setData('hotspotsHour', String(hour));
+        // Drawn: the first frame rendered after the swap.
+        map.once('render', () => {
             if (seq !== state.seq) return;
+            if (state.drawnHour === undefined) { performance.mark('halo-hexagons-drawn'); state.firstDrawn?.(); mapReady(); }
             state.drawnHour = hour;
             state.drawnAt = performance.now();
-            container.dataset.hotspotsDrawnHour = String(hour);
+            setData('hotspotsDrawnHour', String(hour));
         });
-        dotnet.invokeMethodAsync('OnHotspots', {
+        map.triggerRepaint();
+        const fc = slot.fc;
+        notify('OnHotspots', {
             hour, count: fc.features?.length ?? 0, modelVersion: fc.model_version ?? fc.meta?.model_version ?? null,
-            computedAt: fc.computed_at ?? fc.meta?.computed_at ?? null, levels,
+            computedAt: fc.computed_at ?? fc.meta?.computed_at ?? null, levels: slot.levels,
         });
     }
 
@@ -231,13 +351,18 @@ export function createMap(container, dotnet, opts) {
         state.byId = new Map(state.incidents.map(i => [i.id, i]));
         map.getSource('incidents').setData({ type: 'FeatureCollection', features: points });
         map.getSource('incident-areas').setData({ type: 'FeatureCollection', features: areaFeatures });
-        container.dataset.incidentPoints = String(points.length);
-        container.dataset.incidentAreas = String(areaFeatures.length);
+        setData('incidentPoints', String(points.length));
+        setData('incidentAreas', String(areaFeatures.length));
     }
 
     function applyVisibility() {
         const set = (ids, on) => ids.forEach(id => map.getLayer(id) && map.setLayoutProperty(id, 'visibility', on ? 'visible' : 'none'));
-        set(['hotspots-fill', 'hotspots-line'], state.enabled);
+        // Hexagons: the shown slot's opacity (visibility would make every slot reload its tiles).
+        const slot = state.slots[state.active];
+        if (slot) {
+            map.setPaintProperty(slot.fill, 'fill-opacity', state.enabled ? HEX_OPACITY : 0);
+            map.setPaintProperty(slot.line, 'line-opacity', state.enabled ? HEX_LINE_OPACITY : 0);
+        }
         set(['incident-clusters', 'incident-points', 'incident-areas-fill', 'incident-areas-line'], state.incidentsVisible);
     }
 
@@ -257,9 +382,10 @@ export function createMap(container, dotnet, opts) {
         }
         return d;
     }
+    const clickable = () => ['incident-clusters', 'incident-points', 'incident-areas-fill', state.enabled ? state.hotspotsLayer : null].filter(l => l && map.getLayer(l));
     map.on('click', async e => {
-        const layers = ['incident-clusters', 'incident-points', 'incident-areas-fill', 'hotspots-fill'].filter(l => map.getLayer(l));
-        const hits = map.queryRenderedFeatures(e.point, { layers });
+        if (!state.labels) return; // before .NET has attached there are no words for the popup yet
+        const hits = map.queryRenderedFeatures(e.point, { layers: clickable() });
         if (!hits.length) return;
         const f = hits[0];
         const box = el('div', 'halo-popup');
@@ -290,14 +416,24 @@ export function createMap(container, dotnet, opts) {
         }
         popup.setLngLat(e.lngLat).setDOMContent(box).addTo(map);
     });
-    for (const l of ['incident-clusters', 'incident-points', 'incident-areas-fill', 'hotspots-fill']) {
-        map.on('mouseenter', l, () => { map.getCanvas().style.cursor = 'pointer'; });
-        map.on('mouseleave', l, () => { map.getCanvas().style.cursor = ''; });
+    map.on('mousemove', e => {
+        const layers = clickable();
+        map.getCanvas().style.cursor = layers.length && map.queryRenderedFeatures(e.point, { layers }).length ? 'pointer' : '';
+    });
+
+    // The first hour's request goes out now, while the style and the outline load (the view is known already).
+    if (state.enabled) {
+        state.controller = new AbortController();
+        const view = viewFor(map);
+        state.viewKey = view.key;
+        fetchHour(view, state.hour).catch(() => { /* reported when the hour is shown */ });
     }
 
-    return {
+    const api = {
         setHour(hour) {
-            state.hour = Math.max(0, Math.min(23, hour | 0));
+            const h = Math.max(0, Math.min(23, hour | 0));
+            if (h !== state.hour) state.direction = h > state.hour ? 1 : -1;
+            state.hour = h;
             if (state.enabled && state.viewKey) showHour(state.hour, viewFor(map));
         },
         setLayers(predictions, incidents) {
@@ -313,7 +449,35 @@ export function createMap(container, dotnet, opts) {
             map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), accuracyM > 2000 ? 10 : 13), duration: 600 });
         },
         centre() { const c = map.getCenter(); return [c.lng, c.lat, map.getZoom()]; },
-        dispose() { state.destroyed = true; clearTimeout(tileTimer); clearTimeout(debounce); state.controller?.abort(); map.remove(); if (window.haloMap === map) window.haloMap = null; },
+        dispose() {
+            state.destroyed = true; clearTimeout(tileTimer); clearTimeout(debounce); state.controller?.abort(); map.remove();
+            canvasHost.remove();
+            if (window.haloMap === map) window.haloMap = null;
+        },
+    };
+
+    return {
+        api,
+        destroyed: () => state.destroyed,
+        // .NET takes the map over: its element, its callbacks, its settings (the user may have changed them since boot).
+        attach(container, dotnet, o) {
+            performance.mark('halo-map-attached');
+            const previous = state.host;
+            if (container !== previous) {
+                container.append(canvasHost);
+                if (previous && previous.id === 'halo-early-map') previous.remove();
+                state.host = container;
+                for (const [k, v] of Object.entries(state.data)) container.dataset[k] = v;
+                map.resize();
+            }
+            state.labels = o.labels ?? state.labels;
+            if (o.tileUrl && o.tileUrl !== opts.tileUrl) map.getSource('tiles')?.setTiles([o.tileUrl]);
+            state.dotnet = dotnet;
+            const waiting = [...state.pending]; state.pending.clear();
+            for (const [method, args] of waiting) notify(method, ...args);
+            api.setLayers(o.showPredictions, o.showIncidents);
+            if (o.hour !== undefined && o.hour !== state.hour) api.setHour(o.hour);
+        },
     };
 }
 
@@ -325,7 +489,7 @@ export function createPicker(container, dotnet, opts) {
     const outline = () => { if (!tileLoaded && map.getLayer('tiles')) map.setLayoutProperty('tiles', 'visibility', 'none'); };
     map.on('error', e => { if (e.sourceId === 'tiles') outline(); });
     const t = setTimeout(outline, opts.tileTimeoutMs ?? 6000);
-    map.on('load', async () => { try { map.getSource('areas').setData(await loadAreas()); } catch { /* blank background */ } });
+    map.on('load', async () => { try { await drawOutline(map, null); } catch { /* blank background */ } });
     let marker = null;
     function place(lon, lat, notify) {
         if (!marker) {

@@ -11,7 +11,8 @@ public sealed record SubmitReportRequest(
     string? Description,
     string? DeviceId,
     List<Guid>? MediaIds,
-    SensorsInput? Sensors);
+    SensorsInput? Sensors,
+    int? Severity);
 
 public sealed record AiSuggestionInput(string? Category, double? Confidence, string? ModelVersion);
 

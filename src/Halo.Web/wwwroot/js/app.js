@@ -1,5 +1,19 @@
 // Registers the service worker and raises the update prompt (the Blazor UI renders it; see UpdatePrompt.razor).
 (function () {
+    // .NET starts after the early map's first frame with data (the runtime's start-up would otherwise compete with
+    // it for the CPU), or after 1 s at the latest; on other tabs at once.
+    let started = false;
+    function startBlazor() {
+        if (started) return;
+        started = true;
+        Blazor.start();
+    }
+    if (/^\/(report|profile)\/?$/.test(location.pathname)) startBlazor();
+    else {
+        document.addEventListener('halo:map-ready', startBlazor, { once: true });
+        setTimeout(startBlazor, 1000);
+    }
+
     window.haloPwa = {
         waiting: null,
         listeners: [],

@@ -1,0 +1,22 @@
+// Starts the map while .NET WebAssembly boots: on the map tab, MapLibre, the outline and the first hexagons load in
+// parallel with the runtime, and MapPage takes this map over when it renders (see createMap in halo-map.js).
+// The defaults mirror MapOptions (Halo.App/Services/ServiceCollectionExtensions.cs) and AppSettings' storage keys.
+const onMapTab = !/^\/(report|profile)\/?$/.test(location.pathname);
+if (onMapTab) {
+    const stored = key => { try { return localStorage.getItem(key); } catch { return null; } };
+    const host = document.createElement('div');
+    host.id = 'halo-early-map';
+    host.setAttribute('aria-hidden', 'true'); // the accessible map region is MapPage's; this is its picture until then
+    document.body.append(host);
+    // The settings and the map module load in parallel.
+    const settings = fetch('appsettings.json').then(r => r.ok ? r.json() : {}).then(j => j.Map ?? {}).catch(() => ({}));
+    const [{ bootMap }, map] = await Promise.all([import('../_content/Halo.App/halo-map.js'), settings]);
+    bootMap(host, {
+        tileUrl: map.TileUrl || 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+        attribution: map.TileAttribution || '© OpenStreetMap contributors',
+        centre: [15.5, 62.0],
+        zoom: 4.2,
+        showPredictions: stored('halo.layer.predictions') !== 'off',
+        showIncidents: stored('halo.layer.incidents') !== 'off',
+    });
+}
