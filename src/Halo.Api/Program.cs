@@ -19,6 +19,7 @@ builder.WebHost.UseStaticWebAssets();
 
 builder.AddServiceDefaults();
 builder.AddHardening();
+builder.AddMapDataCompression();
 builder.Services.AddHaloData(builder.Configuration);
 builder.AddAuth();
 builder.AddHaloRateLimiting();
@@ -38,6 +39,7 @@ await DataRegistration.MigrateAsync(app.Services, force: false);
 
 app.UseServiceDefaults();
 app.UseHardening();
+app.UseMapDataCompression();
 app.UseUnroutedAnswers();
 app.UseStrictAuthentication();
 app.UseRateLimiter();
