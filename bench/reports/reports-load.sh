@@ -25,10 +25,20 @@ PG_PORT="${HALO_PG_PORT:-55432}"
 run_one() { # label, mode, env...
   local label="$1" mode="$2"; shift 2
   env "$@" Database__SeedSample=false Ingestion__Polisen__Enabled=false ASPNETCORE_ENVIRONMENT=Production \
-    Secrets__DeviceHashKey="$(head -c 32 /dev/urandom | base64)" Reports__RetentionJobEnabled=false \
+    Secrets__DeviceHashKey="$(head -c 32 /dev/urandom | base64)" Secrets__JwtSigningKey="$(openssl rand -base64 32)" \
+    RateLimiting__Enabled=false Reports__RetentionJobEnabled=false \
     Logging__LogLevel__Default=Warning "$WORK/app/Halo.Api" --urls "http://127.0.0.1:$PORT" > "$WORK/app-$label.log" 2>&1 &
   APP_PID=$!
   for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 1; done
+  curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null || { echo "app did not start ($label):"; tail -40 "$WORK/app-$label.log"; exit 1; }
+  local token=""
+  if [ "$mode" = baseline ]; then
+    # POST /api/v1/incidents needs a signed-in user (auth feature): one bench account, its 15-minute access token.
+    token=$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/register" -H 'Content-Type: application/json' \
+      -d "{\"email\":\"bench-$RANDOM@example.org\",\"password\":\"bench-Passw0rd-$RANDOM$RANDOM\",\"display_name\":\"bench\"}" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["tokens"]["access_token"])')
+  fi
+  export BENCH_TOKEN="$token"
   MODE="$mode" wrk -t2 -c"$CONNS" -d5s -s "$LUA" "http://127.0.0.1:$PORT" >/dev/null   # warm-up
   local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
   MODE="$mode" wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$LUA" "http://127.0.0.1:$PORT" > "$WORK/wrk-$label.txt"

@@ -29,6 +29,10 @@ public sealed class CitizenReport
     public string? UserId { get; set; }
 
     public required string Category { get; set; }
+
+    /// <summary>The reporter's severity (1–5), when the form sent one.</summary>
+    public int? Severity { get; set; }
+
     public string? AiCategory { get; set; }
     public double? AiConfidence { get; set; }
     public string? AiModelVersion { get; set; }

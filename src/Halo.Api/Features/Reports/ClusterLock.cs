@@ -1,27 +1,95 @@
 using Halo.Api.Data;
+using Halo.Api.Features.Geo;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Halo.Api.Features.Reports;
 
 /// <summary>
-/// Serialises cluster decisions (read candidates → decide → write), so simultaneous reports of one event end in one
-/// cluster with exact counts. PostgreSQL: a transaction-scoped advisory lock, which also holds across several API
-/// instances. SQLite: a process-wide semaphore plus <c>BEGIN IMMEDIATE</c> (SQLite has a single writer anyway); several
-/// API processes on one SQLite file stay correct through the immediate write lock but should use PostgreSQL.
+/// Serialises cluster decisions (read candidates → decide → write) that could affect each other, so simultaneous
+/// reports of one event end in one cluster with exact counts.
 /// </summary>
 /// <remarks>
-/// The advisory key is one constant for all of Sweden. A per-area key (an H3 res-5 cell) would be finer, but a report
-/// near a cell edge reads clusters in the neighbouring cell, so it would have to lock every cell its 2 km candidate disk
-/// touches, and a match against a county-wide police event can reach far further. One key is simply correct, but on
-/// PostgreSQL it caps throughput at ~170 reports/s on the 2-core bench machine (bench/RESULTS-reports.md lists the
-/// per-area scheme that should replace it).
+/// <para><b>PostgreSQL: per-area transaction-scoped advisory locks</b> (they also hold across several API instances).
+/// A submission takes, in one round trip and in this order: <see cref="AdvisoryKey"/> in <i>shared</i> mode, then, in
+/// ascending key order, an exclusive lock on every lock cell (<see cref="CellLatDegrees"/> × <see cref="CellLonDegrees"/>)
+/// that its candidate bounding box (<see cref="Haversine.BoundingBox"/> of the 2 km candidate radius) touches, plus
+/// <see cref="OfficialKey"/> of the official incident it may join (the best qualifying official candidate, found before
+/// the lock). Moderation takes <see cref="AdvisoryKey"/> exclusively, which waits for every running submission and
+/// holds off new ones: a moderator's reject/verify/merge changes clusters anywhere.</para>
+/// <para>Why that is enough. A submission reads the citizen clusters whose stored centroid lies in its candidate box,
+/// and writes one cluster: a new one at its own point (inside its box), an existing citizen candidate (centroid inside
+/// its box; the new centroid is a mean of that centroid and the report's point, so inside the box too), or the cluster
+/// linked to the official incident it matched. So two submissions whose boxes share no lock cell neither read what the
+/// other writes in the area, and two that might end in the same citizen cluster always share the cell holding that
+/// cluster's centroid. The official-linked cluster may lie anywhere (a county-wide police event): every report joining
+/// it holds <see cref="OfficialKey"/> of that incident, so the linked cluster is created once (also enforced by the
+/// unique index), and the one remaining overlap — a report joining the linked cluster through the official key while
+/// another joins it as a nearby citizen cluster — is made exact by writing the cluster's counters and centroid with
+/// SQL-side increments (<c>UPDATE … SET ReportCount = ReportCount + 1</c>), whose row lock also orders the two writers'
+/// updates of the cluster's incident row. The same device sending both at once is caught by the unique
+/// (cluster, device) index; that submission is retried once and then answers 409 like any other duplicate.</para>
+/// <para>Deadlock freedom: every submission acquires its keys in one global order (shared global key first, then
+/// ascending bigint keys, area and official keys alike), and moderation holds only the global key.</para>
+/// <para><b>SQLite</b>: a process-wide semaphore plus <c>BEGIN IMMEDIATE</c> (SQLite has a single writer anyway);
+/// several API processes on one SQLite file stay correct through the immediate write lock but should use PostgreSQL.</para>
 /// </remarks>
 public sealed class ClusterLock
 {
-    /// <summary>"halo-clu" in ASCII: the namespace of Halo's cluster-decision advisory lock.</summary>
+    /// <summary>"halo-clu" in ASCII: shared by every submission, exclusive for moderation decisions.</summary>
     public const long AdvisoryKey = 0x68616c6f2d636c75;
 
+    /// <summary>
+    /// Lock cell height, ~1.1 km. Any size is correct (all cells the box touches are locked). Smaller cells lock a
+    /// tighter area, so fewer false conflicts (225 vs 180 reports/s against 2.2 km cells in scratch runs on the shared
+    /// bench machine), for more keys (4–5 a side, one statement either way). Every API instance must use the same grid,
+    /// so it is not an option.
+    /// </summary>
+    public const double CellLatDegrees = 0.01;
+
+    /// <summary>Lock cell width, ~1.1 km at 59° N.</summary>
+    public const double CellLonDegrees = 0.02;
+
+    // Key namespaces in the high 16 bits, so area and official keys never meet by construction ("HA", "HO").
+    private const long AreaTag = 0x4841L << 48;
+    private const long OfficialTag = 0x484FL << 48;
+
     private readonly SemaphoreSlim _sqlite = new(1, 1);
+
+    private const int MaxCells = 100;
+
+    /// <summary>
+    /// The keys a submission at this point must hold: every lock cell the candidate box touches, plus the official
+    /// incident it may join; ascending (the acquisition order).
+    /// </summary>
+    public static long[] SubmissionKeys(double lat, double lon, double radiusM, Guid? official)
+    {
+        var box = Haversine.BoundingBox(lat, lon, radiusM);
+        // Near the poles the box spans every longitude: too many cells, take the whole-country lock instead.
+        if ((LatIndex(box.MaxLat) - LatIndex(box.MinLat) + 1) * (LonIndex(box.MaxLon) - LonIndex(box.MinLon) + 1) > MaxCells) return [];
+        var keys = new List<long>();
+        for (var y = LatIndex(box.MinLat); y <= LatIndex(box.MaxLat); y++)
+            for (var x = LonIndex(box.MinLon); x <= LonIndex(box.MaxLon); x++)
+                keys.Add(AreaTag | (y << 24) | x);
+        if (official is { } o) keys.Add(OfficialKey(o));
+        keys.Sort();
+        return keys.Distinct().ToArray();
+    }
+
+    /// <summary>The lock cell of a point: (latitude index, longitude index).</summary>
+    public static (long Y, long X) Cell(double lat, double lon) => (LatIndex(lat), LonIndex(lon));
+
+    private static long LatIndex(double lat) => (long)Math.Floor((Math.Clamp(lat, -90, 90) + 90) / CellLatDegrees);
+    private static long LonIndex(double lon) => (long)Math.Floor((Math.Clamp(lon, -180, 180) + 180) / CellLonDegrees);
+
+    /// <summary>A stable 48-bit digest of the official incident's id, in its own key namespace.</summary>
+    public static long OfficialKey(Guid id)
+    {
+        Span<byte> b = stackalloc byte[16];
+        id.TryWriteBytes(b);
+        var h = BitConverter.ToInt64(b[..8]) ^ BitConverter.ToInt64(b[8..]);
+        return OfficialTag | (h & 0xFFFF_FFFF_FFFFL);
+    }
 
     /// <summary>
     /// SQLite only: runs a small write outside the cluster transaction (idempotency bookkeeping) through the same gate,
@@ -36,7 +104,37 @@ public sealed class ClusterLock
         finally { _sqlite.Release(); }
     }
 
-    public async Task<T> RunAsync<T>(HaloDbContext db, Func<CancellationToken, Task<T>> work, CancellationToken ct)
+    /// <summary>Runs <paramref name="work"/> excluding every submission and other decision (moderation).</summary>
+    public Task<T> RunAsync<T>(HaloDbContext db, Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
+        RunCoreAsync(db, null, work, ct);
+
+    /// <summary>
+    /// Runs a submission's decision holding <paramref name="keys"/> (<see cref="SubmissionKeys"/>); no keys (a box too
+    /// large to lock cell by cell) means the exclusive whole-country lock. On PostgreSQL with keys, <paramref name="work"/>
+    /// gets the keys and must send <see cref="AddLockCommand"/> before its first read, in the same batch: that saves the
+    /// lock its own round trip, which would otherwise be spent holding the lock. Otherwise it gets null (already locked).
+    /// </summary>
+    public Task<T> RunSubmissionAsync<T>(HaloDbContext db, long[] keys, Func<long[]?, CancellationToken, Task<T>> work, CancellationToken ct) =>
+        RunCoreAsync(db, keys.Length == 0 ? null : keys, work, ct);
+
+    /// <summary>Appends the submission lock statement (shared global key, then the keys in order) to a batch.</summary>
+    public static void AddLockCommand(NpgsqlBatch batch, long[] keys)
+    {
+        // Statements of a batch run in order, each with its own snapshot (READ COMMITTED): reads after this one see
+        // everything committed by the holders it waited for.
+        // Two statements, so the global key is surely first; unnest yields the (ascending) keys in array order.
+        var global = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock_shared($1)");
+        global.Parameters.Add(new NpgsqlParameter { Value = AdvisoryKey });
+        var area = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k");
+        area.Parameters.Add(new NpgsqlParameter { Value = keys });
+        batch.BatchCommands.Add(global);
+        batch.BatchCommands.Add(area);
+    }
+
+    private Task<T> RunCoreAsync<T>(HaloDbContext db, long[]? keys, Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
+        RunCoreAsync(db, keys, (_, token) => work(token), ct);
+
+    private async Task<T> RunCoreAsync<T>(HaloDbContext db, long[]? keys, Func<long[]?, CancellationToken, Task<T>> work, CancellationToken ct)
     {
         if (db is PostgresHaloDbContext)
         {
@@ -44,12 +142,27 @@ public sealed class ClusterLock
             var strategy = db.Database.CreateExecutionStrategy();
             return await strategy.ExecuteAsync(async token =>
             {
-                db.ChangeTracker.Clear();
-                await using var tx = await db.Database.BeginTransactionAsync(token);
-                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0})", [AdvisoryKey], token);
-                var result = await work(token);
-                await tx.CommitAsync(token);
-                return result;
+                for (var attempt = 1; ; attempt++)
+                {
+                    db.ChangeTracker.Clear();
+                    await using var tx = await db.Database.BeginTransactionAsync(token);
+                    try
+                    {
+                        // Npgsql sends BEGIN with the next statement: the lock (or the work's first batch) costs one round trip.
+                        if (keys is null)
+                            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0})", [AdvisoryKey], token);
+                        var result = await work(keys, token);
+                        await tx.CommitAsync(token);
+                        return result;
+                    }
+                    catch (DbUpdateException e) when (keys is not null && attempt == 1
+                        && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+                    {
+                        // The same device joined this cluster through another lock path a moment ago (see remarks):
+                        // decide again, now seeing that report, which ends as the usual 409.
+                        await tx.RollbackAsync(token);
+                    }
+                }
             }, ct);
         }
 
@@ -59,7 +172,7 @@ public sealed class ClusterLock
             db.ChangeTracker.Clear();
             // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is taken before the candidates are read.
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var result = await work(ct);
+            var result = await work(null, ct);
             await tx.CommitAsync(ct);
             return result;
         }

@@ -6,6 +6,7 @@ using Halo.Api.Features.Media;
 using Halo.Api.Features.Taxonomy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Halo.Api.Features.Reports;
 
@@ -28,17 +29,24 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
 
     public async Task<SubmitOutcome> SubmitAsync(ValidReport r, CancellationToken ct)
     {
+        var o = options.Value;
         var point = new ReportPoint(r.Latitude, r.Longitude, r.OccurredAt, r.Category);
         // Official incidents are read before the lock: submissions never change what makes them candidates (only their
-        // counters), so reading them outside keeps the serialised section short. Citizen clusters are read under it.
-        var officials = await LoadOfficialCandidatesAsync(point, options.Value, ct);
-        return await clusterLock.RunAsync(db, token => DecideAndWriteAsync(r, point, officials, token), ct);
+        // counters). So the one official incident this report can join is known here too — the best qualifying one
+        // (Choose prefers it over an equal citizen score) — and its key joins the area keys (see ClusterLock).
+        var officials = await LoadOfficialCandidatesAsync(point, o, ct);
+        var official = ClusterScoring.Choose(point, officials, o)?.Candidate.IncidentId;
+        var keys = ClusterLock.SubmissionKeys(r.Latitude, r.Longitude, o.CandidateRadiusM, official);
+        return await clusterLock.RunSubmissionAsync(db, keys, (lockKeys, token) => DecideAndWriteAsync(r, point, officials, lockKeys, token), ct);
     }
 
-    private async Task<SubmitOutcome> DecideAndWriteAsync(ValidReport r, ReportPoint point, List<ClusterCandidate> officials, CancellationToken ct)
+    /// <param name="lockKeys">Set on PostgreSQL: the lock is not taken yet; it goes out with the candidate read.</param>
+    private async Task<SubmitOutcome> DecideAndWriteAsync(ValidReport r, ReportPoint point, List<ClusterCandidate> officials, long[]? lockKeys, CancellationToken ct)
     {
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
+
+        var citizen = await LoadCitizenCandidatesAsync(point, r.DeviceHash, o, lockKeys, ct);
 
         var media = new List<MediaItem>();
         if (r.MediaIds.Count > 0)
@@ -54,45 +62,46 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
                 });
         }
 
-        var citizen = await LoadCitizenCandidatesAsync(point, o, ct);
-        var best = ClusterScoring.Choose(point, officials.Concat(citizen), o);
+        var best = ClusterScoring.Choose(point, officials.Concat(citizen.Select(c => c.Candidate)), o);
 
-        ReportCluster? cluster = null;
-        Incident? clusterIncident = null;
+        Guid? clusterId = null;
+        var alreadyReported = false;
         Guid? matchedOfficial = null;
         if (best is { Candidate.IsOfficial: true })
         {
             matchedOfficial = best.Candidate.IncidentId;
-            cluster = await db.Set<ReportCluster>().FirstOrDefaultAsync(c => c.OfficialIncidentId == matchedOfficial, ct);
-            if (cluster is not null)
+            var hash = r.DeviceHash;
+            var linked = await (
+                    from c in db.Set<ReportCluster>().AsNoTracking()
+                    join i in db.Incidents.AsNoTracking() on c.IncidentId equals i.Id
+                    where c.OfficialIncidentId == matchedOfficial
+                    select new { c.IncidentId, i.Status, Reported = db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == hash) })
+                .FirstOrDefaultAsync(ct);
+            if (linked is not null)
             {
-                clusterIncident = await db.Incidents.FirstAsync(i => i.Id == cluster.IncidentId, ct);
-                if (clusterIncident.Status is IncidentStatus.Rejected or IncidentStatus.Deleted)
-                {
-                    // A moderator rejected the citizen side of this official incident: count the report, alone, elsewhere.
-                    cluster = null;
-                    clusterIncident = null;
-                    matchedOfficial = null;
-                }
+                // A moderator rejected the citizen side of this official incident: count the report, alone, elsewhere.
+                if (linked.Status is IncidentStatus.Rejected or IncidentStatus.Deleted) matchedOfficial = null;
+                else (clusterId, alreadyReported) = (linked.IncidentId, linked.Reported);
             }
         }
         else if (best is not null)
         {
-            cluster = await db.Set<ReportCluster>().FirstAsync(c => c.IncidentId == best.Candidate.IncidentId, ct);
-            clusterIncident = await db.Incidents.FirstAsync(i => i.Id == cluster.IncidentId, ct);
+            clusterId = best.Candidate.IncidentId;
+            alreadyReported = citizen.First(c => c.Candidate.IncidentId == clusterId).Reported;
         }
 
-        if (cluster is not null)
+        if (alreadyReported)
         {
-            var clusterId = cluster.IncidentId;
             var existing = await db.Set<CitizenReport>().AsNoTracking()
-                .FirstOrDefaultAsync(x => x.IncidentId == clusterId && x.DeviceHash == r.DeviceHash, ct);
-            if (existing is not null) return new SubmitOutcome.Duplicate(existing);
+                .FirstAsync(x => x.IncidentId == clusterId && x.DeviceHash == r.DeviceHash, ct);
+            return new SubmitOutcome.Duplicate(existing);
         }
 
-        var isNew = cluster is null;
+        var isNew = clusterId is null;
         var hasMedia = media.Count > 0;
-        if (cluster is null)
+        ReportCluster cluster;
+        Incident clusterIncident;
+        if (clusterId is null)
         {
             var id = Guid.CreateVersion7(clock.GetUtcNow());
             var cat = HaloTaxonomy.ByCode[r.Category];
@@ -102,7 +111,8 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
                 Source = IncidentSources.Citizen,
                 RawType = cat.Code,
                 Category = cat.Code,
-                Severity = cat.DefaultSeverity,
+                // The reporter's own severity, when given, beats the category default.
+                Severity = r.Severity ?? cat.DefaultSeverity,
                 Title = $"{cat.NameEn} (citizen reports)",
                 OccurredAt = r.OccurredAt,
                 PublishedAt = now,
@@ -116,25 +126,41 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
                 OfficialIncidentId = matchedOfficial,
                 CentroidLatitude = r.Latitude,
                 CentroidLongitude = r.Longitude,
+                ReportCount = 1,
+                UniqueReporters = 1,
+                HasMedia = hasMedia,
                 CreatedAt = now,
+                UpdatedAt = now,
             };
             db.Incidents.Add(clusterIncident);
             db.Add(cluster);
         }
         else
         {
-            // Running mean of the exact positions: the centroid clustering compares against.
-            var n = cluster.ReportCount;
-            cluster.CentroidLatitude = (cluster.CentroidLatitude * n + r.Latitude) / (n + 1);
-            cluster.CentroidLongitude = (cluster.CentroidLongitude * n + r.Longitude) / (n + 1);
-            if (r.OccurredAt < clusterIncident!.OccurredAt) clusterIncident.OccurredAt = r.OccurredAt;
+            // Counters and the running mean of the exact positions are updated in SQL: a report joining through an
+            // official incident's key can write this cluster while a nearby report joins it under the area lock
+            // (ClusterLock), and both increments must count. The device is new to the cluster (checked above, and by
+            // the unique index). The row lock this takes also orders the two writers' incident updates below.
+            var (lat, lon) = (r.Latitude, r.Longitude);
+            await db.Set<ReportCluster>().Where(c => c.IncidentId == clusterId).ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.CentroidLatitude, c => (c.CentroidLatitude * c.ReportCount + lat) / (c.ReportCount + 1))
+                .SetProperty(c => c.CentroidLongitude, c => (c.CentroidLongitude * c.ReportCount + lon) / (c.ReportCount + 1))
+                .SetProperty(c => c.ReportCount, c => c.ReportCount + 1)
+                .SetProperty(c => c.UniqueReporters, c => c.UniqueReporters + 1)
+                .SetProperty(c => c.HasMedia, c => c.HasMedia || hasMedia)
+                .SetProperty(c => c.UpdatedAt, now), ct);
+            var row = await (
+                    from c in db.Set<ReportCluster>()
+                    join i in db.Incidents on c.IncidentId equals i.Id
+                    where c.IncidentId == clusterId
+                    select new { Cluster = c, Incident = i })
+                .FirstAsync(ct);
+            (cluster, clusterIncident) = (row.Cluster, row.Incident);
+            if (r.OccurredAt < clusterIncident.OccurredAt) clusterIncident.OccurredAt = r.OccurredAt;
+            // A cluster is as severe as its most severe report said (reports without a severity leave it alone).
+            if (r.Severity is { } severity && severity > clusterIncident.Severity) clusterIncident.Severity = severity;
         }
-
-        cluster.ReportCount += 1;
-        cluster.UniqueReporters += 1; // the device is new to this cluster (checked above, and by the unique index)
-        cluster.HasMedia |= hasMedia;
-        cluster.UpdatedAt = now;
-        ClusterState.Apply(cluster, clusterIncident!, now);
+        ClusterState.Apply(cluster, clusterIncident, now);
 
         var report = new CitizenReport
         {
@@ -145,6 +171,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             UserId = r.UserId?.ToString(),
             ReporterId = devices.ReporterId(r.DeviceHash, cluster.IncidentId),
             Category = r.Category,
+            Severity = r.Severity,
             AiCategory = r.AiCategory,
             AiConfidence = r.AiConfidence,
             AiModelVersion = r.AiModelVersion,
@@ -173,7 +200,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
 
         return new SubmitOutcome.Accepted(new SubmitReportResponse(
             report.Id, cluster.IncidentId, matchedOfficial, isNew, cluster.ReportCount, cluster.UniqueReporters,
-            ClusterScoring.Confidence(cluster.UniqueReporters), clusterIncident!.IsVerified, clusterIncident.Status, report.ReporterId!));
+            ClusterScoring.Confidence(cluster.UniqueReporters), clusterIncident.IsVerified, clusterIncident.Status, report.ReporterId!));
     }
 
     private async Task<List<ClusterCandidate>> LoadOfficialCandidatesAsync(ReportPoint p, ReportsOptions o, CancellationToken ct)
@@ -199,20 +226,64 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         return officials;
     }
 
-    private async Task<List<ClusterCandidate>> LoadCitizenCandidatesAsync(ReportPoint p, ReportsOptions o, CancellationToken ct)
+    /// <summary>A citizen cluster candidate, and whether this device already reported in it (the 409 case).</summary>
+    private sealed record CitizenCandidate(ClusterCandidate Candidate, bool Reported);
+
+    private async Task<List<CitizenCandidate>> LoadCitizenCandidatesAsync(ReportPoint p, string deviceHash, ReportsOptions o,
+        long[]? lockKeys, CancellationToken ct)
     {
         var windowFrom = p.OccurredAt.AddHours(-o.CandidateWindowHours);
         var windowTo = p.OccurredAt.AddHours(o.CandidateWindowHours);
+        // The same box ClusterLock locks cell by cell: reading outside it would not be protected.
         var box = Haversine.BoundingBox(p.Latitude, p.Longitude, o.CandidateRadiusM);
-        return await (
+        if (lockKeys is not null) return await LockAndLoadPostgresAsync(lockKeys, box, windowFrom, windowTo, deviceHash, ct);
+
+        var rows = await (
                 from c in db.Set<ReportCluster>().AsNoTracking()
                 join i in db.Incidents.AsNoTracking() on c.IncidentId equals i.Id
                 where c.CentroidLatitude >= box.MinLat && c.CentroidLatitude <= box.MaxLat
                     && c.CentroidLongitude >= box.MinLon && c.CentroidLongitude <= box.MaxLon
                     && i.OccurredAt >= windowFrom && i.OccurredAt <= windowTo
                     && i.Status != IncidentStatus.Rejected && i.Status != IncidentStatus.Deleted
-                select new ClusterCandidate(i.Id, false, i.Category, i.OccurredAt, c.CentroidLatitude, c.CentroidLongitude, 0))
+                select new
+                {
+                    i.Id, i.Category, i.OccurredAt, c.CentroidLatitude, c.CentroidLongitude,
+                    // The duplicate check rides along (one indexed probe per candidate) instead of costing a round trip.
+                    Reported = db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == deviceHash),
+                })
             .ToListAsync(ct);
+        return rows.Select(x => new CitizenCandidate(
+            new ClusterCandidate(x.Id, false, x.Category, x.OccurredAt, x.CentroidLatitude, x.CentroidLongitude, 0), x.Reported)).ToList();
+    }
+
+    /// <summary>
+    /// PostgreSQL: the area locks and the citizen candidate query (the same as the LINQ one above) in one batch, one
+    /// round trip, since every round trip after the lock is granted is spent holding it.
+    /// </summary>
+    private async Task<List<CitizenCandidate>> LockAndLoadPostgresAsync(long[] lockKeys,
+        (double MinLat, double MinLon, double MaxLat, double MaxLon) box, DateTime from, DateTime to, string deviceHash, CancellationToken ct)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var batch = new NpgsqlBatch(connection);
+        ClusterLock.AddLockCommand(batch, lockKeys);
+        var query = new NpgsqlBatchCommand("""
+            SELECT i."Id", i."Category", i."OccurredAt", c."CentroidLatitude", c."CentroidLongitude",
+                   EXISTS (SELECT 1 FROM citizen_reports x WHERE x."IncidentId" = c."IncidentId" AND x."DeviceHash" = $1)
+            FROM report_clusters c JOIN incidents i ON i."Id" = c."IncidentId"
+            WHERE c."CentroidLatitude" >= $2 AND c."CentroidLatitude" <= $3 AND c."CentroidLongitude" >= $4 AND c."CentroidLongitude" <= $5
+              AND i."OccurredAt" >= $6 AND i."OccurredAt" <= $7 AND i."Status" <> $8 AND i."Status" <> $9
+            """);
+        foreach (var v in new object[] { deviceHash, box.MinLat, box.MaxLat, box.MinLon, box.MaxLon, from, to, IncidentStatus.Rejected, IncidentStatus.Deleted })
+            query.Parameters.Add(new NpgsqlParameter { Value = v });
+        batch.BatchCommands.Add(query);
+
+        var result = new List<CitizenCandidate>();
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        for (var n = 1; n < batch.BatchCommands.Count; n++) await reader.NextResultAsync(ct); // past the lock statements
+        while (await reader.ReadAsync(ct))
+            result.Add(new CitizenCandidate(new ClusterCandidate(reader.GetGuid(0), false, reader.GetString(1),
+                DateTime.SpecifyKind(reader.GetDateTime(2), DateTimeKind.Utc), reader.GetDouble(3), reader.GetDouble(4), 0), reader.GetBoolean(5)));
+        return result;
     }
 }
 

@@ -21,10 +21,16 @@ public sealed record ValidReport(
 {
     /// <summary>The signed-in reporter, if any (anonymous reports have none).</summary>
     public Guid? UserId { get; init; }
+
+    /// <summary>The reporter's severity (1–5), if given.</summary>
+    public int? Severity { get; init; }
 }
 
 public static class ReportValidation
 {
+    /// <summary>The severity scale of incidents (HaloTaxonomy's category defaults use the same one).</summary>
+    public const int MinSeverity = 1, MaxSeverity = 5;
+
     public static ValidReport? Validate(SubmitReportRequest? body, Validation v, ReportsOptions o, DateTime now, DeviceIdentity devices)
     {
         if (body is null) { v.Add("body", "A JSON body is required."); return null; }
@@ -68,11 +74,13 @@ public static class ReportValidation
         if (media.Distinct().Count() != media.Count) v.Add("media_ids", "Must not repeat an id.");
         if (media.Contains(Guid.Empty)) v.Add("media_ids", "Must not contain an empty id.");
 
+        if (body.Severity is < MinSeverity or > MaxSeverity) v.Add("severity", $"Must be between {MinSeverity} and {MaxSeverity}.");
+
         var sensors = Sensors(body.Sensors, v, o);
         if (!v.IsValid) return null;
         return new ValidReport(HaloTaxonomy.ByCode[category!].Code, aiCategory is null ? null : HaloTaxonomy.ByCode[aiCategory].Code,
             aiConfidence, aiModel, lat!.Value, lon!.Value, accuracy, occurredAt!.Value, description,
-            devices.Hash(deviceId!), media, sensors);
+            devices.Hash(deviceId!), media, sensors) { Severity = body.Severity };
     }
 
     private static SensorSummary? Sensors(SensorsInput? s, Validation v, ReportsOptions o)

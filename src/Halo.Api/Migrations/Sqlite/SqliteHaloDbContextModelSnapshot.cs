@@ -567,6 +567,9 @@ namespace Halo.Api.Migrations.Sqlite
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("Severity")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("SubmittedAt")
                         .HasColumnType("INTEGER");
 

@@ -22,7 +22,7 @@ public static class ReportTestHelpers
     public static string NewDevice() => "dev-" + Guid.NewGuid().ToString("N");
 
     public static string Body(string deviceId, double lat, double lon, DateTime occurredAt, string category = "theft",
-        string? description = "Someone broke a car window", IEnumerable<Guid>? mediaIds = null, object? sensors = null) =>
+        string? description = "Someone broke a car window", IEnumerable<Guid>? mediaIds = null, object? sensors = null, int? severity = null) =>
         JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["category"] = category,
@@ -35,6 +35,7 @@ public static class ReportTestHelpers
             ["media_ids"] = mediaIds?.ToArray() ?? [],
             ["ai_suggestion"] = new Dictionary<string, object?> { ["category"] = category, ["confidence"] = 0.8, ["model_version"] = "t-1" },
             ["sensors"] = sensors,
+            ["severity"] = severity,
         });
 
     public static Task<HttpResponseMessage> SubmitRaw(this HttpClient client, string json, string? key = null)
