@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark for GET /api/v1/incidents with a city-sized bbox (a page of 100 out of >= 100k stored),
 # on SQLite and on PostgreSQL+PostGIS. wrk runs on the same machine, bounded in time.
-# Usage: [WRK_THREADS=2] bench/incidents-load.sh [seconds=20] [connections=16] [rows=100000]
+# Usage: [WRK_THREADS=2] [PG_POOL=n (Npgsql Maximum Pool Size)] bench/incidents-load.sh [seconds=20] [connections=16] [rows=100000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS="${1:-20}"; CONNS="${2:-16}"; ROWS="${3:-100000}"; THREADS="${WRK_THREADS:-2}"
@@ -43,7 +43,7 @@ echo "| provider | rows stored | page size | connections | duration | req/s | p5
 echo "|---|---|---|---|---|---|---|---|" >> "$OUT"
 "$SEED" sqlite "$WORK/sqlite" "$ROWS"
 run_one sqlite Database__Provider=Sqlite Database__DataDirectory="$WORK/sqlite"
-PGCS="${HALO_TEST_POSTGRES/Database=postgres/Database=halo_bench}"
+PGCS="${HALO_TEST_POSTGRES/Database=postgres/Database=halo_bench}${PG_POOL:+;Maximum Pool Size=$PG_POOL}"
 psql "host=127.0.0.1 port=${HALO_PG_PORT:-55432} user=halo dbname=postgres" -qc "CREATE DATABASE halo_bench" 
 "$SEED" postgres "$PGCS" "$ROWS"
 run_one postgres Database__Provider=Postgres Database__ConnectionString="$PGCS"
