@@ -13,7 +13,12 @@ public sealed class SqliteHaloDbContext(DbContextOptions<SqliteHaloDbContext> op
         configurationBuilder.Properties<DateTime?>().HaveConversion<UtcTicksConverter>();
     }
 
+    /// <summary>How a DateTime is stored here; also used by hand-written SQL (IncidentPageSql).</summary>
+    public static long ToStoredTicks(DateTime v) => v.ToUniversalTime().Ticks;
+
+    public static DateTime FromStoredTicks(long v) => new(v, DateTimeKind.Utc);
+
     private sealed class UtcTicksConverter() : ValueConverter<DateTime, long>(
-        v => v.ToUniversalTime().Ticks,
-        v => new DateTime(v, DateTimeKind.Utc));
+        v => ToStoredTicks(v),
+        v => FromStoredTicks(v));
 }

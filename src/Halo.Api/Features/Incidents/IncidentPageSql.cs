@@ -124,7 +124,7 @@ internal sealed class IncidentPageSql
     {
         _values.Add(_postgres ? (value is DateTime pd ? pd.ToUniversalTime() : value) : value switch
         {
-            DateTime d => d.ToUniversalTime().Ticks,
+            DateTime d => SqliteHaloDbContext.ToStoredTicks(d),
             Guid g => g.ToString().ToUpperInvariant(),
             bool b => b ? 1L : 0L,
             _ => value,
@@ -157,5 +157,5 @@ internal sealed class IncidentPageSql
         Instant(r, 21));
 
     private DateTime Instant(DbDataReader r, int i) =>
-        _postgres ? DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc) : new DateTime(r.GetInt64(i), DateTimeKind.Utc);
+        _postgres ? DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc) : SqliteHaloDbContext.FromStoredTicks(r.GetInt64(i));
 }
