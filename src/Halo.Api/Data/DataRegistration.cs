@@ -38,7 +38,7 @@ public static class DataRegistration
     }
 
     public static void ConfigureSqlite(DbContextOptionsBuilder o, string cs) =>
-        o.UseSqlite(cs, s => s.MigrationsAssembly(typeof(HaloDbContext).Assembly.FullName));
+        o.UseSqlite(cs, s => s.MigrationsAssembly(typeof(HaloDbContext).Assembly.FullName)).AddInterceptors(SqlitePragmas.Instance);
 
     public static void ConfigurePostgres(DbContextOptionsBuilder o, string cs) =>
         o.UseNpgsql(cs, n => n.UseNetTopologySuite().EnableRetryOnFailure(3));
@@ -52,8 +52,9 @@ public static class DataRegistration
         if (!options.IsPostgres)
         {
             await db.Database.MigrateAsync(ct);
-            // WAL lets readers proceed while one writer commits; NORMAL sync is durable across app crashes.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", ct);
+            // WAL (a property of the file) lets readers proceed while one writer commits; synchronous=NORMAL is set on
+            // every connection by SqlitePragmas.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
         else if (force || options.MigrateOnStart)
         {
