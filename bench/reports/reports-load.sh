@@ -4,7 +4,7 @@
 # Idempotency-Key and device id per request). Baseline in the same run: POST /api/v1/incidents (plain insert).
 # The incidents table is pre-seeded with ROWS synthetic rows (bench/Halo.Bench.Seed) so the candidate queries run
 # against a realistically sized table.
-# Usage: bench/reports/reports-load.sh [seconds=20] [connections=16] [rows=100000]
+# Usage: [ONLY=sqlite|postgres] [PG_POOL=n (Npgsql Maximum Pool Size)] bench/reports/reports-load.sh [seconds=20] [connections=16] [rows=100000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS="${1:-20}"; CONNS="${2:-16}"; ROWS="${3:-100000}"
@@ -65,7 +65,7 @@ fi
 
 if [[ " $ONLY " == *" postgres "* ]]; then
 PGCS="${HALO_TEST_POSTGRES/Database=postgres/Database=halo_bench_reports}"
-PGCS="${PGCS/Maximum Pool Size=50/Maximum Pool Size=64}"
+PGCS="${PGCS/Maximum Pool Size=50/Maximum Pool Size=64}${PG_POOL:+;Maximum Pool Size=$PG_POOL}"
 psql "host=127.0.0.1 port=$PG_PORT user=halo dbname=postgres" -qc "CREATE DATABASE halo_bench_reports" >/dev/null
 "$SEED" postgres "$PGCS" "$ROWS" >/dev/null
 # A live database has planner statistics (autovacuum); a freshly bulk-loaded one gets them here.

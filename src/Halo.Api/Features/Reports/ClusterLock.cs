@@ -13,10 +13,10 @@ namespace Halo.Api.Features.Reports;
 /// <para><b>PostgreSQL: per-area transaction-scoped advisory locks</b> (they also hold across several API instances).
 /// A submission takes, in one round trip and in this order: <see cref="AdvisoryKey"/> in <i>shared</i> mode, then, in
 /// ascending key order, an exclusive lock on every lock cell (<see cref="CellLatDegrees"/> × <see cref="CellLonDegrees"/>)
-/// that its candidate bounding box (<see cref="Haversine.BoundingBox"/> of the 2 km candidate radius) touches, plus
-/// <see cref="OfficialKey"/> of the official incident it may join (the best qualifying official candidate, found before
-/// the lock). Moderation takes <see cref="AdvisoryKey"/> exclusively, which waits for every running submission and
-/// holds off new ones: a moderator's reject/verify/merge changes clusters anywhere.</para>
+/// that its candidate bounding box (<see cref="Haversine.BoundingBox"/> of the 2 km candidate radius) touches. If it
+/// then joins an official incident, it also takes <see cref="OfficialKey"/> of that incident (<see cref="LockOfficialAsync"/>)
+/// before reading the cluster linked to it. Moderation takes <see cref="AdvisoryKey"/> exclusively, which waits for
+/// every running submission and holds off new ones: a moderator's reject/verify/merge changes clusters anywhere.</para>
 /// <para>Why that is enough. A submission reads the citizen clusters whose stored centroid lies in its candidate box,
 /// and writes one cluster: a new one at its own point (inside its box), an existing citizen candidate (centroid inside
 /// its box; the new centroid is a mean of that centroid and the report's point, so inside the box too), or the cluster
@@ -28,9 +28,12 @@ namespace Halo.Api.Features.Reports;
 /// another joins it as a nearby citizen cluster — is made exact by writing the cluster's counters and centroid with
 /// SQL-side increments (<c>UPDATE … SET ReportCount = ReportCount + 1</c>), whose row lock also orders the two writers'
 /// updates of the cluster's incident row. The same device sending both at once is caught by the unique
-/// (cluster, device) index; that submission is retried once and then answers 409 like any other duplicate.</para>
-/// <para>Deadlock freedom: every submission acquires its keys in one global order (shared global key first, then
-/// ascending bigint keys, area and official keys alike), and moderation holds only the global key.</para>
+/// (cluster, device) index; that submission is retried once and then answers 409 like any other duplicate. A cluster
+/// not linked to an official incident, in turn, is only ever written by submissions holding its centroid's cell, so a
+/// join writes it from the values read with the candidates, without an update-and-re-read.</para>
+/// <para>Deadlock freedom: every submission acquires its keys in one global order: the shared global key first, then
+/// ascending bigint keys. Official keys carry a higher tag than area keys, so the official key, taken last, is also the
+/// largest; and moderation holds only the global key.</para>
 /// <para><b>SQLite</b>: a process-wide semaphore plus <c>BEGIN IMMEDIATE</c> (SQLite has a single writer anyway);
 /// several API processes on one SQLite file stay correct through the immediate write lock but should use PostgreSQL.</para>
 /// </remarks>
@@ -59,10 +62,10 @@ public sealed class ClusterLock
     private const int MaxCells = 100;
 
     /// <summary>
-    /// The keys a submission at this point must hold: every lock cell the candidate box touches, plus the official
-    /// incident it may join; ascending (the acquisition order).
+    /// The area keys a submission at this point must hold: every lock cell the candidate box touches; ascending (the
+    /// acquisition order). Empty when the box is too large to lock cell by cell (the whole-country lock instead).
     /// </summary>
-    public static long[] SubmissionKeys(double lat, double lon, double radiusM, Guid? official)
+    public static long[] SubmissionKeys(double lat, double lon, double radiusM)
     {
         var box = Haversine.BoundingBox(lat, lon, radiusM);
         // Near the poles the box spans every longitude: too many cells, take the whole-country lock instead.
@@ -71,10 +74,16 @@ public sealed class ClusterLock
         for (var y = LatIndex(box.MinLat); y <= LatIndex(box.MaxLat); y++)
             for (var x = LonIndex(box.MinLon); x <= LonIndex(box.MaxLon); x++)
                 keys.Add(AreaTag | (y << 24) | x);
-        if (official is { } o) keys.Add(OfficialKey(o));
         keys.Sort();
         return keys.Distinct().ToArray();
     }
+
+    /// <summary>
+    /// PostgreSQL, inside a submission holding its area keys: takes the official incident's key. It sorts after every
+    /// area key (its tag is higher), so the global acquisition order holds.
+    /// </summary>
+    public static Task LockOfficialAsync(HaloDbContext db, Guid official, CancellationToken ct) =>
+        db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0})", [OfficialKey(official)], ct);
 
     /// <summary>The lock cell of a point: (latitude index, longitude index).</summary>
     public static (long Y, long X) Cell(double lat, double lon) => (LatIndex(lat), LonIndex(lon));

@@ -27,26 +27,49 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
 {
     private static readonly JsonSerializerOptions SensorJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public async Task<SubmitOutcome> SubmitAsync(ValidReport r, CancellationToken ct)
+    /// <param name="beforeCommit">
+    /// Called with the outcome inside the transaction, before its last write; what it adds to the DbContext (the
+    /// idempotency completion) commits with the report. Called again if the decision is retried.
+    /// </param>
+    public async Task<SubmitOutcome> SubmitAsync(ValidReport r, Action<SubmitOutcome> beforeCommit, CancellationToken ct)
     {
         var o = options.Value;
         var point = new ReportPoint(r.Latitude, r.Longitude, r.OccurredAt, r.Category);
-        // Official incidents are read before the lock: submissions never change what makes them candidates (only their
-        // counters). So the one official incident this report can join is known here too — the best qualifying one
-        // (Choose prefers it over an equal citizen score) — and its key joins the area keys (see ClusterLock).
+        if (db is PostgresHaloDbContext)
+        {
+            // The area keys; official incidents are read in the same round trip as the lock, and the key of the one
+            // this report joins (if any) is taken once it is known (see ClusterLock).
+            var keys = ClusterLock.SubmissionKeys(r.Latitude, r.Longitude, o.CandidateRadiusM);
+            return await clusterLock.RunSubmissionAsync(db, keys, (lockKeys, token) => DecideAndWriteAsync(r, point, null, lockKeys, beforeCommit, token), ct);
+        }
+        // SQLite: every decision queues on one gate, so what need not be inside it stays outside. Submissions never
+        // change what makes an official incident a candidate (only its counters), so reading them early is safe.
         var officials = await LoadOfficialCandidatesAsync(point, o, ct);
-        var official = ClusterScoring.Choose(point, officials, o)?.Candidate.IncidentId;
-        var keys = ClusterLock.SubmissionKeys(r.Latitude, r.Longitude, o.CandidateRadiusM, official);
-        return await clusterLock.RunSubmissionAsync(db, keys, (lockKeys, token) => DecideAndWriteAsync(r, point, officials, lockKeys, token), ct);
+        return await clusterLock.RunSubmissionAsync(db, [], (_, token) => DecideAndWriteAsync(r, point, officials, null, beforeCommit, token), ct);
     }
 
-    /// <param name="lockKeys">Set on PostgreSQL: the lock is not taken yet; it goes out with the candidate read.</param>
-    private async Task<SubmitOutcome> DecideAndWriteAsync(ValidReport r, ReportPoint point, List<ClusterCandidate> officials, long[]? lockKeys, CancellationToken ct)
+    /// <param name="officials">Read already (SQLite), or null: read them now, with the lock if <paramref name="lockKeys"/> is set.</param>
+    /// <param name="lockKeys">Set on PostgreSQL: the lock is not taken yet; it goes out with the candidate reads.</param>
+    private async Task<SubmitOutcome> DecideAndWriteAsync(ValidReport r, ReportPoint point, List<ClusterCandidate>? officials, long[]? lockKeys,
+        Action<SubmitOutcome> beforeCommit, CancellationToken ct)
     {
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
 
-        var citizen = await LoadCitizenCandidatesAsync(point, r.DeviceHash, o, lockKeys, ct);
+        List<CitizenCandidate> citizen;
+        if (lockKeys is not null) (officials, citizen) = await LockAndLoadPostgresAsync(lockKeys, point, r.DeviceHash, o, ct);
+        else
+        {
+            officials ??= await LoadOfficialCandidatesAsync(point, o, ct);
+            citizen = await LoadCitizenCandidatesAsync(point, r.DeviceHash, o, ct);
+        }
+
+        async Task<SubmitOutcome> Finish(SubmitOutcome outcome)
+        {
+            beforeCommit(outcome);
+            await db.SaveChangesAsync(ct);
+            return outcome;
+        }
 
         var media = new List<MediaItem>();
         if (r.MediaIds.Count > 0)
@@ -56,20 +79,26 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             var usable = media.Where(m => m.ReportId is null && m.OwnerDeviceHash == r.DeviceHash).Select(m => m.Id).ToHashSet();
             var bad = ids.Where(id => !usable.Contains(id)).ToList();
             if (bad.Count > 0)
-                return new SubmitOutcome.Invalid(new Dictionary<string, string[]>
+            {
+                db.ChangeTracker.Clear(); // the media rows were only read
+                return await Finish(new SubmitOutcome.Invalid(new Dictionary<string, string[]>
                 {
                     ["media_ids"] = [$"Unknown, already used, or uploaded by another device: {string.Join(", ", bad)}."],
-                });
+                }));
+            }
         }
 
         var best = ClusterScoring.Choose(point, officials.Concat(citizen.Select(c => c.Candidate)), o);
 
+        CitizenCandidate? joined = null;
         Guid? clusterId = null;
         var alreadyReported = false;
         Guid? matchedOfficial = null;
         if (best is { Candidate.IsOfficial: true })
         {
             matchedOfficial = best.Candidate.IncidentId;
+            // Every report joining this official incident's cluster holds its key (it sorts after the area keys).
+            if (lockKeys is not null) await ClusterLock.LockOfficialAsync(db, matchedOfficial.Value, ct);
             var hash = r.DeviceHash;
             var linked = await (
                     from c in db.Set<ReportCluster>().AsNoTracking()
@@ -86,15 +115,16 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         }
         else if (best is not null)
         {
-            clusterId = best.Candidate.IncidentId;
-            alreadyReported = citizen.First(c => c.Candidate.IncidentId == clusterId).Reported;
+            joined = citizen.First(c => c.Candidate.IncidentId == best.Candidate.IncidentId);
+            (clusterId, alreadyReported) = (joined.Candidate.IncidentId, joined.Reported);
         }
 
         if (alreadyReported)
         {
             var existing = await db.Set<CitizenReport>().AsNoTracking()
                 .FirstAsync(x => x.IncidentId == clusterId && x.DeviceHash == r.DeviceHash, ct);
-            return new SubmitOutcome.Duplicate(existing);
+            db.ChangeTracker.Clear(); // media rows read above stay as they are
+            return await Finish(new SubmitOutcome.Duplicate(existing));
         }
 
         var isNew = clusterId is null;
@@ -134,13 +164,31 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             };
             db.Incidents.Add(clusterIncident);
             db.Add(cluster);
+            ClusterState.Apply(cluster, clusterIncident, now);
+        }
+        else if (joined is { State.OfficialIncidentId: null })
+        {
+            // A citizen-only cluster: only submissions holding the lock cell of its centroid write it (ClusterLock), and
+            // this one holds it, so the row read with the candidates is current. Write the new state from it, in the
+            // same batch as the report, instead of an update and a re-read.
+            (cluster, clusterIncident) = joined.State.Attach(db, joined.Candidate);
+            cluster.CentroidLatitude = (cluster.CentroidLatitude * cluster.ReportCount + r.Latitude) / (cluster.ReportCount + 1);
+            cluster.CentroidLongitude = (cluster.CentroidLongitude * cluster.ReportCount + r.Longitude) / (cluster.ReportCount + 1);
+            cluster.ReportCount++;
+            cluster.UniqueReporters++;
+            cluster.HasMedia |= hasMedia;
+            cluster.UpdatedAt = now;
+            JoinIncident(clusterIncident, r);
+            ClusterState.Apply(cluster, clusterIncident, now);
+            ClusterState.MarkApplied(db.Entry(clusterIncident));
         }
         else
         {
-            // Counters and the running mean of the exact positions are updated in SQL: a report joining through an
-            // official incident's key can write this cluster while a nearby report joins it under the area lock
-            // (ClusterLock), and both increments must count. The device is new to the cluster (checked above, and by
-            // the unique index). The row lock this takes also orders the two writers' incident updates below.
+            // The cluster linked to an official incident: a report joining it through the official key can write it
+            // while a nearby report joins it under the area lock (ClusterLock), and both increments must count. So the
+            // counters and the running mean of the exact positions are updated in SQL. The device is new to the cluster
+            // (checked above, and by the unique index). The row lock this takes also orders the two writers' incident
+            // updates below.
             var (lat, lon) = (r.Latitude, r.Longitude);
             await db.Set<ReportCluster>().Where(c => c.IncidentId == clusterId).ExecuteUpdateAsync(s => s
                 .SetProperty(c => c.CentroidLatitude, c => (c.CentroidLatitude * c.ReportCount + lat) / (c.ReportCount + 1))
@@ -156,11 +204,9 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
                     select new { Cluster = c, Incident = i })
                 .FirstAsync(ct);
             (cluster, clusterIncident) = (row.Cluster, row.Incident);
-            if (r.OccurredAt < clusterIncident.OccurredAt) clusterIncident.OccurredAt = r.OccurredAt;
-            // A cluster is as severe as its most severe report said (reports without a severity leave it alone).
-            if (r.Severity is { } severity && severity > clusterIncident.Severity) clusterIncident.Severity = severity;
+            JoinIncident(clusterIncident, r);
+            ClusterState.Apply(cluster, clusterIncident, now);
         }
-        ClusterState.Apply(cluster, clusterIncident, now);
 
         var report = new CitizenReport
         {
@@ -188,7 +234,6 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         };
         db.Add(report);
         foreach (var m in media) m.ReportId = report.Id;
-        await db.SaveChangesAsync(ct);
 
         if (matchedOfficial is { } officialId)
         {
@@ -198,15 +243,21 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
                 .SetProperty(i => i.HasCitizenMedia, i => i.HasCitizenMedia || hasMedia), ct);
         }
 
-        return new SubmitOutcome.Accepted(new SubmitReportResponse(
+        return await Finish(new SubmitOutcome.Accepted(new SubmitReportResponse(
             report.Id, cluster.IncidentId, matchedOfficial, isNew, cluster.ReportCount, cluster.UniqueReporters,
-            ClusterScoring.Confidence(cluster.UniqueReporters), clusterIncident.IsVerified, clusterIncident.Status, report.ReporterId!));
+            ClusterScoring.Confidence(cluster.UniqueReporters), clusterIncident.IsVerified, clusterIncident.Status, report.ReporterId!)));
+    }
+
+    /// <summary>A report joining a cluster moves its time to the earliest report and its severity to the highest given.</summary>
+    private static void JoinIncident(Incident incident, ValidReport r)
+    {
+        if (r.OccurredAt < incident.OccurredAt) incident.OccurredAt = r.OccurredAt;
+        if (r.Severity is { } severity && severity > incident.Severity) incident.Severity = severity;
     }
 
     private async Task<List<ClusterCandidate>> LoadOfficialCandidatesAsync(ReportPoint p, ReportsOptions o, CancellationToken ct)
     {
-        var windowFrom = p.OccurredAt.AddHours(-o.CandidateWindowHours);
-        var windowTo = p.OccurredAt.AddHours(o.CandidateWindowHours);
+        var (windowFrom, windowTo) = (p.OccurredAt.AddHours(-o.CandidateWindowHours), p.OccurredAt.AddHours(o.CandidateWindowHours));
 
         // Official events are located to an area: prefilter with the radius plus the largest area, score exactly after.
         var wide = Haversine.BoundingBox(p.Latitude, p.Longitude, o.CandidateRadiusM + o.MaxOfficialPrecisionM);
@@ -226,18 +277,43 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         return officials;
     }
 
-    /// <summary>A citizen cluster candidate, and whether this device already reported in it (the 409 case).</summary>
-    private sealed record CitizenCandidate(ClusterCandidate Candidate, bool Reported);
-
-    private async Task<List<CitizenCandidate>> LoadCitizenCandidatesAsync(ReportPoint p, string deviceHash, ReportsOptions o,
-        long[]? lockKeys, CancellationToken ct)
+    /// <summary>
+    /// The stored state of a candidate cluster and its incident, read with the candidates: enough to write a join
+    /// without reading the rows again (<see cref="Attach"/>).
+    /// </summary>
+    private sealed record ClusterRow(Guid? OfficialIncidentId, int ReportCount, int UniqueReporters, bool HasMedia, bool ModeratorVerified,
+        string Status, int Severity)
     {
-        var windowFrom = p.OccurredAt.AddHours(-o.CandidateWindowHours);
-        var windowTo = p.OccurredAt.AddHours(o.CandidateWindowHours);
+        /// <summary>
+        /// Tracks the two rows as unchanged, with these values as they are stored, so EF writes only what the join
+        /// changes. Incident columns the join never writes are left out of the stub and never marked modified.
+        /// </summary>
+        public (ReportCluster, Incident) Attach(HaloDbContext db, ClusterCandidate c)
+        {
+            var cluster = new ReportCluster
+            {
+                IncidentId = c.IncidentId, OfficialIncidentId = OfficialIncidentId, ReportCount = ReportCount, UniqueReporters = UniqueReporters,
+                CentroidLatitude = c.Latitude, CentroidLongitude = c.Longitude, HasMedia = HasMedia, ModeratorVerified = ModeratorVerified,
+            };
+            var incident = new Incident
+            {
+                Id = c.IncidentId, Source = IncidentSources.Citizen, RawType = c.Category, Category = c.Category, Title = "",
+                Status = Status, Severity = Severity, OccurredAt = c.OccurredAt,
+            };
+            db.Attach(cluster);
+            db.Attach(incident);
+            return (cluster, incident);
+        }
+    }
+
+    /// <summary>A citizen cluster candidate, whether this device already reported in it (the 409 case), and its row.</summary>
+    private sealed record CitizenCandidate(ClusterCandidate Candidate, bool Reported, ClusterRow State);
+
+    private async Task<List<CitizenCandidate>> LoadCitizenCandidatesAsync(ReportPoint p, string deviceHash, ReportsOptions o, CancellationToken ct)
+    {
+        var (windowFrom, windowTo) = (p.OccurredAt.AddHours(-o.CandidateWindowHours), p.OccurredAt.AddHours(o.CandidateWindowHours));
         // The same box ClusterLock locks cell by cell: reading outside it would not be protected.
         var box = Haversine.BoundingBox(p.Latitude, p.Longitude, o.CandidateRadiusM);
-        if (lockKeys is not null) return await LockAndLoadPostgresAsync(lockKeys, box, windowFrom, windowTo, deviceHash, ct);
-
         var rows = await (
                 from c in db.Set<ReportCluster>().AsNoTracking()
                 join i in db.Incidents.AsNoTracking() on c.IncidentId equals i.Id
@@ -248,43 +324,74 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
                 select new
                 {
                     i.Id, i.Category, i.OccurredAt, c.CentroidLatitude, c.CentroidLongitude,
+                    c.OfficialIncidentId, c.ReportCount, c.UniqueReporters, c.HasMedia, c.ModeratorVerified, i.Status, i.Severity,
                     // The duplicate check rides along (one indexed probe per candidate) instead of costing a round trip.
                     Reported = db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == deviceHash),
                 })
             .ToListAsync(ct);
         return rows.Select(x => new CitizenCandidate(
-            new ClusterCandidate(x.Id, false, x.Category, x.OccurredAt, x.CentroidLatitude, x.CentroidLongitude, 0), x.Reported)).ToList();
+            new ClusterCandidate(x.Id, false, x.Category, x.OccurredAt, x.CentroidLatitude, x.CentroidLongitude, 0), x.Reported,
+            new ClusterRow(x.OfficialIncidentId, x.ReportCount, x.UniqueReporters, x.HasMedia, x.ModeratorVerified, x.Status, x.Severity))).ToList();
     }
 
     /// <summary>
-    /// PostgreSQL: the area locks and the citizen candidate query (the same as the LINQ one above) in one batch, one
-    /// round trip, since every round trip after the lock is granted is spent holding it.
+    /// PostgreSQL: the area locks and both candidate queries (the same as the LINQ ones above; a test holds them to
+    /// it) in one batch, one round trip, since every round trip after the lock is granted is spent holding it.
     /// </summary>
-    private async Task<List<CitizenCandidate>> LockAndLoadPostgresAsync(long[] lockKeys,
-        (double MinLat, double MinLon, double MaxLat, double MaxLon) box, DateTime from, DateTime to, string deviceHash, CancellationToken ct)
+    private async Task<(List<ClusterCandidate>, List<CitizenCandidate>)> LockAndLoadPostgresAsync(long[] lockKeys, ReportPoint p, string deviceHash,
+        ReportsOptions o, CancellationToken ct)
     {
+        var (from, to) = (p.OccurredAt.AddHours(-o.CandidateWindowHours), p.OccurredAt.AddHours(o.CandidateWindowHours));
+        var box = Haversine.BoundingBox(p.Latitude, p.Longitude, o.CandidateRadiusM);
+        var wide = Haversine.BoundingBox(p.Latitude, p.Longitude, o.CandidateRadiusM + o.MaxOfficialPrecisionM);
+
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await using var batch = new NpgsqlBatch(connection);
         ClusterLock.AddLockCommand(batch, lockKeys);
-        var query = new NpgsqlBatchCommand("""
+        var lockStatements = batch.BatchCommands.Count;
+        var official = new NpgsqlBatchCommand("""
+            SELECT i."Id", i."Category", i."OccurredAt", i."Latitude", i."Longitude", i."LocationPrecisionM"
+            FROM incidents i
+            WHERE i."Source" <> $1 AND i."IsIncident" AND i."Status" <> $2 AND i."Status" <> $3
+              AND i."OccurredAt" >= $4 AND i."OccurredAt" <= $5
+              AND i."Latitude" >= $6 AND i."Latitude" <= $7 AND i."Longitude" >= $8 AND i."Longitude" <= $9
+              AND i."LocationPrecisionM" <= $10
+            """);
+        foreach (var v in new object[] { IncidentSources.Citizen, IncidentStatus.Rejected, IncidentStatus.Deleted, from, to,
+                     wide.MinLat, wide.MaxLat, wide.MinLon, wide.MaxLon, o.MaxOfficialPrecisionM })
+            official.Parameters.Add(new NpgsqlParameter { Value = v });
+        batch.BatchCommands.Add(official);
+        var citizen = new NpgsqlBatchCommand("""
             SELECT i."Id", i."Category", i."OccurredAt", c."CentroidLatitude", c."CentroidLongitude",
-                   EXISTS (SELECT 1 FROM citizen_reports x WHERE x."IncidentId" = c."IncidentId" AND x."DeviceHash" = $1)
+                   EXISTS (SELECT 1 FROM citizen_reports x WHERE x."IncidentId" = c."IncidentId" AND x."DeviceHash" = $1),
+                   c."OfficialIncidentId", c."ReportCount", c."UniqueReporters", c."HasMedia", c."ModeratorVerified", i."Status", i."Severity"
             FROM report_clusters c JOIN incidents i ON i."Id" = c."IncidentId"
             WHERE c."CentroidLatitude" >= $2 AND c."CentroidLatitude" <= $3 AND c."CentroidLongitude" >= $4 AND c."CentroidLongitude" <= $5
               AND i."OccurredAt" >= $6 AND i."OccurredAt" <= $7 AND i."Status" <> $8 AND i."Status" <> $9
             """);
         foreach (var v in new object[] { deviceHash, box.MinLat, box.MaxLat, box.MinLon, box.MaxLon, from, to, IncidentStatus.Rejected, IncidentStatus.Deleted })
-            query.Parameters.Add(new NpgsqlParameter { Value = v });
-        batch.BatchCommands.Add(query);
+            citizen.Parameters.Add(new NpgsqlParameter { Value = v });
+        batch.BatchCommands.Add(citizen);
 
-        var result = new List<CitizenCandidate>();
+        var officials = new List<ClusterCandidate>();
+        var citizens = new List<CitizenCandidate>();
         await using var reader = await batch.ExecuteReaderAsync(ct);
-        for (var n = 1; n < batch.BatchCommands.Count; n++) await reader.NextResultAsync(ct); // past the lock statements
+        for (var n = 1; n < lockStatements; n++) await reader.NextResultAsync(ct); // past the lock statements
+        await reader.NextResultAsync(ct);
         while (await reader.ReadAsync(ct))
-            result.Add(new CitizenCandidate(new ClusterCandidate(reader.GetGuid(0), false, reader.GetString(1),
-                DateTime.SpecifyKind(reader.GetDateTime(2), DateTimeKind.Utc), reader.GetDouble(3), reader.GetDouble(4), 0), reader.GetBoolean(5)));
-        return result;
+            officials.Add(new ClusterCandidate(reader.GetGuid(0), true, reader.GetString(1), Utc(reader.GetDateTime(2)),
+                reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5)));
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+            citizens.Add(new CitizenCandidate(
+                new ClusterCandidate(reader.GetGuid(0), false, reader.GetString(1), Utc(reader.GetDateTime(2)), reader.GetDouble(3), reader.GetDouble(4), 0),
+                reader.GetBoolean(5),
+                new ClusterRow(reader.IsDBNull(6) ? null : reader.GetGuid(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetBoolean(9),
+                    reader.GetBoolean(10), reader.GetString(11), reader.GetInt32(12))));
+        return (officials, citizens);
     }
+
+    private static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
 }
 
 /// <summary>A cluster's verification state and public position, recomputed after every change.</summary>
@@ -314,5 +421,17 @@ public static class ClusterState
         incident.HasCitizenMedia = c.HasMedia;
         incident.Summary = c.ReportCount == 1 ? "1 citizen report" : $"{c.ReportCount} citizen reports";
         incident.UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// Marks every column <see cref="Apply"/> sets as modified (keep the two in step), for an incident tracked from a
+    /// stub whose values for these columns are not the stored ones: they are written whether or not they differ.
+    /// </summary>
+    public static void MarkApplied(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Incident> e)
+    {
+        foreach (var p in new[] { nameof(Incident.Status), nameof(Incident.IsVerified), nameof(Incident.Latitude), nameof(Incident.Longitude),
+                     nameof(Incident.LocationPrecisionM), nameof(Incident.H3Res9), nameof(Incident.H3Res7), nameof(Incident.HasCitizenMedia),
+                     nameof(Incident.Summary), nameof(Incident.UpdatedAt) })
+            e.Property(p).IsModified = true;
     }
 }

@@ -94,10 +94,18 @@ public static class ReportsEndpoints
         }
 
         var attempt = ((IdempotencyBegin.Started)begin).Attempt;
-        (int Status, string ContentType, string Body) result;
+        (int Status, string ContentType, string Body, bool Stored) result;
         try
         {
-            result = await ProcessAsync(body, http.User.UserId(), submitter, devices, o, json.Value.SerializerOptions, clock, ct);
+            result = await ProcessAsync(body, http.User.UserId(), submitter, devices, o, json.Value.SerializerOptions, clock,
+                (status, type, text) => idempotency.TrackCompletion(IdempotencyScope, key, attempt, status, type, text), ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // This request ran so long that a retry took the key over (Reports:IdempotencyStaleSeconds); the retry owns
+            // it now, and this request's transaction stored nothing.
+            return TypedResults.Problem("A newer request with this Idempotency-Key took it over; retry shortly.",
+                statusCode: StatusCodes.Status409Conflict, title: "Request in progress");
         }
         catch
         {
@@ -105,15 +113,19 @@ public static class ReportsEndpoints
             await idempotency.AbandonAsync(IdempotencyScope, key, attempt);
             throw;
         }
-        await idempotency.CompleteAsync(IdempotencyScope, key, attempt, result.Status, result.ContentType, result.Body, CancellationToken.None);
+        if (!result.Stored)
+            await idempotency.CompleteAsync(IdempotencyScope, key, attempt, result.Status, result.ContentType, result.Body, CancellationToken.None);
         return TypedResults.Content(result.Body, result.ContentType, Encoding.UTF8, result.Status);
     }
 
-    /// <summary>Runs the submission and renders the exact bytes that are returned now and replayed later.</summary>
-    private static async Task<(int, string, string)> ProcessAsync(byte[] body, Guid? userId, ReportSubmitter submitter, DeviceIdentity devices,
-        ReportsOptions o, JsonSerializerOptions json, TimeProvider clock, CancellationToken ct)
+    /// <summary>
+    /// Runs the submission and renders the exact bytes that are returned now and replayed later. A submission that
+    /// reaches the cluster decision hands them to <paramref name="complete"/> inside its transaction (Stored = true);
+    /// requests refused before it (bad JSON, invalid fields) leave the completion to the caller.
+    /// </summary>
+    private static async Task<(int, string, string, bool)> ProcessAsync(byte[] body, Guid? userId, ReportSubmitter submitter, DeviceIdentity devices,
+        ReportsOptions o, JsonSerializerOptions json, TimeProvider clock, Action<int, string, string> complete, CancellationToken ct)
     {
-        const string problemJson = "application/problem+json";
         SubmitReportRequest? request;
         try
         {
@@ -122,24 +134,34 @@ public static class ReportsEndpoints
         catch (JsonException ex)
         {
             var where = ex.Path is null ? "" : $" at {ex.Path}";
-            return (400, problemJson, Validation(new Dictionary<string, string[]> { ["body"] = [$"Malformed JSON or a wrong type{where}."] }, json));
+            return (400, ProblemJson, Validation(new Dictionary<string, string[]> { ["body"] = [$"Malformed JSON or a wrong type{where}."] }, json), false);
         }
 
         var v = new Validation();
         var valid = ReportValidation.Validate(request, v, o, clock.GetUtcNow().UtcDateTime, devices);
-        if (valid is null) return (400, problemJson, Validation(v.Errors, json));
+        if (valid is null) return (400, ProblemJson, Validation(v.Errors, json), false);
 
-        return await submitter.SubmitAsync(valid with { UserId = userId }, ct) switch
+        (int Status, string Type, string Body) rendered = (500, "", "");
+        await submitter.SubmitAsync(valid with { UserId = userId }, outcome =>
         {
-            SubmitOutcome.Accepted a => (201, "application/json", JsonSerializer.Serialize(a.Response, json)),
-            SubmitOutcome.Duplicate d => (409, problemJson, JsonSerializer.Serialize(new DuplicateReportProblem(
-                "https://tools.ietf.org/html/rfc9110#section-15.5.10", "Already reported", 409,
-                "This device already reported this incident; the existing report is named here.",
-                d.Existing.Id, d.Existing.IncidentId, d.Existing.MatchedOfficialIncidentId, d.Existing.SubmittedAt), json)),
-            SubmitOutcome.Invalid i => (400, problemJson, Validation(i.Errors, json)),
-            _ => throw new InvalidOperationException("Unknown submission outcome."),
-        };
+            rendered = Render(outcome, json);
+            complete(rendered.Status, rendered.Type, rendered.Body);
+        }, ct);
+        return (rendered.Status, rendered.Type, rendered.Body, true);
     }
+
+    private const string ProblemJson = "application/problem+json";
+
+    private static (int, string, string) Render(SubmitOutcome outcome, JsonSerializerOptions json) => outcome switch
+    {
+        SubmitOutcome.Accepted a => (201, "application/json", JsonSerializer.Serialize(a.Response, json)),
+        SubmitOutcome.Duplicate d => (409, ProblemJson, JsonSerializer.Serialize(new DuplicateReportProblem(
+            "https://tools.ietf.org/html/rfc9110#section-15.5.10", "Already reported", 409,
+            "This device already reported this incident; the existing report is named here.",
+            d.Existing.Id, d.Existing.IncidentId, d.Existing.MatchedOfficialIncidentId, d.Existing.SubmittedAt), json)),
+        SubmitOutcome.Invalid i => (400, ProblemJson, Validation(i.Errors, json)),
+        _ => throw new InvalidOperationException("Unknown submission outcome."),
+    };
 
     private static string Validation(IDictionary<string, string[]> errors, JsonSerializerOptions json) =>
         JsonSerializer.Serialize(new HttpValidationProblemDetails(errors)

@@ -39,6 +39,8 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
         r.Property(x => x.RequestHash).HasMaxLength(64);
         r.Property(x => x.State).HasMaxLength(16);
         r.Property(x => x.ContentType).HasMaxLength(100);
+        // A completion that rides in another transaction (TrackCompletion) must not land once the key was taken over.
+        r.Property(x => x.Attempt).IsConcurrencyToken();
         r.HasIndex(x => x.CreatedAt);
     }
 }
@@ -120,6 +122,28 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
                 .SetProperty(r => r.ContentType, contentType)
                 .SetProperty(r => r.ResponseBody, body)
                 .SetProperty(r => r.CompletedAt, now), ct), ct);
+    }
+
+    /// <summary>
+    /// Adds the completion to the DbContext's pending changes instead of writing it now, so it commits in the caller's
+    /// transaction together with what the request stored: a replay then can never miss a stored result, and a
+    /// submission saves a statement and a commit. The update matches <paramref name="attempt"/> (a concurrency token):
+    /// if the key was taken over meanwhile, SaveChanges throws <see cref="DbUpdateConcurrencyException"/> and the
+    /// caller's transaction stores nothing.
+    /// </summary>
+    public void TrackCompletion(string scope, string key, Guid attempt, int statusCode, string contentType, string body)
+    {
+        // A stub with the key and the expected attempt; only the completion columns are written.
+        var record = new IdempotencyRecord { Scope = scope, Key = key, RequestHash = "", Attempt = attempt };
+        var entry = db.Attach(record);
+        record.State = IdempotencyStates.Completed;
+        record.StatusCode = statusCode;
+        record.ContentType = contentType;
+        record.ResponseBody = body;
+        record.CompletedAt = clock.GetUtcNow().UtcDateTime;
+        foreach (var p in new[] { nameof(IdempotencyRecord.State), nameof(IdempotencyRecord.StatusCode), nameof(IdempotencyRecord.ContentType),
+                     nameof(IdempotencyRecord.ResponseBody), nameof(IdempotencyRecord.CompletedAt) })
+            entry.Property(p).IsModified = true;
     }
 
     /// <summary>Releases the key after a failure (5xx, cancellation), so the client's retry runs the request afresh.</summary>

@@ -53,7 +53,7 @@ public abstract class ReportLockingTests(HaloApiFactory factory)
         // Bearings round the compass: the reports fall in all four cells that meet at the corner.
         var points = Enumerable.Range(0, 80)
             .Select(n => TestIncidents.Offset(lat, lon, 20 + rng.NextDouble() * 130, n * 360.0 / 80)).ToList();
-        Assert.Equal(4, points.Select(p => ClusterLock.SubmissionKeys(p.Lat, p.Lon, 0, null)[0]).Distinct().Count());
+        Assert.Equal(4, points.Select(p => ClusterLock.SubmissionKeys(p.Lat, p.Lon, 0)[0]).Distinct().Count());
         var bodies = points.Select((p, n) => Body(NewDevice(), p.Lat, p.Lon, t.AddSeconds(n))).ToList();
 
         var created = await AllCreated(await Task.WhenAll(bodies.Select(b => _client.SubmitRaw(b))));
@@ -77,7 +77,7 @@ public abstract class ReportLockingTests(HaloApiFactory factory)
         var official = TestIncidents.Make(TestIncidents.NewSource(), qLat, qLon, t.AddHours(-20), "fire", 3);
         official.LocationPrecisionM = 3_000;
         await factory.WithDb(db => { db.Incidents.Add(official); return db.SaveChangesAsync(); });
-        Assert.Empty(ClusterLock.SubmissionKeys(lat, lon, 2_150, null).Intersect(ClusterLock.SubmissionKeys(fLat, fLon, 2_150, null)));
+        Assert.Empty(ClusterLock.SubmissionKeys(lat, lon, 2_150).Intersect(ClusterLock.SubmissionKeys(fLat, fLon, 2_150)));
 
         // The linked cluster at E, with enough nearby weight that the far reports cannot drag its centroid away from E.
         var seed = await _client.SubmitOk(Body(NewDevice(), lat, lon, t, "fire"));
