@@ -22,6 +22,7 @@ public sealed class SqlitePragmasTests
                 await db.Database.OpenConnectionAsync();
                 Assert.Equal(1L, await Pragma(db, "synchronous")); // 1 = NORMAL (2 = FULL fsyncs every commit)
                 Assert.Equal("wal", await PragmaText(db, "journal_mode"));
+                Assert.Equal(10_000L, await Pragma(db, "wal_autocheckpoint"));
             }
         }
         finally

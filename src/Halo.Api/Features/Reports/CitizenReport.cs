@@ -108,6 +108,9 @@ public sealed class ReportCluster
 
 internal sealed class ReportClusterConfiguration : IEntityTypeConfiguration<ReportCluster>
 {
+    /// <summary>EF's name for the centroid index below (named in SQLite query hints).</summary>
+    public const string CentroidIndex = "IX_report_clusters_CentroidLatitude_CentroidLongitude";
+
     public void Configure(EntityTypeBuilder<ReportCluster> c)
     {
         c.ToTable("report_clusters");

@@ -314,8 +314,13 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         var (windowFrom, windowTo) = (p.OccurredAt.AddHours(-o.CandidateWindowHours), p.OccurredAt.AddHours(o.CandidateWindowHours));
         // The same box ClusterLock locks cell by cell: reading outside it would not be protected.
         var box = Haversine.BoundingBox(p.Latitude, p.Longitude, o.CandidateRadiusM);
+        // On SQLite, start from the centroid index: the planner would otherwise walk every incident in the ±24 h window
+        // (official ones too) and look each up among the clusters (measured: 3–4 times slower, inside the write gate).
+        var clusters = db is SqliteHaloDbContext
+            ? db.Set<ReportCluster>().FromSqlRaw($"SELECT * FROM report_clusters INDEXED BY {ReportClusterConfiguration.CentroidIndex}")
+            : db.Set<ReportCluster>();
         var rows = await (
-                from c in db.Set<ReportCluster>().AsNoTracking()
+                from c in clusters.AsNoTracking()
                 join i in db.Incidents.AsNoTracking() on c.IncidentId equals i.Id
                 where c.CentroidLatitude >= box.MinLat && c.CentroidLatitude <= box.MaxLat
                     && c.CentroidLongitude >= box.MinLon && c.CentroidLongitude <= box.MaxLon

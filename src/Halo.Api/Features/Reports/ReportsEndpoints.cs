@@ -31,6 +31,7 @@ public static class ReportsEndpoints
         builder.Services.AddSingleton<ClusterLock>();
         builder.Services.AddScoped<ReportSubmitter>();
         builder.Services.AddScoped<IdempotencyStore>();
+        builder.Services.AddSingleton<IdempotencyInFlight>();
         builder.Services.AddScoped<ReportRetention>();
         builder.Services.AddTransient<ICliCommand, ReportRetentionCommand>();
 
@@ -99,6 +100,8 @@ public static class ReportsEndpoints
         {
             result = await ProcessAsync(body, http.User.UserId(), submitter, devices, o, json.Value.SerializerOptions, clock,
                 (status, type, text) => idempotency.TrackCompletion(IdempotencyScope, key, attempt, status, type, text), ct);
+            if (!result.Stored)
+                await idempotency.CompleteAsync(IdempotencyScope, key, attempt, result.Status, result.ContentType, result.Body, CancellationToken.None);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -107,14 +110,22 @@ public static class ReportsEndpoints
             return TypedResults.Problem("A newer request with this Idempotency-Key took it over; retry shortly.",
                 statusCode: StatusCodes.Status409Conflict, title: "Request in progress");
         }
-        catch
+        catch (Exception e)
         {
             // Nothing was committed for a failed request: free the key so the client's retry runs it afresh.
+            var claimed = idempotency.HoldsClaim;
             await idempotency.AbandonAsync(IdempotencyScope, key, attempt);
+            idempotency.Release();
+            // Another process on the same SQLite file finished this key first (its row won): answer as a replay.
+            if (claimed && e is DbUpdateException
+                && await idempotency.BeginAsync(IdempotencyScope, key, hash, TimeSpan.FromSeconds(o.IdempotencyStaleSeconds), ct) is IdempotencyBegin.Replay replay)
+                return TypedResults.Content(replay.Body, replay.ContentType, Encoding.UTF8, replay.StatusCode);
             throw;
         }
-        if (!result.Stored)
-            await idempotency.CompleteAsync(IdempotencyScope, key, attempt, result.Status, result.ContentType, result.Body, CancellationToken.None);
+        finally
+        {
+            idempotency.Release();
+        }
         return TypedResults.Content(result.Body, result.ContentType, Encoding.UTF8, result.Status);
     }
 

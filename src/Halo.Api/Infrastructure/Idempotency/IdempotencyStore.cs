@@ -55,13 +55,50 @@ public abstract record IdempotencyBegin
 }
 
 /// <summary>
+/// The keys whose first request is running in this process, with that request's body hash. Used on SQLite, where one
+/// process owns the store: it replaces the in-progress row (see <see cref="IdempotencyStore"/>).
+/// </summary>
+public sealed class IdempotencyInFlight
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Scope, string Key), string> _keys = new();
+
+    /// <summary>Claims the key; false (and the holder's body hash) when a request with it is running.</summary>
+    public bool TryClaim(string scope, string key, string requestHash, out string holderHash)
+    {
+        if (_keys.TryAdd((scope, key), requestHash))
+        {
+            holderHash = requestHash;
+            return true;
+        }
+        // Released in between: report the key as busy anyway; the client's retry finds the stored row.
+        holderHash = _keys.TryGetValue((scope, key), out var h) ? h : requestHash;
+        return false;
+    }
+
+    public void Release(string scope, string key) => _keys.TryRemove((scope, key), out _);
+}
+
+/// <summary>
 /// Idempotency-Key semantics over the database: the same key and body replay the stored status and body; the same key
 /// with another body is refused (422); a key whose first request is still running is refused (409). Records are
 /// deleted by the daily retention job after <c>Reports:IdempotencyRetentionDays</c>.
 /// </summary>
-public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Features.Reports.ClusterLock writeGate)
+/// <remarks>
+/// Where "still running" lives differs by provider. PostgreSQL (several API instances may share it): an in-progress
+/// row, inserted and committed before the request runs, completed afterwards in the request's own transaction
+/// (<see cref="TrackCompletion"/>), and taken over once it is older than the stale limit (its process died). SQLite
+/// (one process, whose writes all queue on one gate): an in-process claim (<see cref="IdempotencyInFlight"/>) and one
+/// completed row inserted in the request's transaction, so a submission passes the write gate once instead of twice.
+/// A crash loses the claim and the uncommitted row together, so the client's retry runs afresh. The claim is taken
+/// before the row is looked up and released only after the transaction ends: a request that gets the claim after
+/// another finished therefore sees its row.
+/// </remarks>
+public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Features.Reports.ClusterLock writeGate, IdempotencyInFlight inFlight)
 {
     public const int MaxKeyLength = 200;
+
+    /// <summary>Set while this request holds an in-process claim (SQLite) and no row exists yet.</summary>
+    private (string Scope, string Key, string Hash, DateTime At)? _claim;
 
     /// <summary>Null when the key is acceptable, otherwise why not.</summary>
     public static string? ValidateKey(string? key)
@@ -74,6 +111,20 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
 
     public async Task<IdempotencyBegin> BeginAsync(string scope, string key, string requestHash, TimeSpan staleAfter, CancellationToken ct)
     {
+        if (db is SqliteHaloDbContext)
+        {
+            if (!inFlight.TryClaim(scope, key, requestHash, out var holder))
+                return holder == requestHash ? new IdempotencyBegin.InProgress() : new IdempotencyBegin.BodyMismatch();
+            var stored = await db.Set<IdempotencyRecord>().AsNoTracking().FirstOrDefaultAsync(r => r.Scope == scope && r.Key == key, ct);
+            if (stored is null)
+            {
+                _claim = (scope, key, requestHash, clock.GetUtcNow().UtcDateTime);
+                return new IdempotencyBegin.Started(Guid.NewGuid());
+            }
+            // A row exists (a finished request, or an in-progress row from before this scheme): the rules below decide.
+            inFlight.Release(scope, key);
+        }
+
         for (var round = 0; round < 3; round++)
         {
             var now = clock.GetUtcNow().UtcDateTime;
@@ -113,6 +164,11 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
 
     public Task CompleteAsync(string scope, string key, Guid attempt, int statusCode, string contentType, string body, CancellationToken ct)
     {
+        if (_claim is not null)
+        {
+            TrackCompletion(scope, key, attempt, statusCode, contentType, body);
+            return writeGate.WriteAsync(db, () => db.SaveChangesAsync(ct), ct);
+        }
         var now = clock.GetUtcNow().UtcDateTime;
         return writeGate.WriteAsync(db, () => db.Set<IdempotencyRecord>()
             .Where(r => r.Scope == scope && r.Key == key && r.Attempt == attempt)
@@ -127,12 +183,22 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
     /// <summary>
     /// Adds the completion to the DbContext's pending changes instead of writing it now, so it commits in the caller's
     /// transaction together with what the request stored: a replay then can never miss a stored result, and a
-    /// submission saves a statement and a commit. The update matches <paramref name="attempt"/> (a concurrency token):
-    /// if the key was taken over meanwhile, SaveChanges throws <see cref="DbUpdateConcurrencyException"/> and the
-    /// caller's transaction stores nothing.
+    /// submission saves a statement and a commit. An in-progress row is updated matching <paramref name="attempt"/> (a
+    /// concurrency token): if the key was taken over meanwhile, SaveChanges throws <see cref="DbUpdateConcurrencyException"/>
+    /// and the caller's transaction stores nothing. Under an in-process claim the completed row is inserted.
     /// </summary>
     public void TrackCompletion(string scope, string key, Guid attempt, int statusCode, string contentType, string body)
     {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (_claim is { } claim)
+        {
+            db.Add(new IdempotencyRecord
+            {
+                Scope = scope, Key = key, RequestHash = claim.Hash, Attempt = attempt, CreatedAt = claim.At,
+                State = IdempotencyStates.Completed, StatusCode = statusCode, ContentType = contentType, ResponseBody = body, CompletedAt = now,
+            });
+            return;
+        }
         // A stub with the key and the expected attempt; only the completion columns are written.
         var record = new IdempotencyRecord { Scope = scope, Key = key, RequestHash = "", Attempt = attempt };
         var entry = db.Attach(record);
@@ -140,16 +206,29 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
         record.StatusCode = statusCode;
         record.ContentType = contentType;
         record.ResponseBody = body;
-        record.CompletedAt = clock.GetUtcNow().UtcDateTime;
+        record.CompletedAt = now;
         foreach (var p in new[] { nameof(IdempotencyRecord.State), nameof(IdempotencyRecord.StatusCode), nameof(IdempotencyRecord.ContentType),
                      nameof(IdempotencyRecord.ResponseBody), nameof(IdempotencyRecord.CompletedAt) })
             entry.Property(p).IsModified = true;
     }
 
     /// <summary>Releases the key after a failure (5xx, cancellation), so the client's retry runs the request afresh.</summary>
-    public Task AbandonAsync(string scope, string key, Guid attempt) =>
-        writeGate.WriteAsync(db, () => db.Set<IdempotencyRecord>().Where(r => r.Scope == scope && r.Key == key && r.Attempt == attempt)
+    public Task AbandonAsync(string scope, string key, Guid attempt)
+    {
+        if (_claim is not null) return Task.CompletedTask; // no row was written; Release frees the claim
+        return writeGate.WriteAsync(db, () => db.Set<IdempotencyRecord>().Where(r => r.Scope == scope && r.Key == key && r.Attempt == attempt)
             .ExecuteDeleteAsync(CancellationToken.None), CancellationToken.None);
+    }
+
+    /// <summary>True while this request holds an in-process claim (SQLite) and no row exists yet.</summary>
+    public bool HoldsClaim => _claim is not null;
+
+    /// <summary>Ends this request's in-process claim (SQLite), once its transaction has committed or rolled back.</summary>
+    public void Release()
+    {
+        if (_claim is { } claim) inFlight.Release(claim.Scope, claim.Key);
+        _claim = null;
+    }
 
     /// <summary>Deletes records created before <paramref name="cutoff"/>; returns how many.</summary>
     public static Task<int> PurgeAsync(HaloDbContext db, DateTime cutoff, CancellationToken ct) =>
