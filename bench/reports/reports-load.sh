@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS="${1:-20}"; CONNS="${2:-16}"; ROWS="${3:-100000}"
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+export HALO_PG_DURABLE=1   # durable PostgreSQL settings for benchmarks (scripts/services.sh)
 source scripts/services.sh
 WORK="$(mktemp -d /tmp/halo-bench-reports.XXXXXX)"
 cleanup() { [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true; halo_services_stop; rm -rf "$WORK"; }

@@ -61,4 +61,10 @@ public sealed class ReportsOptions
     [Required] public string RetentionCron { get; set; } = "0 15 3 * * ?";
 
     public bool RetentionJobEnabled { get; set; } = true;
+
+    /// <summary>
+    /// PostgreSQL: cluster decisions one API instance runs at once (0 = twice the processor count). A decision holds
+    /// area locks; when more run than there are cores, lock holders wait for CPU while others wait for their locks.
+    /// </summary>
+    [Range(0, 1024)] public int MaxConcurrentDecisions { get; set; }
 }
