@@ -43,7 +43,7 @@ run_one() { # label, mode, env...
   MODE="$mode" wrk -t2 -c"$CONNS" -d5s -s "$LUA" "http://127.0.0.1:$PORT" >/dev/null   # warm-up
   local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
   MODE="$mode" wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$LUA" "http://127.0.0.1:$PORT" > "$WORK/wrk-$label.txt"
-  local stats; stats=$(curl -sf "http://127.0.0.1:$PORT/api/v1/reports/stats")
+  local stats; stats=$(curl -sf "http://127.0.0.1:$PORT/api/v1/reports/stats"; echo; curl -sf "http://127.0.0.1:$PORT/api/v1/reports/cross-source-stats?days=9")
   kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""
   local rps p50 p99 errs
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk-$label.txt")

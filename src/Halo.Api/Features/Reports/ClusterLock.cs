@@ -14,7 +14,7 @@ namespace Halo.Api.Features.Reports;
 /// A submission takes, in one round trip and in this order: <see cref="AdvisoryKey"/> in <i>shared</i> mode, then, in
 /// ascending key order, an exclusive lock on every lock cell (<see cref="CellLatDegrees"/> × <see cref="CellLonDegrees"/>)
 /// that its candidate bounding box (<see cref="Haversine.BoundingBox"/> of the 2 km candidate radius) touches. If it
-/// then joins an official incident, it also takes <see cref="OfficialKey"/> of that incident (<see cref="LockOfficialAsync"/>)
+/// then joins an official incident or a cluster linked to one, it also takes <see cref="OfficialKey"/> of that incident (<see cref="AddOfficialLockCommand"/>)
 /// before reading the cluster linked to it. Moderation takes <see cref="AdvisoryKey"/> exclusively, which waits for
 /// every running submission and holds off new ones: a moderator's reject/verify/merge changes clusters anywhere.</para>
 /// <para>Why that is enough. A submission reads the citizen clusters whose stored centroid lies in its candidate box,
@@ -22,15 +22,15 @@ namespace Halo.Api.Features.Reports;
 /// its box; the new centroid is a mean of that centroid and the report's point, so inside the box too), or the cluster
 /// linked to the official incident it matched. So two submissions whose boxes share no lock cell neither read what the
 /// other writes in the area, and two that might end in the same citizen cluster always share the cell holding that
-/// cluster's centroid. The official-linked cluster may lie anywhere (a county-wide police event): every report joining
-/// it holds <see cref="OfficialKey"/> of that incident, so the linked cluster is created once (also enforced by the
-/// unique index), and the one remaining overlap — a report joining the linked cluster through the official key while
-/// another joins it as a nearby citizen cluster — is made exact by writing the cluster's counters and centroid with
-/// SQL-side increments (<c>UPDATE … SET ReportCount = ReportCount + 1</c>), whose row lock also orders the two writers'
-/// updates of the cluster's incident row. The same device sending both at once is caught by the unique
-/// (cluster, device) index; that submission is retried once and then answers 409 like any other duplicate. A cluster
-/// not linked to an official incident, in turn, is only ever written by submissions holding its centroid's cell, so a
-/// join writes it from the values read with the candidates, without an update-and-re-read.</para>
+/// cluster's centroid. The official-linked cluster may lie anywhere (a county-wide police event): every submission that
+/// writes it — one that matched the official incident, or one that chose the linked cluster as a nearby citizen
+/// candidate — takes <see cref="OfficialKey"/> of that incident and reads the cluster again under it. So every writer of
+/// a cluster holds the lock that covers it (its centroid's cell if it is citizen-only, its official incident's key if
+/// linked), the row read under that lock is current, and a join writes the new counters, centroid and incident state
+/// from it in one batch with the report (no update-and-re-read). The linked cluster is created once (the key, backed by
+/// the unique index), and the official row's citizen columns are only written under its key too. The same device
+/// racing itself through two lock paths is caught by the unique (cluster, device) index; that submission is retried once
+/// and then answers 409 like any other duplicate.</para>
 /// <para>Deadlock freedom: every submission acquires its keys in one global order: the shared global key first, then
 /// ascending bigint keys. Official keys carry a higher tag than area keys, so the official key, taken last, is also the
 /// largest; and moderation holds only the global key.</para>
@@ -86,11 +86,15 @@ public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOpt
     }
 
     /// <summary>
-    /// PostgreSQL, inside a submission holding its area keys: takes the official incident's key. It sorts after every
+    /// PostgreSQL, inside a submission holding its area keys: appends the statement taking the official incident's key. It sorts after every
     /// area key (its tag is higher), so the global acquisition order holds.
     /// </summary>
-    public static Task LockOfficialAsync(HaloDbContext db, Guid official, CancellationToken ct) =>
-        db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0})", [OfficialKey(official)], ct);
+    public static void AddOfficialLockCommand(NpgsqlBatch batch, Guid official)
+    {
+        var command = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = OfficialKey(official) });
+        batch.BatchCommands.Add(command);
+    }
 
     /// <summary>The lock cell of a point: (latitude index, longitude index).</summary>
     public static (long Y, long X) Cell(double lat, double lon) => (LatIndex(lat), LonIndex(lon));

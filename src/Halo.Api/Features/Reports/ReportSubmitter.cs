@@ -91,47 +91,40 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         var best = ClusterScoring.Choose(point, officials.Concat(citizen.Select(c => c.Candidate)), o);
 
         CitizenCandidate? joined = null;
-        Guid? clusterId = null;
-        var alreadyReported = false;
         Guid? matchedOfficial = null;
+        (int Corroborations, bool HasMedia)? officialCounters = null;
         if (best is { Candidate.IsOfficial: true })
         {
             matchedOfficial = best.Candidate.IncidentId;
-            // Every report joining this official incident's cluster holds its key (it sorts after the area keys).
-            if (lockKeys is not null) await ClusterLock.LockOfficialAsync(db, matchedOfficial.Value, ct);
-            var hash = r.DeviceHash;
-            var linked = await (
-                    from c in db.Set<ReportCluster>().AsNoTracking()
-                    join i in db.Incidents.AsNoTracking() on c.IncidentId equals i.Id
-                    where c.OfficialIncidentId == matchedOfficial
-                    select new { c.IncidentId, i.Status, Reported = db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == hash) })
-                .FirstOrDefaultAsync(ct);
-            if (linked is not null)
-            {
-                // A moderator rejected the citizen side of this official incident: count the report, alone, elsewhere.
-                if (linked.Status is IncidentStatus.Rejected or IncidentStatus.Deleted) matchedOfficial = null;
-                else (clusterId, alreadyReported) = (linked.IncidentId, linked.Reported);
-            }
+            CitizenCandidate? linked;
+            (linked, officialCounters) = await LoadLinkedAsync(matchedOfficial.Value, r.DeviceHash, lockKeys is not null, ct);
+            // A moderator rejected the citizen side of this official incident: count the report, alone, elsewhere.
+            if (linked?.State.Status is IncidentStatus.Rejected or IncidentStatus.Deleted) matchedOfficial = null;
+            else joined = linked;
         }
         else if (best is not null)
         {
             joined = citizen.First(c => c.Candidate.IncidentId == best.Candidate.IncidentId);
-            (clusterId, alreadyReported) = (joined.Candidate.IncidentId, joined.Reported);
+            // A cluster linked to an official incident is written under that incident's key (see ClusterLock): take it
+            // and read the cluster again, now current.
+            if (joined.State.OfficialIncidentId is { } linkedTo)
+                (joined, _) = await LoadLinkedAsync(linkedTo, r.DeviceHash, lockKeys is not null, ct);
         }
 
-        if (alreadyReported)
+        if (joined is { Reported: true })
         {
+            var clusterOf = joined.Candidate.IncidentId;
             var existing = await db.Set<CitizenReport>().AsNoTracking()
-                .FirstAsync(x => x.IncidentId == clusterId && x.DeviceHash == r.DeviceHash, ct);
+                .FirstAsync(x => x.IncidentId == clusterOf && x.DeviceHash == r.DeviceHash, ct);
             db.ChangeTracker.Clear(); // media rows read above stay as they are
             return await Finish(new SubmitOutcome.Duplicate(existing));
         }
 
-        var isNew = clusterId is null;
+        var isNew = joined is null;
         var hasMedia = media.Count > 0;
         ReportCluster cluster;
         Incident clusterIncident;
-        if (clusterId is null)
+        if (joined is null)
         {
             var id = Guid.CreateVersion7(clock.GetUtcNow());
             var cat = HaloTaxonomy.ByCode[r.Category];
@@ -166,11 +159,11 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             db.Add(cluster);
             ClusterState.Apply(cluster, clusterIncident, now);
         }
-        else if (joined is { State.OfficialIncidentId: null })
+        else
         {
-            // A citizen-only cluster: only submissions holding the lock cell of its centroid write it (ClusterLock), and
-            // this one holds it, so the row read with the candidates is current. Write the new state from it, in the
-            // same batch as the report, instead of an update and a re-read.
+            // Every writer of a cluster holds the lock that covers it (ClusterLock), and so does this one: the row read
+            // under it is current. Write the new state from it, in the same batch as the report, instead of an update
+            // and a re-read. The device is new to the cluster (checked above, and by the unique index).
             (cluster, clusterIncident) = joined.State.Attach(db, joined.Candidate);
             cluster.CentroidLatitude = (cluster.CentroidLatitude * cluster.ReportCount + r.Latitude) / (cluster.ReportCount + 1);
             cluster.CentroidLongitude = (cluster.CentroidLongitude * cluster.ReportCount + r.Longitude) / (cluster.ReportCount + 1);
@@ -181,31 +174,6 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             JoinIncident(clusterIncident, r);
             ClusterState.Apply(cluster, clusterIncident, now);
             ClusterState.MarkApplied(db.Entry(clusterIncident));
-        }
-        else
-        {
-            // The cluster linked to an official incident: a report joining it through the official key can write it
-            // while a nearby report joins it under the area lock (ClusterLock), and both increments must count. So the
-            // counters and the running mean of the exact positions are updated in SQL. The device is new to the cluster
-            // (checked above, and by the unique index). The row lock this takes also orders the two writers' incident
-            // updates below.
-            var (lat, lon) = (r.Latitude, r.Longitude);
-            await db.Set<ReportCluster>().Where(c => c.IncidentId == clusterId).ExecuteUpdateAsync(s => s
-                .SetProperty(c => c.CentroidLatitude, c => (c.CentroidLatitude * c.ReportCount + lat) / (c.ReportCount + 1))
-                .SetProperty(c => c.CentroidLongitude, c => (c.CentroidLongitude * c.ReportCount + lon) / (c.ReportCount + 1))
-                .SetProperty(c => c.ReportCount, c => c.ReportCount + 1)
-                .SetProperty(c => c.UniqueReporters, c => c.UniqueReporters + 1)
-                .SetProperty(c => c.HasMedia, c => c.HasMedia || hasMedia)
-                .SetProperty(c => c.UpdatedAt, now), ct);
-            var row = await (
-                    from c in db.Set<ReportCluster>()
-                    join i in db.Incidents on c.IncidentId equals i.Id
-                    where c.IncidentId == clusterId
-                    select new { Cluster = c, Incident = i })
-                .FirstAsync(ct);
-            (cluster, clusterIncident) = (row.Cluster, row.Incident);
-            JoinIncident(clusterIncident, r);
-            ClusterState.Apply(cluster, clusterIncident, now);
         }
 
         var report = new CitizenReport
@@ -235,17 +203,67 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         db.Add(report);
         foreach (var m in media) m.ReportId = report.Id;
 
-        if (matchedOfficial is { } officialId)
+        if (matchedOfficial is { } officialId && officialCounters is { } counters)
         {
-            // The official row keeps its own data; it only gains the corroboration count and the media flag.
-            await db.Incidents.Where(i => i.Id == officialId).ExecuteUpdateAsync(s => s
-                .SetProperty(i => i.CitizenCorroborations, i => i.CitizenCorroborations + 1)
-                .SetProperty(i => i.HasCitizenMedia, i => i.HasCitizenMedia || hasMedia), ct);
+            // The official row keeps its own data; it only gains the corroboration count and the media flag. Only
+            // submissions holding its key write these two columns, so the values read under the key are current.
+            var official = new Incident
+            {
+                Id = officialId, Source = "", RawType = "", Category = "", Title = "",
+                CitizenCorroborations = counters.Corroborations, HasCitizenMedia = counters.HasMedia,
+            };
+            db.Attach(official);
+            official.CitizenCorroborations++;
+            official.HasCitizenMedia |= hasMedia;
         }
 
         return await Finish(new SubmitOutcome.Accepted(new SubmitReportResponse(
             report.Id, cluster.IncidentId, matchedOfficial, isNew, cluster.ReportCount, cluster.UniqueReporters,
             ClusterScoring.Confidence(cluster.UniqueReporters), clusterIncident.IsVerified, clusterIncident.Status, report.ReporterId!)));
+    }
+
+    /// <summary>
+    /// The cluster linked to an official incident (null if none yet) with this device's duplicate flag, and, on request
+    /// of the caller who matched the official incident itself, the official row's two citizen columns. On PostgreSQL
+    /// under area locks it first takes the official incident's key, in the same round trip.
+    /// </summary>
+    private async Task<(CitizenCandidate?, (int, bool)?)> LoadLinkedAsync(Guid official, string deviceHash, bool takeLock, CancellationToken ct)
+    {
+        if (takeLock)
+        {
+            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            await using var batch = new NpgsqlBatch(connection);
+            ClusterLock.AddOfficialLockCommand(batch, official);
+            var linked = new NpgsqlBatchCommand(CitizenColumnsSql + """
+                WHERE c."OfficialIncidentId" = $2
+                """);
+            linked.Parameters.Add(new NpgsqlParameter { Value = deviceHash });
+            linked.Parameters.Add(new NpgsqlParameter { Value = official });
+            batch.BatchCommands.Add(linked);
+            var counters = new NpgsqlBatchCommand("""SELECT "CitizenCorroborations", "HasCitizenMedia" FROM incidents WHERE "Id" = $1""");
+            counters.Parameters.Add(new NpgsqlParameter { Value = official });
+            batch.BatchCommands.Add(counters);
+
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            await reader.NextResultAsync(ct); // past the lock
+            var cluster = await reader.ReadAsync(ct) ? ReadCitizen(reader) : null;
+            await reader.NextResultAsync(ct);
+            (int, bool)? values = await reader.ReadAsync(ct) ? (reader.GetInt32(0), reader.GetBoolean(1)) : null;
+            return (cluster, values);
+        }
+
+        var row = await (
+                from c in db.Set<ReportCluster>().AsNoTracking()
+                join i in db.Incidents.AsNoTracking() on c.IncidentId equals i.Id
+                where c.OfficialIncidentId == official
+                select new CitizenCandidate(
+                    new ClusterCandidate(i.Id, false, i.Category, i.OccurredAt, c.CentroidLatitude, c.CentroidLongitude, 0),
+                    db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == deviceHash),
+                    new ClusterRow(c.OfficialIncidentId, c.ReportCount, c.UniqueReporters, c.HasMedia, c.ModeratorVerified, i.Status, i.Severity)))
+            .FirstOrDefaultAsync(ct);
+        var officialRow = await db.Incidents.AsNoTracking().Where(i => i.Id == official)
+            .Select(i => new { i.CitizenCorroborations, i.HasCitizenMedia }).FirstOrDefaultAsync(ct);
+        return (row, officialRow is null ? null : (officialRow.CitizenCorroborations, officialRow.HasCitizenMedia));
     }
 
     /// <summary>A report joining a cluster moves its time to the earliest report and its severity to the highest given.</summary>
@@ -366,11 +384,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
                      wide.MinLat, wide.MaxLat, wide.MinLon, wide.MaxLon, o.MaxOfficialPrecisionM })
             official.Parameters.Add(new NpgsqlParameter { Value = v });
         batch.BatchCommands.Add(official);
-        var citizen = new NpgsqlBatchCommand("""
-            SELECT i."Id", i."Category", i."OccurredAt", c."CentroidLatitude", c."CentroidLongitude",
-                   EXISTS (SELECT 1 FROM citizen_reports x WHERE x."IncidentId" = c."IncidentId" AND x."DeviceHash" = $1),
-                   c."OfficialIncidentId", c."ReportCount", c."UniqueReporters", c."HasMedia", c."ModeratorVerified", i."Status", i."Severity"
-            FROM report_clusters c JOIN incidents i ON i."Id" = c."IncidentId"
+        var citizen = new NpgsqlBatchCommand(CitizenColumnsSql + """
             WHERE c."CentroidLatitude" >= $2 AND c."CentroidLatitude" <= $3 AND c."CentroidLongitude" >= $4 AND c."CentroidLongitude" <= $5
               AND i."OccurredAt" >= $6 AND i."OccurredAt" <= $7 AND i."Status" <> $8 AND i."Status" <> $9
             """);
@@ -387,14 +401,24 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             officials.Add(new ClusterCandidate(reader.GetGuid(0), true, reader.GetString(1), Utc(reader.GetDateTime(2)),
                 reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5)));
         await reader.NextResultAsync(ct);
-        while (await reader.ReadAsync(ct))
-            citizens.Add(new CitizenCandidate(
-                new ClusterCandidate(reader.GetGuid(0), false, reader.GetString(1), Utc(reader.GetDateTime(2)), reader.GetDouble(3), reader.GetDouble(4), 0),
-                reader.GetBoolean(5),
-                new ClusterRow(reader.IsDBNull(6) ? null : reader.GetGuid(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetBoolean(9),
-                    reader.GetBoolean(10), reader.GetString(11), reader.GetInt32(12))));
+        while (await reader.ReadAsync(ct)) citizens.Add(ReadCitizen(reader));
         return (officials, citizens);
     }
+
+    /// <summary>PostgreSQL: a citizen cluster candidate's columns ($1 = the device hash); read by <see cref="ReadCitizen"/>.</summary>
+    private const string CitizenColumnsSql = """
+        SELECT i."Id", i."Category", i."OccurredAt", c."CentroidLatitude", c."CentroidLongitude",
+               EXISTS (SELECT 1 FROM citizen_reports x WHERE x."IncidentId" = c."IncidentId" AND x."DeviceHash" = $1),
+               c."OfficialIncidentId", c."ReportCount", c."UniqueReporters", c."HasMedia", c."ModeratorVerified", i."Status", i."Severity"
+        FROM report_clusters c JOIN incidents i ON i."Id" = c."IncidentId"
+
+        """;
+
+    private static CitizenCandidate ReadCitizen(NpgsqlDataReader reader) => new(
+        new ClusterCandidate(reader.GetGuid(0), false, reader.GetString(1), Utc(reader.GetDateTime(2)), reader.GetDouble(3), reader.GetDouble(4), 0),
+        reader.GetBoolean(5),
+        new ClusterRow(reader.IsDBNull(6) ? null : reader.GetGuid(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetBoolean(9),
+            reader.GetBoolean(10), reader.GetString(11), reader.GetInt32(12)));
 
     private static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
 }
