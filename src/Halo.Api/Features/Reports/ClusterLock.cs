@@ -60,11 +60,11 @@ public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOpt
     private readonly SemaphoreSlim _sqlite = new(1, 1);
 
     /// <summary>
-    /// PostgreSQL: bounds the decisions this instance runs at once. Queueing here, before any lock is taken, costs
-    /// nothing; past the core count, lock holders are descheduled while holding their cells and the tail grows (16
-    /// concurrent submissions on 2 cores: p99 103–106 ms unbounded).
+    /// PostgreSQL: bounds the decisions this instance runs at once (<see cref="ReportsOptions.MaxConcurrentDecisions"/>).
+    /// Queueing here, before any lock is taken, costs nothing; far past the core count, lock holders are descheduled
+    /// while holding their cells and the tail grows.
     /// </summary>
-    private readonly SemaphoreSlim _postgres = new(options.Value.MaxConcurrentDecisions is > 0 and var n ? n : 2 * Environment.ProcessorCount);
+    private readonly SemaphoreSlim _postgres = new(options.Value.MaxConcurrentDecisions is > 0 and var n ? n : 4 * Environment.ProcessorCount);
 
     private const int MaxCells = 100;
 
