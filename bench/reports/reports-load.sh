@@ -3,11 +3,13 @@
 # in time. Bodies come from bench/reports/submit.lua (spread over Stockholm, 20 % duplicates of existing events, unique
 # Idempotency-Key and device id per request). Baseline in the same run: POST /api/v1/incidents (plain insert).
 # The incidents table is pre-seeded with ROWS synthetic rows (bench/Halo.Bench.Seed) so the candidate queries run
-# against a realistically sized table.
-# Usage: [ONLY=sqlite|postgres] [PG_POOL=n (Npgsql Maximum Pool Size)] bench/reports/reports-load.sh [seconds=20] [connections=16] [rows=100000]
+# against a realistically sized table, plus recent police events in Greater Stockholm (RECENT_PER_DAY) that reports
+# near them join (cross-validation). PostgreSQL runs with fsync and full-page writes on (HALO_PG_DURABLE).
+# Usage: [ONLY=sqlite|postgres] [PG_POOL=n (Npgsql Maximum Pool Size)] [RECENT_PER_DAY=8] bench/reports/reports-load.sh [seconds=20] [connections=16] [rows=100000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS="${1:-20}"; CONNS="${2:-16}"; ROWS="${3:-100000}"
+RECENT="${RECENT_PER_DAY:-8}"   # recent police events a day in Greater Stockholm (bench/Halo.Bench.Seed), 0 = none
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 export HALO_PG_DURABLE=1   # durable PostgreSQL settings for benchmarks (scripts/services.sh)
 source scripts/services.sh
@@ -59,7 +61,7 @@ echo "|---|---|---|---|---|---|---|---|---|" >> "$OUT"
 
 ONLY="${ONLY:-sqlite postgres}"   # e.g. ONLY=postgres
 if [[ " $ONLY " == *" sqlite "* ]]; then
-"$SEED" sqlite "$WORK/sqlite" "$ROWS" >/dev/null
+"$SEED" sqlite "$WORK/sqlite" "$ROWS" "$RECENT" >/dev/null
 run_one sqlite submit Database__Provider=Sqlite Database__DataDirectory="$WORK/sqlite"
 run_one sqlite-baseline baseline Database__Provider=Sqlite Database__DataDirectory="$WORK/sqlite"
 fi
@@ -68,12 +70,12 @@ if [[ " $ONLY " == *" postgres "* ]]; then
 PGCS="${HALO_TEST_POSTGRES/Database=postgres/Database=halo_bench_reports}"
 PGCS="${PGCS/Maximum Pool Size=50/Maximum Pool Size=64}${PG_POOL:+;Maximum Pool Size=$PG_POOL}"
 psql "host=127.0.0.1 port=$PG_PORT user=halo dbname=postgres" -qc "CREATE DATABASE halo_bench_reports" >/dev/null
-"$SEED" postgres "$PGCS" "$ROWS" >/dev/null
+"$SEED" postgres "$PGCS" "$ROWS" "$RECENT" >/dev/null
 # A live database has planner statistics (autovacuum); a freshly bulk-loaded one gets them here.
 psql "host=127.0.0.1 port=$PG_PORT user=halo dbname=halo_bench_reports" -qc "ANALYZE" >/dev/null
 run_one postgres submit Database__Provider=Postgres Database__ConnectionString="$PGCS" Database__DataDirectory="$WORK/pg"
 run_one postgres-baseline baseline Database__Provider=Postgres Database__ConnectionString="$PGCS" Database__DataDirectory="$WORK/pg"
 fi
 
-echo; echo "Machine: $(lscpu | sed -n 's/^Model name:\s*//p'), $(nproc) cores. Command: bench/reports/reports-load.sh $SECS $CONNS $ROWS"
+echo; echo "Machine: $(lscpu | sed -n 's/^Model name:\s*//p'), $(nproc) cores. Command: ONLY='$ONLY' PG_POOL='${PG_POOL:-}' RECENT_PER_DAY=$RECENT bench/reports/reports-load.sh $SECS $CONNS $ROWS"
 cat "$OUT"
