@@ -14,7 +14,12 @@ command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteract
 export HALO_PG_DURABLE=1   # durable PostgreSQL settings for benchmarks (scripts/services.sh)
 source scripts/services.sh
 WORK="$(mktemp -d /tmp/halo-bench-reports.XXXXXX)"
-cleanup() { [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true; halo_services_stop; rm -rf "$WORK"; }
+cleanup() {
+  [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
+  # PostgreSQL's checkpoints (logged by default), to line up with the runs' start times when a run's tail is long.
+  grep -hE "checkpoint (starting|complete)" "$HALO_SERVICES_DIR/pg/log" 2>/dev/null | cut -c1-160 || true
+  halo_services_stop; rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 dotnet build bench/Halo.Bench.Seed -c Release -nologo -v q >/dev/null
@@ -44,6 +49,7 @@ run_one() { # label, mode, env...
   export BENCH_TOKEN="$token"
   MODE="$mode" wrk -t2 -c"$CONNS" -d5s -s "$LUA" "http://127.0.0.1:$PORT" >/dev/null   # warm-up
   local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
+  echo "== $label measured from $(date -u +%H:%M:%S) UTC"
   MODE="$mode" wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$LUA" "http://127.0.0.1:$PORT" > "$WORK/wrk-$label.txt"
   local stats; stats=$(curl -sf "http://127.0.0.1:$PORT/api/v1/reports/stats"; echo; curl -sf "http://127.0.0.1:$PORT/api/v1/reports/cross-source-stats?days=9")
   kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""

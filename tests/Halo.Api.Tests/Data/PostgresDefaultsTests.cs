@@ -1,0 +1,21 @@
+using Halo.Api.Data;
+using Npgsql;
+
+namespace Halo.Api.Tests.Data;
+
+public sealed class PostgresDefaultsTests
+{
+    [Fact]
+    public void ConnectionsSkipTheResetAndPrepareHotStatementsUnlessTheOperatorSaysOtherwise()
+    {
+        var plain = new NpgsqlConnectionStringBuilder(DataRegistration.WithPostgresDefaults("Host=db;Database=halo;Username=halo;Maximum Pool Size=6"));
+        Assert.True(plain.NoResetOnClose);
+        Assert.Equal(64, plain.MaxAutoPrepare);
+        Assert.Equal(6, plain.MaxPoolSize);
+        Assert.Equal("db", plain.Host);
+
+        var own = new NpgsqlConnectionStringBuilder(DataRegistration.WithPostgresDefaults("Host=db;No Reset On Close=false;MaxAutoPrepare=0"));
+        Assert.False(own.NoResetOnClose);
+        Assert.Equal(0, own.MaxAutoPrepare);
+    }
+}
