@@ -35,7 +35,7 @@ run_pg "$PG_BIN/initdb -D '$PGDATA' -U halo --auth=trust -E UTF8 >/dev/null"
 # commits not waiting for the WAL flush, which is what SQLite's WAL + synchronous=NORMAL promises (crash-safe; a power
 # cut may lose the last moments of commits).
 PG_DURABILITY="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-[ "${HALO_PG_DURABLE:-0}" = 1 ] && PG_DURABILITY="-c synchronous_commit=off"
+[ "${HALO_PG_DURABLE:-0}" = 1 ] && PG_DURABILITY="-c synchronous_commit=off -c log_lock_waits=on"
 run_pg "$PG_BIN/pg_ctl -D '$PGDATA' -l '$PGDATA/log' -w -o '-p $PG_PORT -k $PGDATA -c listen_addresses=127.0.0.1 -c max_connections=300 $PG_DURABILITY' start >/dev/null"
 run_pg "$PG_BIN/psql -h 127.0.0.1 -p $PG_PORT -U halo -d postgres -qc 'CREATE EXTENSION IF NOT EXISTS postgis' -d template1 >/dev/null"
 export HALO_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=halo;Database=postgres;Pooling=true;Maximum Pool Size=50"

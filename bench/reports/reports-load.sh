@@ -16,8 +16,8 @@ source scripts/services.sh
 WORK="$(mktemp -d /tmp/halo-bench-reports.XXXXXX)"
 cleanup() {
   [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true
-  # PostgreSQL's checkpoints (logged by default), to line up with the runs' start times when a run's tail is long.
-  grep -hE "checkpoint (starting|complete)" "$HALO_SERVICES_DIR/pg/log" 2>/dev/null | cut -c1-160 || true
+  # PostgreSQL's checkpoints, errors and long lock waits, to line up with the runs' start times when a tail is long.
+  grep -hE "checkpoint (starting|complete)|ERROR|deadlock|still waiting" "$HALO_SERVICES_DIR/pg/log" 2>/dev/null | cut -c1-200 | head -40 || true
   halo_services_stop; rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -53,6 +53,7 @@ run_one() { # label, mode, env...
   MODE="$mode" wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$LUA" "http://127.0.0.1:$PORT" > "$WORK/wrk-$label.txt"
   local stats; stats=$(curl -sf "http://127.0.0.1:$PORT/api/v1/reports/stats"; echo; curl -sf "http://127.0.0.1:$PORT/api/v1/reports/cross-source-stats?days=9")
   kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""
+  grep -E "warn|fail|crit" "$WORK/app-$label.log" | cut -c1-200 | sort | uniq -c | sort -rn | head -10 || true
   local rps p50 p99 errs
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk-$label.txt")
   p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk-$label.txt")

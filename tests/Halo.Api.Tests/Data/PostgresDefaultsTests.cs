@@ -13,9 +13,15 @@ public sealed class PostgresDefaultsTests
         Assert.Equal(64, plain.MaxAutoPrepare);
         Assert.Equal(6, plain.MaxPoolSize);
         Assert.Equal("db", plain.Host);
+        Assert.Equal("-c plan_cache_mode=force_custom_plan", plain.Options);
 
         var own = new NpgsqlConnectionStringBuilder(DataRegistration.WithPostgresDefaults("Host=db;No Reset On Close=false;MaxAutoPrepare=0"));
         Assert.False(own.NoResetOnClose);
         Assert.Equal(0, own.MaxAutoPrepare);
+
+        var options = new NpgsqlConnectionStringBuilder(DataRegistration.WithPostgresDefaults("Host=db;Options=-c statement_timeout=5000"));
+        Assert.Equal("-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan", options.Options);
+        var chosen = new NpgsqlConnectionStringBuilder(DataRegistration.WithPostgresDefaults("Host=db;Options=-c plan_cache_mode=auto"));
+        Assert.Equal("-c plan_cache_mode=auto", chosen.Options);
     }
 }
