@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 SECS="${1:-20}"; CONNS="${2:-16}"; ROWS="${3:-100000}"
 RECENT="${RECENT_PER_DAY:-8}"   # recent police events a day in Greater Stockholm (bench/Halo.Bench.Seed), 0 = none
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-export HALO_PG_DURABLE=1   # durable PostgreSQL settings for benchmarks (scripts/services.sh)
+export HALO_PG_DURABLE=${HALO_PG_DURABLE:-1}   # durable PostgreSQL settings for benchmarks (scripts/services.sh)
 source scripts/services.sh
 WORK="$(mktemp -d /tmp/halo-bench-reports.XXXXXX)"
 cleanup() {
