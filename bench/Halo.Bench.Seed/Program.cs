@@ -41,14 +41,7 @@ for (var done = 0; done < count;)
         var lon = city ? 17.90 + rng.NextDouble() * 0.3 : 11.2 + rng.NextDouble() * 12.5;
         var cat = categories[rng.Next(categories.Count)];
         var t = start.AddMinutes(rng.Next(0, 60 * 24 * 365));
-        db.Incidents.Add(new Incident
-        {
-            Id = Guid.NewGuid(), Source = "import:bench", ExternalId = $"b{done + k}", RawType = cat.Code,
-            Category = cat.Code, Severity = cat.DefaultSeverity, Title = cat.NameEn, Summary = "synthetic benchmark row",
-            OccurredAt = t, PublishedAt = t, Latitude = lat, Longitude = lon, LocationPrecisionM = 50,
-            H3Res9 = GeoCells.Cell(lat, lon, 9), H3Res7 = GeoCells.Cell(lat, lon, 7),
-            Status = IncidentStatus.Active, IsVerified = true, CreatedAt = t, UpdatedAt = t,
-        });
+        db.Incidents.Add(Row("import:bench", $"b{done + k}", "synthetic benchmark row", cat, lat, lon, t, t, 50));
     }
     await db.SaveChangesAsync();
     db.ChangeTracker.Clear();
@@ -61,17 +54,21 @@ for (var k = 0; k < recentPerDay * 8; k++)
     var lon = 17.75 + rng.NextDouble() * 0.50;
     var cat = categories[rng.Next(categories.Count)];
     var t = now.AddMinutes(-rng.Next(0, 60 * 24 * 8));
-    db.Incidents.Add(new Incident
-    {
-        Id = Guid.NewGuid(), Source = IncidentSources.Polisen, ExternalId = $"recent{k}", RawType = cat.Code,
-        Category = cat.Code, Severity = cat.DefaultSeverity, Title = cat.NameEn, Summary = "synthetic recent police event",
-        OccurredAt = t, PublishedAt = t.AddMinutes(30), Latitude = lat, Longitude = lon, LocationPrecisionM = rng.NextDouble() < 0.7 ? 4_000 : 300,
-        H3Res9 = GeoCells.Cell(lat, lon, 9), H3Res7 = GeoCells.Cell(lat, lon, 7),
-        Status = IncidentStatus.Active, IsVerified = true, CreatedAt = t, UpdatedAt = t,
-    });
+    db.Incidents.Add(Row(IncidentSources.Polisen, $"recent{k}", "synthetic recent police event", cat, lat, lon, t, t.AddMinutes(30),
+        rng.NextDouble() < 0.7 ? 4_000 : 300));
 }
 await db.SaveChangesAsync();
 // Fresh statistics, as autovacuum (PostgreSQL) would gather after a bulk load.
 await db.Database.ExecuteSqlRawAsync("ANALYZE");
 Console.WriteLine($"seeded {count} incidents and {recentPerDay * 8} recent police events");
 return 0;
+
+static Incident Row(string source, string externalId, string summary, HaloCategory cat, double lat, double lon, DateTime t, DateTime published,
+    double precisionM) => new()
+{
+    Id = Guid.NewGuid(), Source = source, ExternalId = externalId, RawType = cat.Code,
+    Category = cat.Code, Severity = cat.DefaultSeverity, Title = cat.NameEn, Summary = summary,
+    OccurredAt = t, PublishedAt = published, Latitude = lat, Longitude = lon, LocationPrecisionM = precisionM,
+    H3Res9 = GeoCells.Cell(lat, lon, 9), H3Res7 = GeoCells.Cell(lat, lon, 7),
+    Status = IncidentStatus.Active, IsVerified = true, CreatedAt = t, UpdatedAt = t,
+};

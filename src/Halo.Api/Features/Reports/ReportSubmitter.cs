@@ -97,7 +97,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         {
             matchedOfficial = best.Candidate.IncidentId;
             CitizenCandidate? linked;
-            (linked, officialCounters) = await LoadLinkedAsync(matchedOfficial.Value, r.DeviceHash, lockKeys is not null, ct);
+            (linked, officialCounters) = await LoadLinkedAsync(matchedOfficial.Value, r.DeviceHash, withCounters: true, lockKeys is not null, ct);
             // A moderator rejected the citizen side of this official incident: count the report, alone, elsewhere.
             if (linked?.State.Status is IncidentStatus.Rejected or IncidentStatus.Deleted) matchedOfficial = null;
             else joined = linked;
@@ -108,7 +108,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             // A cluster linked to an official incident is written under that incident's key (see ClusterLock): take it
             // and read the cluster again, now current.
             if (joined.State.OfficialIncidentId is { } linkedTo)
-                (joined, _) = await LoadLinkedAsync(linkedTo, r.DeviceHash, lockKeys is not null, ct);
+                (joined, _) = await LoadLinkedAsync(linkedTo, r.DeviceHash, withCounters: false, lockKeys is not null, ct);
         }
 
         if (joined is { Reported: true })
@@ -223,11 +223,12 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
     }
 
     /// <summary>
-    /// The cluster linked to an official incident (null if none yet) with this device's duplicate flag, and, on request
-    /// of the caller who matched the official incident itself, the official row's two citizen columns. On PostgreSQL
-    /// under area locks it first takes the official incident's key, in the same round trip.
+    /// The cluster linked to an official incident (null if none yet) with this device's duplicate flag, and, when
+    /// <paramref name="withCounters"/> (the report matched the official incident itself), the official row's two citizen
+    /// columns. On PostgreSQL under area locks it first takes the official incident's key, in the same round trip.
     /// </summary>
-    private async Task<(CitizenCandidate?, (int, bool)?)> LoadLinkedAsync(Guid official, string deviceHash, bool takeLock, CancellationToken ct)
+    private async Task<(CitizenCandidate?, (int, bool)?)> LoadLinkedAsync(Guid official, string deviceHash, bool withCounters, bool takeLock,
+        CancellationToken ct)
     {
         if (takeLock)
         {
@@ -240,15 +241,18 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             linked.Parameters.Add(new NpgsqlParameter { Value = deviceHash });
             linked.Parameters.Add(new NpgsqlParameter { Value = official });
             batch.BatchCommands.Add(linked);
-            var counters = new NpgsqlBatchCommand("""SELECT "CitizenCorroborations", "HasCitizenMedia" FROM incidents WHERE "Id" = $1""");
-            counters.Parameters.Add(new NpgsqlParameter { Value = official });
-            batch.BatchCommands.Add(counters);
+            if (withCounters)
+            {
+                var counters = new NpgsqlBatchCommand("""SELECT "CitizenCorroborations", "HasCitizenMedia" FROM incidents WHERE "Id" = $1""");
+                counters.Parameters.Add(new NpgsqlParameter { Value = official });
+                batch.BatchCommands.Add(counters);
+            }
 
             await using var reader = await batch.ExecuteReaderAsync(ct);
             await reader.NextResultAsync(ct); // past the lock
             var cluster = await reader.ReadAsync(ct) ? ReadCitizen(reader) : null;
-            await reader.NextResultAsync(ct);
-            (int, bool)? values = await reader.ReadAsync(ct) ? (reader.GetInt32(0), reader.GetBoolean(1)) : null;
+            (int, bool)? values = null;
+            if (withCounters && await reader.NextResultAsync(ct) && await reader.ReadAsync(ct)) values = (reader.GetInt32(0), reader.GetBoolean(1));
             return (cluster, values);
         }
 
@@ -261,6 +265,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
                     db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == deviceHash),
                     new ClusterRow(c.OfficialIncidentId, c.ReportCount, c.UniqueReporters, c.HasMedia, c.ModeratorVerified, i.Status, i.Severity)))
             .FirstOrDefaultAsync(ct);
+        if (!withCounters) return (row, null);
         var officialRow = await db.Incidents.AsNoTracking().Where(i => i.Id == official)
             .Select(i => new { i.CitizenCorroborations, i.HasCitizenMedia }).FirstOrDefaultAsync(ct);
         return (row, officialRow is null ? null : (officialRow.CitizenCorroborations, officialRow.HasCitizenMedia));
@@ -358,8 +363,9 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
     }
 
     /// <summary>
-    /// PostgreSQL: the area locks and both candidate queries (the same as the LINQ ones above; a test holds them to
-    /// it) in one batch, one round trip, since every round trip after the lock is granted is spent holding it.
+    /// PostgreSQL: the area locks and both candidate queries in one batch, one round trip, since every round trip after
+    /// the lock is granted is spent holding it. The queries are the LINQ ones above, written out: keep them in step (the
+    /// PostgreSQL tests run these, the SQLite tests the LINQ ones).
     /// </summary>
     private async Task<(List<ClusterCandidate>, List<CitizenCandidate>)> LockAndLoadPostgresAsync(long[] lockKeys, ReportPoint p, string deviceHash,
         ReportsOptions o, CancellationToken ct)
