@@ -1,5 +1,7 @@
 using Halo.Api.Data;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -70,6 +72,7 @@ public class HaloApiFactory : WebApplicationFactory<Program>
         builder.ConfigureServices(services =>
         {
             if (!UseRealClock) services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<IStartupFilter, TestPeerAddress>();
         });
     }
 
@@ -88,6 +91,41 @@ public class HaloApiFactory : WebApplicationFactory<Program>
         if (!disposing || KeepStoreOnDispose) return;
         if (_postgresDatabase is not null) PostgresTestServer.DropDatabase(_postgresDatabase);
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>
+/// The in-memory TestServer has no TCP peer: this stands in for it. A request's peer address is the
+/// <see cref="Header"/> value when sent, else <see cref="Default"/>. It runs before every product middleware, so forwarded
+/// headers, limits and witness checks see it exactly as they would see a socket's address.
+/// </summary>
+public sealed class TestPeerAddress : IStartupFilter
+{
+    public const string Header = "X-Test-Peer-Address";
+    public static readonly System.Net.IPAddress Default = System.Net.IPAddress.Parse("198.51.100.7");
+
+    public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+    {
+        app.Use(async (HttpContext ctx, Func<Task> nextMiddleware) =>
+        {
+            if (ctx.Connection.RemoteIpAddress is null)
+                ctx.Connection.RemoteIpAddress = ctx.Request.Headers.TryGetValue(Header, out var v) && System.Net.IPAddress.TryParse(v.ToString(), out var ip)
+                    ? ip : Default;
+            ctx.Request.Headers.Remove(Header);
+            await nextMiddleware();
+        });
+        next(app);
+    };
+}
+
+public static class TestPeerAddressExtensions
+{
+    /// <summary>Sends the request as if from <paramref name="address"/> (see <see cref="TestPeerAddress"/>).</summary>
+    public static HttpRequestMessage From(this HttpRequestMessage request, string address)
+    {
+        request.Headers.Remove(TestPeerAddress.Header);
+        request.Headers.Add(TestPeerAddress.Header, address);
+        return request;
     }
 }
 
