@@ -33,7 +33,7 @@ builder.AddTraining();
 
 var app = builder.Build();
 
-app.RequireSecrets();
+app.RequireServerSecrets();
 if (Cli.IsCommand(args)) return await Cli.RunAsync(app, args);
 await DataRegistration.MigrateAsync(app.Services, force: false);
 

@@ -1,4 +1,6 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Halo.Api.Data;
@@ -16,32 +18,57 @@ public static class DataRegistration
         {
             var cs = options.ConnectionString ?? configuration.GetConnectionString("Postgres")
                 ?? throw new InvalidOperationException("Database:Provider is Postgres but no connection string is set (Database:ConnectionString or ConnectionStrings:Postgres).");
-            services.AddDbContextPool<PostgresHaloDbContext>(o => ConfigurePostgres(o, cs));
+            DataFolder.Secure(options, null);
+            services.AddDbContextPool<PostgresHaloDbContext>(o => ConfigurePostgres(o, cs, options.BusyTimeoutSeconds));
             services.AddScoped<HaloDbContext>(sp => sp.GetRequiredService<PostgresHaloDbContext>());
         }
         else
         {
             var cs = SqliteConnectionString(options);
+            DataFolder.Secure(options, cs);
             services.AddDbContextPool<SqliteHaloDbContext>(o => ConfigureSqlite(o, cs));
             services.AddScoped<HaloDbContext>(sp => sp.GetRequiredService<SqliteHaloDbContext>());
         }
+        services.AddStoreHealthChecks(options.IsPostgres);
         services.AddTransient<Infrastructure.ICliCommand, MigrateCommand>();
         return services;
     }
 
+    /// <summary>
+    /// The SQLite connection string: the configured one, or <c>{DataDirectory}/halo.db</c>. Its <c>Default Timeout</c>
+    /// (how long a command retries while another connection holds the write lock; Microsoft.Data.Sqlite's default is
+    /// 30 s) is <see cref="DatabaseOptions.BusyTimeoutSeconds"/> unless the configured string sets one.
+    /// </summary>
     public static string SqliteConnectionString(DatabaseOptions options)
     {
-        if (!string.IsNullOrWhiteSpace(options.ConnectionString)) return options.ConnectionString;
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = options.ConnectionString };
+            if (new[] { "Default Timeout", "DefaultTimeout", "Command Timeout" }.Any(given.ContainsKey)) return options.ConnectionString;
+            return new SqliteConnectionStringBuilder(options.ConnectionString) { DefaultTimeout = options.BusyTimeoutSeconds }.ToString();
+        }
         Directory.CreateDirectory(options.DataDirectory);
         // Shared cache off, pooling on: WAL (set at start) lets readers run beside the single writer.
-        return $"Data Source={Path.Combine(options.DataDirectory, "halo.db")};Pooling=True;Default Timeout=30";
+        return $"Data Source={Path.Combine(options.DataDirectory, "halo.db")};Pooling=True;Default Timeout={options.BusyTimeoutSeconds}";
     }
 
     public static void ConfigureSqlite(DbContextOptionsBuilder o, string cs) =>
         o.UseSqlite(cs, s => s.MigrationsAssembly(typeof(HaloDbContext).Assembly.FullName)).AddInterceptors(SqlitePragmas.Instance);
 
-    public static void ConfigurePostgres(DbContextOptionsBuilder o, string cs) =>
-        o.UseNpgsql(WithPostgresDefaults(cs), n => n.UseNetTopologySuite().EnableRetryOnFailure(3));
+    public static void ConfigurePostgres(DbContextOptionsBuilder o, string cs, int? busyTimeoutSeconds = null) =>
+        o.UseNpgsql(WithPostgresDefaults(cs, busyTimeoutSeconds), n => n.UseNetTopologySuite().ExecutionStrategy(d => new PostgresRetry(d)));
+
+    /// <summary>
+    /// Retries what a moment may fix (a dropped connection, a serialization failure, a deadlock) three times, at most
+    /// 1 s apart, so a request that still fails answers 503 within a few seconds. A wait that timed out (pool exhausted,
+    /// connect or command timeout) already used up its time and is not repeated.
+    /// </summary>
+    private sealed class PostgresRetry(ExecutionStrategyDependencies dependencies)
+        : Npgsql.EntityFrameworkCore.PostgreSQL.NpgsqlRetryingExecutionStrategy(dependencies, 3, TimeSpan.FromSeconds(1), null)
+    {
+        protected override bool ShouldRetryOn(Exception? exception) =>
+            exception is not Npgsql.NpgsqlException { InnerException: TimeoutException } && base.ShouldRetryOn(exception);
+    }
 
     /// <summary>
     /// Npgsql settings Halo uses unless the connection string sets them itself. <c>No Reset On Close</c>: no
@@ -51,10 +78,12 @@ public static class DataRegistration
     /// once per connection, so PostgreSQL stops parsing and planning them on every request. Together: report submission
     /// 477 → 760 reports/s on the 2-core bench machine in the same hour (bench/RESULTS-reports.md).
     /// </summary>
-    public static string WithPostgresDefaults(string cs)
+    public static string WithPostgresDefaults(string cs, int? busyTimeoutSeconds = null)
     {
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = cs };
         var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(cs);
+        // Timeout bounds the wait for a connection, from the pool or a new one (Npgsql's default is 15 s).
+        if (busyTimeoutSeconds is { } wait && !given.ContainsKey("Timeout")) npgsql.Timeout = wait;
         if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) npgsql.NoResetOnClose = true;
         if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare")) npgsql.MaxAutoPrepare = 64;
         // Prepared statements save the parsing, but keep planning each execution for its own values: after five runs

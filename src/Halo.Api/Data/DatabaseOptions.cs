@@ -22,5 +22,21 @@ public sealed class DatabaseOptions
     /// <summary>Load the bundled sample of police events when the store is empty.</summary>
     public bool SeedSample { get; set; } = true;
 
+    /// <summary>
+    /// How long a request waits for a busy store before it answers 503: SQLite's write lock held by another connection
+    /// or process, a free PostgreSQL connection in the pool or a new one. A connection string that sets its own
+    /// timeout (<c>Default Timeout</c>, <c>Timeout</c>) keeps it.
+    /// </summary>
+    [Range(1, 600)]
+    public int BusyTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>The <c>Retry-After</c> of a 503 answered because the store was busy, locked, full or unreachable.</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>Readiness (<c>/health/ready</c>) fails when the data folder's file system has less free space than this.</summary>
+    [Range(0, 1_000_000)]
+    public int MinFreeDiskMegabytes { get; set; } = 64;
+
     public bool IsPostgres => string.Equals(Provider, "postgres", StringComparison.OrdinalIgnoreCase);
 }

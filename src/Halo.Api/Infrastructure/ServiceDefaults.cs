@@ -33,6 +33,8 @@ public static class ServiceDefaults
             ctx.ProblemDetails.Extensions.Remove("exception");
             ctx.ProblemDetails.Extensions["trace_id"] = ctx.HttpContext.TraceIdentifier;
         });
+        // A busy, locked, full or unreachable store answers 503 + Retry-After, never 500.
+        builder.Services.AddExceptionHandler<StoreUnavailableHandler>();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServerSecrets>();

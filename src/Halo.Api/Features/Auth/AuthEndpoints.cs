@@ -69,9 +69,10 @@ public static class AuthEndpoints
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (StoreErrors.IsUniqueViolation(e, db, typeof(User), nameof(User.Email)))
         {
-            // Lost a race with a concurrent registration of the same email.
+            // Lost a race with a concurrent registration of the same email. Any other failure (a busy or full store)
+            // is not "taken": it goes to the exception handler (503).
             return TypedResults.Problem("An account with this email exists.", statusCode: StatusCodes.Status409Conflict, title: "Email taken");
         }
         var pair = await tokens.IssueAsync(db, user, null, ct);

@@ -115,7 +115,7 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
         {
             if (!inFlight.TryClaim(scope, key, requestHash, out var holder))
                 return holder == requestHash ? new IdempotencyBegin.InProgress() : new IdempotencyBegin.BodyMismatch();
-            var stored = await db.Set<IdempotencyRecord>().AsNoTracking().FirstOrDefaultAsync(r => r.Scope == scope && r.Key == key, ct);
+            var stored = await FindAsync(scope, key, ct);
             if (stored is null)
             {
                 _claim = (scope, key, requestHash, clock.GetUtcNow().UtcDateTime);
@@ -123,43 +123,54 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
             }
             // A row exists (a finished request, or an in-progress row from before this scheme): the rules below decide.
             inFlight.Release(scope, key);
+            return await DecideAsync(stored, requestHash, staleAfter, ct);
         }
 
         for (var round = 0; round < 3; round++)
         {
-            var now = clock.GetUtcNow().UtcDateTime;
             var attempt = Guid.NewGuid();
-            var record = new IdempotencyRecord { Scope = scope, Key = key, RequestHash = requestHash, Attempt = attempt, CreatedAt = now };
-            db.Add(record);
-            try
-            {
-                await writeGate.WriteAsync(db, () => db.SaveChangesAsync(ct), ct);
-                return new IdempotencyBegin.Started(attempt);
-            }
-            catch (DbUpdateException)
-            {
-                // The key exists (primary-key conflict): fall through and read what the first request left.
-            }
-            finally
-            {
-                db.Entry(record).State = EntityState.Detached;
-            }
-
-            var existing = await db.Set<IdempotencyRecord>().AsNoTracking()
-                .FirstOrDefaultAsync(r => r.Scope == scope && r.Key == key, ct);
+            if (await TryInsertInProgressAsync(scope, key, requestHash, attempt, ct)) return new IdempotencyBegin.Started(attempt);
+            // The key exists: read what the first request left.
+            var existing = await FindAsync(scope, key, ct);
             if (existing is null) continue; // abandoned in between: try to claim it again
-            if (existing.RequestHash != requestHash) return new IdempotencyBegin.BodyMismatch();
-            if (existing.State == IdempotencyStates.Completed)
-                return new IdempotencyBegin.Replay(existing.StatusCode ?? 200, existing.ContentType ?? "application/json", existing.ResponseBody ?? "");
-            if (existing.CreatedAt >= now - staleAfter) return new IdempotencyBegin.InProgress();
-            // The first request has been "in progress" for too long: its process died. Take it over, once.
-            var old = existing.Attempt;
-            var taken = await writeGate.WriteAsync(db, () => db.Set<IdempotencyRecord>()
-                .Where(r => r.Scope == scope && r.Key == key && r.Attempt == old && r.State == IdempotencyStates.InProgress)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Attempt, attempt).SetProperty(r => r.CreatedAt, now), ct), ct);
-            return taken == 1 ? new IdempotencyBegin.Started(attempt) : new IdempotencyBegin.InProgress();
+            return await DecideAsync(existing, requestHash, staleAfter, ct);
         }
         return new IdempotencyBegin.InProgress();
+    }
+
+    private Task<IdempotencyRecord?> FindAsync(string scope, string key, CancellationToken ct) =>
+        db.Set<IdempotencyRecord>().AsNoTracking().FirstOrDefaultAsync(r => r.Scope == scope && r.Key == key, ct);
+
+    /// <summary>
+    /// Shared store (PostgreSQL): inserts the in-progress row unless the key exists; the primary key decides a race.
+    /// ON CONFLICT DO NOTHING, not an insert that fails: a replay is a normal request, and a failed command is logged by
+    /// EF as an error with its stack trace.
+    /// </summary>
+    private async Task<bool> TryInsertInProgressAsync(string scope, string key, string requestHash, Guid attempt, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var state = IdempotencyStates.InProgress;
+        return await writeGate.WriteAsync(db, () => db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO idempotency_records ("Scope", "Key", "RequestHash", "State", "Attempt", "CreatedAt")
+            VALUES ({scope}, {key}, {requestHash}, {state}, {attempt}, {now})
+            ON CONFLICT DO NOTHING
+            """, ct), ct) == 1;
+    }
+
+    /// <summary>What a request meets when the key is already stored.</summary>
+    private async Task<IdempotencyBegin> DecideAsync(IdempotencyRecord existing, string requestHash, TimeSpan staleAfter, CancellationToken ct)
+    {
+        if (existing.RequestHash != requestHash) return new IdempotencyBegin.BodyMismatch();
+        if (existing.State == IdempotencyStates.Completed)
+            return new IdempotencyBegin.Replay(existing.StatusCode ?? 200, existing.ContentType ?? "application/json", existing.ResponseBody ?? "");
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (existing.CreatedAt >= now - staleAfter) return new IdempotencyBegin.InProgress();
+        // The first request has been "in progress" for too long: its process died. Take it over, once.
+        var (scope, key, old, attempt) = (existing.Scope, existing.Key, existing.Attempt, Guid.NewGuid());
+        var taken = await writeGate.WriteAsync(db, () => db.Set<IdempotencyRecord>()
+            .Where(r => r.Scope == scope && r.Key == key && r.Attempt == old && r.State == IdempotencyStates.InProgress)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Attempt, attempt).SetProperty(r => r.CreatedAt, now), ct), ct);
+        return taken == 1 ? new IdempotencyBegin.Started(attempt) : new IdempotencyBegin.InProgress();
     }
 
     public Task CompleteAsync(string scope, string key, Guid attempt, int statusCode, string contentType, string body, CancellationToken ct)

@@ -12,7 +12,10 @@ public sealed class ProductionStartTests
             base.ConfigureWebHost(builder);
             builder.UseEnvironment(environment);
             builder.UseSetting("https_port", "443");
-            if (key is not null) builder.UseSetting("Secrets:JwtSigningKey", key);
+            if (key is null) return;
+            builder.UseSetting("Secrets:JwtSigningKey", key);
+            // Production needs every server secret; these tests are about the signing key.
+            builder.UseSetting("Secrets:DeviceHashKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
         }
     }
 

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Halo.Api.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
+
+namespace Halo.Api.Tests.Infrastructure;
+
+/// <summary>A PostgreSQL server that cannot be reached, or a pool with no free connection, answers 503 + Retry-After.</summary>
+public sealed class PostgresStoreUnavailableTests
+{
+    private const int BusySeconds = 2;
+
+    private static async Task AssertUnavailable(HttpResponseMessage res, string what)
+    {
+        var body = await res.Content.ReadAsStringAsync();
+        Assert.True(res.StatusCode == HttpStatusCode.ServiceUnavailable, $"{what}: {(int)res.StatusCode} {body}");
+        Assert.Equal("5", res.Headers.GetValues("Retry-After").Single());
+        Assert.Contains("Store unavailable", body);
+    }
+
+    [Fact]
+    public async Task AServerThatWentAwayAnswers503WithinAFewSecondsAndReadinessSaysNotReady()
+    {
+        // The app reaches its server through a port that closes mid-run: connections are cut, new ones refused.
+        var name = "halo_test_" + Guid.NewGuid().ToString("N")[..12];
+        var server = new NpgsqlConnectionStringBuilder(PostgresTestServer.CreateDatabase(name));
+        using var port = new TcpForwarder(server.Host!, server.Port);
+        using var factory = new HaloApiFactory(DbProvider.Postgres, postgresDatabase: name)
+            .With("Database:ConnectionString", new NpgsqlConnectionStringBuilder(server.ConnectionString) { Host = "127.0.0.1", Port = port.Port }.ConnectionString)
+            .With("Database:BusyTimeoutSeconds", BusySeconds.ToString());
+        var client = factory.CreateClient();
+        var (lat, lon) = NewPlace();
+        await client.SubmitOk(Body(NewDevice(), lat, lon, factory.Now().AddMinutes(-5)));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
+        port.Close();
+
+        var watch = Stopwatch.StartNew();
+        await AssertUnavailable(await client.SubmitRaw(Body(NewDevice(), lat + 0.05, lon, factory.Now().AddMinutes(-5))), "submit");
+        var register = await client.PostAsJsonAsync("/api/v1/auth/register", new { email = $"u{Guid.NewGuid():N}@example.org", password = TestUsers.Password });
+        Assert.NotEqual(HttpStatusCode.Conflict, register.StatusCode);
+        await AssertUnavailable(register, "register");
+        await AssertUnavailable(await client.GetAsync("/api/v1/incidents"), "incidents");
+        // Three requests, each retried three times at most 1 s apart.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3 * 3.5), $"took {watch.Elapsed}");
+
+        var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var checks = (await ready.ReadJsonAsync()).GetProperty("checks");
+        Assert.True(checks.TryGetProperty("database", out var why), checks.ToString());
+        Assert.DoesNotContain("127.0.0.1", why.GetString()); // an anonymous caller learns what failed, not where
+    }
+
+    [Fact]
+    public async Task AnExhaustedPoolAnswers503WithinTheBound()
+    {
+        var name = "halo_test_" + Guid.NewGuid().ToString("N")[..12];
+        var cs = PostgresTestServer.CreateDatabase(name);
+        using var factory = new HaloApiFactory(DbProvider.Postgres, postgresDatabase: name)
+            .With("Database:ConnectionString", new NpgsqlConnectionStringBuilder(cs) { MaxPoolSize = 1 }.ConnectionString)
+            .With("Database:BusyTimeoutSeconds", BusySeconds.ToString());
+        var client = factory.CreateClient();
+        var (lat, lon) = NewPlace();
+        await client.SubmitOk(Body(NewDevice(), lat, lon, factory.Now().AddMinutes(-5)));
+
+        await using (var scope = factory.Scope())
+        {
+            // The pool's only connection, held open as a stuck request would hold it.
+            var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
+            await db.Database.OpenConnectionAsync();
+
+            var watch = Stopwatch.StartNew();
+            await AssertUnavailable(await client.SubmitRaw(Body(NewDevice(), lat + 0.05, lon, factory.Now().AddMinutes(-5))), "submit");
+            // The pool wait is the option; a timed-out wait is not retried.
+            Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(BusySeconds - 0.5), TimeSpan.FromSeconds(BusySeconds + 1.5));
+            await db.Database.CloseConnectionAsync();
+        }
+
+        await client.SubmitOk(Body(NewDevice(), lat + 0.05, lon, factory.Now().AddMinutes(-5)));
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Halo.Api.Features.Media;
+using Halo.Api.Tests.Features.Media;
+using Microsoft.Data.Sqlite;
+using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
+
+namespace Halo.Api.Tests.Infrastructure;
+
+/// <summary>A SQLite store that is locked by another process or sits on a full disk answers 503 + Retry-After, quickly.</summary>
+public sealed class SqliteStoreUnavailableTests
+{
+    private const int BusySeconds = 2;
+
+    private static HaloApiFactory NewFactory(string? dataDirectory = null) =>
+        new HaloApiFactory(DbProvider.Sqlite, dataDirectory)
+            .With("Database:BusyTimeoutSeconds", BusySeconds.ToString())
+            .With("Database:RetryAfterSeconds", "7");
+
+    private static async Task<(HttpResponseMessage Response, TimeSpan Took)> Timed(Func<Task<HttpResponseMessage>> send)
+    {
+        var watch = Stopwatch.StartNew();
+        var response = await send();
+        return (response, watch.Elapsed);
+    }
+
+    private static async Task AssertUnavailable(HttpResponseMessage res, string what)
+    {
+        var body = await res.Content.ReadAsStringAsync();
+        Assert.True(res.StatusCode == HttpStatusCode.ServiceUnavailable, $"{what}: {(int)res.StatusCode} {body}");
+        Assert.Equal("7", res.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("application/problem+json", res.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Store unavailable", body);
+    }
+
+    private static Task<HttpResponseMessage> Register(HttpClient client) =>
+        client.PostAsJsonAsync("/api/v1/auth/register", new { email = $"u{Guid.NewGuid():N}@example.org", password = TestUsers.Password });
+
+    [Fact]
+    public async Task AFileLockedByAnotherConnectionAnswers503WithRetryAfterWithinTheBoundOnSubmitAndRegister()
+    {
+        using var factory = NewFactory();
+        var client = factory.CreateClient();
+        var (lat, lon) = NewPlace();
+        await client.SubmitOk(Body(NewDevice(), lat, lon, factory.Now().AddMinutes(-5)));
+
+        // Another process's view of the file: its own connection, outside the app's pool, holding the write lock.
+        await using (var holder = new SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, "halo.db")};Pooling=False"))
+        {
+            await holder.OpenAsync();
+            await using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE;";
+                await begin.ExecuteNonQueryAsync();
+            }
+
+            var (submit, submitTook) = await Timed(() => client.SubmitRaw(Body(NewDevice(), lat + 0.05, lon, factory.Now().AddMinutes(-5))));
+            await AssertUnavailable(submit, "submit");
+            var (register, registerTook) = await Timed(() => Register(client));
+            Assert.NotEqual(HttpStatusCode.Conflict, register.StatusCode);
+            await AssertUnavailable(register, "register");
+            // The bound is the option, plus Microsoft.Data.Sqlite's last 150 ms retry sleep and the request itself.
+            Assert.InRange(submitTook, TimeSpan.FromSeconds(BusySeconds - 0.5), TimeSpan.FromSeconds(BusySeconds + 1.5));
+            Assert.InRange(registerTook, TimeSpan.FromSeconds(BusySeconds - 0.5), TimeSpan.FromSeconds(BusySeconds + 1.5));
+
+            var ready = await client.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            var checks = (await ready.ReadJsonAsync()).GetProperty("checks");
+            Assert.True(checks.TryGetProperty("database", out _), checks.ToString());
+            Assert.False(checks.TryGetProperty("disk_space", out _), checks.ToString());
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode); // liveness is not readiness
+        }
+
+        // The lock is gone: the same requests succeed again (the failed submission left no idempotency claim behind).
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Register(client)).StatusCode);
+        await client.SubmitOk(Body(NewDevice(), lat + 0.05, lon, factory.Now().AddMinutes(-5)));
+    }
+
+    [Fact]
+    public async Task RegisteringATakenEmailStillAnswers409()
+    {
+        using var factory = NewFactory();
+        var client = factory.CreateClient();
+        var email = $"u{Guid.NewGuid():N}@example.org";
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/auth/register", new { email, password = TestUsers.Password })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsJsonAsync("/api/v1/auth/register", new { email, password = TestUsers.Password })).StatusCode);
+    }
+
+    [TmpfsFact]
+    public async Task AFullDataFolderAnswers503WithRetryAfterAndReadinessSaysNotReady()
+    {
+        using var disk = new Tmpfs(8);
+        var data = Path.Combine(disk.Path, "data");
+        using var factory = NewFactory(data).With("Database:MinFreeDiskMegabytes", "1");
+        factory.KeepStoreOnDispose = true; // the mount goes with the Tmpfs
+        var client = factory.CreateClient();
+        var (lat, lon) = NewPlace();
+        await client.SubmitOk(Body(NewDevice(), lat, lon, factory.Now().AddMinutes(-5)));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
+        disk.Fill();
+
+        var (submit, took) = await Timed(() => client.SubmitRaw(Body(NewDevice(), lat + 0.05, lon, factory.Now().AddMinutes(-5),
+            description: new string('x', 1500))));
+        await AssertUnavailable(submit, "submit");
+        Assert.True(took < TimeSpan.FromSeconds(BusySeconds + 1.5), $"took {took}");
+        var register = await Register(client);
+        Assert.NotEqual(HttpStatusCode.Conflict, register.StatusCode);
+        await AssertUnavailable(register, "register");
+
+        // An upload fails writing its file (ENOSPC), before the database.
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(TestFiles.JpegWithGpsExif(64, 64, orientation: 1));
+        file.Headers.ContentType = MediaTypeHeaderValue.Parse("image/jpeg");
+        form.Add(file, "file", "photo.jpg");
+        var upload = new HttpRequestMessage(HttpMethod.Post, "/api/v1/media") { Content = form };
+        upload.Headers.Add(MediaEndpoints.DeviceHeader, NewDevice());
+        await AssertUnavailable(await client.SendAsync(upload), "upload");
+
+        var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var problem = await ready.ReadJsonAsync();
+        Assert.Contains("disk_space", problem.GetProperty("detail").GetString());
+        Assert.Contains("MB free", problem.GetProperty("checks").GetProperty("disk_space").GetString());
+    }
+}
