@@ -8,6 +8,12 @@ using Npgsql;
 
 namespace Halo.Api.Infrastructure;
 
+/// <summary>
+/// A bounded wait for the store ran out: thrown by an in-process gate in front of the store (such as a write queue)
+/// when its turn did not come within <see cref="DatabaseOptions.BusyTimeoutSeconds"/>. Answered 503 like SQLITE_BUSY.
+/// </summary>
+public sealed class StoreBusyException(string message) : TimeoutException(message);
+
 /// <summary>What a store failure means for the caller: unavailable for now (503), or a real constraint violation.</summary>
 public static class StoreErrors
 {
@@ -29,6 +35,8 @@ public static class StoreErrors
                 // failures and deadlocks that outlived the retries).
                 case NpgsqlException { IsTransient: true } n:
                     return n is PostgresException pg ? $"PostgreSQL {pg.SqlState}" : "PostgreSQL unreachable or out of connections";
+                case StoreBusyException:
+                    return "busy";
                 case IOException io when IsDiskFull(io):
                     return "disk full";
             }

@@ -15,7 +15,10 @@ public sealed class SqliteStoreUnavailableTests
     private const int BusySeconds = 2;
 
     private static HaloApiFactory NewFactory(string? dataDirectory = null) =>
-        new HaloApiFactory(DbProvider.Sqlite, dataDirectory)
+        Configure(new HaloApiFactory(DbProvider.Sqlite, dataDirectory));
+
+    private static HaloApiFactory Configure(HaloApiFactory factory) =>
+        factory
             .With("Database:BusyTimeoutSeconds", BusySeconds.ToString())
             .With("Database:RetryAfterSeconds", "7");
 
@@ -41,10 +44,12 @@ public sealed class SqliteStoreUnavailableTests
     [Fact]
     public async Task AFileLockedByAnotherConnectionAnswers503WithRetryAfterWithinTheBoundOnSubmitAndRegister()
     {
-        using var factory = NewFactory();
+        using var factory = new LogCapturingApiFactory(DbProvider.Sqlite);
+        Configure(factory);
         var client = factory.CreateClient();
         var (lat, lon) = NewPlace();
         await client.SubmitOk(Body(NewDevice(), lat, lon, factory.Now().AddMinutes(-5)));
+        factory.Logs.Clear();
 
         // Another process's view of the file: its own connection, outside the app's pool, holding the write lock.
         await using (var holder = new SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, "halo.db")};Pooling=False"))
@@ -64,6 +69,10 @@ public sealed class SqliteStoreUnavailableTests
             // The bound is the option, plus Microsoft.Data.Sqlite's last 150 ms retry sleep and the request itself.
             Assert.InRange(submitTook, TimeSpan.FromSeconds(BusySeconds - 0.5), TimeSpan.FromSeconds(BusySeconds + 1.5));
             Assert.InRange(registerTook, TimeSpan.FromSeconds(BusySeconds - 0.5), TimeSpan.FromSeconds(BusySeconds + 1.5));
+            // One warning line per refused request, and no "unhandled exception" error with its stack trace.
+            var logs = factory.Logs.Entries;
+            Assert.Equal(2, logs.Count(e => e.Category.EndsWith("StoreUnavailableHandler", StringComparison.Ordinal) && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning));
+            Assert.DoesNotContain(logs, e => e.Category.StartsWith("Microsoft.AspNetCore.Diagnostics", StringComparison.Ordinal));
 
             var ready = await client.GetAsync("/health/ready");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
