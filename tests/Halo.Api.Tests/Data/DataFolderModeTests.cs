@@ -1,7 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using Halo.Api.Features.Media;
-using Halo.Api.Tests.Features.Media;
 using Halo.Api.Tests.Infrastructure;
 using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
 
@@ -28,13 +25,7 @@ public sealed class DataFolderModeTests
         var (lat, lon) = NewPlace();
         await client.SubmitOk(Body(NewDevice(), lat, lon, factory.Now().AddMinutes(-5)));
 
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(TestFiles.JpegWithGpsExif(32, 32, orientation: 1));
-        file.Headers.ContentType = MediaTypeHeaderValue.Parse("image/jpeg");
-        form.Add(file, "file", "photo.jpg");
-        var upload = new HttpRequestMessage(HttpMethod.Post, "/api/v1/media") { Content = form };
-        upload.Headers.Add(MediaEndpoints.DeviceHeader, NewDevice());
-        Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(upload)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.UploadPhoto()).StatusCode);
 
         var dir = factory.DataDirectory;
         AssertMode(Dir0700, dir);

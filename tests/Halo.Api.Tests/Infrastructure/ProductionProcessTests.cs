@@ -36,12 +36,11 @@ public sealed partial class ProductionProcessTests
     [GeneratedRegex(@"^export Secrets__(\w+)=""\$\(openssl rand -base64 32\)""$", RegexOptions.Multiline)]
     private static partial Regex ExportedSecret();
 
-    private static Dictionary<string, string> Environment(IEnumerable<string> secrets, string dataDirectory)
+    private static Dictionary<string, string> Environment(IEnumerable<string> secrets)
     {
         var env = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Database__DataDirectory"] = dataDirectory,
             ["Database__SeedSample"] = "false",
             ["Ingestion__Polisen__Enabled"] = "false",
             ["Classification__TrainOnStart"] = "false",
@@ -62,6 +61,7 @@ public sealed partial class ProductionProcessTests
 
         public AppProcess(Dictionary<string, string> environment)
         {
+            Directory.CreateDirectory(DataDirectory);
             var root = RepoRoot();
             // The same configuration as this test assembly (bin/<Configuration>/net10.0).
             var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
@@ -77,6 +77,7 @@ public sealed partial class ProductionProcessTests
                          || k.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_ENVIRONMENT", StringComparison.OrdinalIgnoreCase)).ToList())
                 start.Environment.Remove(key);
             foreach (var (k, v) in environment) start.Environment[k] = v;
+            start.Environment["Database__DataDirectory"] = DataDirectory;
             _process = new Process { StartInfo = start };
             _process.OutputDataReceived += (_, e) =>
             {
@@ -89,6 +90,8 @@ public sealed partial class ProductionProcessTests
             _process.BeginOutputReadLine();
             _process.BeginErrorReadLine();
         }
+
+        public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "halo-tests", Guid.NewGuid().ToString("N"));
 
         public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
         public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
@@ -114,6 +117,7 @@ public sealed partial class ProductionProcessTests
             if (!_process.HasExited) _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
             _process.Dispose();
+            try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
         }
     }
 
@@ -129,61 +133,35 @@ public sealed partial class ProductionProcessTests
     [Fact]
     public async Task StartedWithTheReadmeSettingsItIsReadyAndAcceptsAReport()
     {
-        var data = Path.Combine(Path.GetTempPath(), "halo-tests", Guid.NewGuid().ToString("N"));
-        try
-        {
-            await using var app = new AppProcess(Environment(ReadmeSecrets(), data));
-            using var http = new HttpClient { BaseAddress = await app.ListeningAsync() };
+        await using var app = new AppProcess(Environment(ReadmeSecrets()));
+        using var http = new HttpClient { BaseAddress = await app.ListeningAsync() };
 
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
-            var submit = await http.SubmitRaw(Body(NewDevice(), 59.33, 18.06, DateTime.UtcNow.AddMinutes(-10)));
-            Assert.True(submit.StatusCode == HttpStatusCode.Created, $"{(int)submit.StatusCode}: {await submit.Content.ReadAsStringAsync()}\n{app.Stdout}");
-            Assert.False(Directory.Exists(Path.Combine(data, "keys")), "no key is generated in Production");
-        }
-        finally
-        {
-            try { Directory.Delete(data, recursive: true); } catch (IOException) { }
-        }
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+        var submit = await http.SubmitRaw(Body(NewDevice(), 59.33, 18.06, DateTime.UtcNow.AddMinutes(-10)));
+        Assert.True(submit.StatusCode == HttpStatusCode.Created, $"{(int)submit.StatusCode}: {await submit.Content.ReadAsStringAsync()}\n{app.Stdout}");
+        Assert.False(Directory.Exists(Path.Combine(app.DataDirectory, "keys")), "no key is generated in Production");
     }
 
     [Fact]
     public async Task WithoutOneSecretItExitsNonZeroWithAMessageNamingIt()
     {
-        var data = Path.Combine(Path.GetTempPath(), "halo-tests", Guid.NewGuid().ToString("N"));
-        try
-        {
-            // What the outside tester did: only the signing key.
-            await using var app = new AppProcess(Environment(["JwtSigningKey"], data));
-            var exitCode = await app.ExitCodeAsync();
-
-            Assert.Equal(ServerSecrets.MissingSecretsExitCode, exitCode);
-            Assert.Contains("Secrets:DeviceHashKey is not configured", app.Stderr);
-            Assert.Contains("Secrets__DeviceHashKey=$(openssl rand -base64 32)", app.Stderr);
-            Assert.DoesNotContain("JwtSigningKey", app.Stderr);
-            Assert.DoesNotContain("Unhandled exception", app.Stderr);
-            Assert.DoesNotContain("Now listening", app.Stdout);
-        }
-        finally
-        {
-            try { Directory.Delete(data, recursive: true); } catch (IOException) { }
-        }
+        // What the outside tester did: only the signing key.
+        await using var app = new AppProcess(Environment(["JwtSigningKey"]));
+        Assert.Equal(ServerSecrets.MissingSecretsExitCode, await app.ExitCodeAsync());
+        Assert.Contains("Secrets:DeviceHashKey is not configured", app.Stderr);
+        Assert.Contains("Secrets__DeviceHashKey=$(openssl rand -base64 32)", app.Stderr);
+        Assert.DoesNotContain("JwtSigningKey", app.Stderr);
+        Assert.DoesNotContain("Unhandled exception", app.Stderr);
+        Assert.DoesNotContain("Now listening", app.Stdout);
     }
 
     [Fact]
     public async Task WithNoSecretsOneMessageNamesEveryMissingSecret()
     {
-        var data = Path.Combine(Path.GetTempPath(), "halo-tests", Guid.NewGuid().ToString("N"));
-        try
-        {
-            await using var app = new AppProcess(Environment([], data));
-            Assert.Equal(ServerSecrets.MissingSecretsExitCode, await app.ExitCodeAsync());
-            foreach (var secret in ServerSecrets.Known)
-                Assert.Contains($"Secrets:{secret.Name} is not configured", app.Stderr);
-            Assert.Single(Regex.Matches(app.Stderr, "Halo cannot start"));
-        }
-        finally
-        {
-            try { Directory.Delete(data, recursive: true); } catch (IOException) { }
-        }
+        await using var app = new AppProcess(Environment([]));
+        Assert.Equal(ServerSecrets.MissingSecretsExitCode, await app.ExitCodeAsync());
+        foreach (var secret in ServerSecrets.Known)
+            Assert.Contains($"Secrets:{secret.Name} is not configured", app.Stderr);
+        Assert.Single(Regex.Matches(app.Stderr, "Halo cannot start"));
     }
 }

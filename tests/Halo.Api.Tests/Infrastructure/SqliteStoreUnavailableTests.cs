@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Halo.Api.Features.Media;
-using Halo.Api.Tests.Features.Media;
 using Microsoft.Data.Sqlite;
 using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
 
@@ -29,14 +26,7 @@ public sealed class SqliteStoreUnavailableTests
         return (response, watch.Elapsed);
     }
 
-    private static async Task AssertUnavailable(HttpResponseMessage res, string what)
-    {
-        var body = await res.Content.ReadAsStringAsync();
-        Assert.True(res.StatusCode == HttpStatusCode.ServiceUnavailable, $"{what}: {(int)res.StatusCode} {body}");
-        Assert.Equal("7", res.Headers.GetValues("Retry-After").Single());
-        Assert.Equal("application/problem+json", res.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("Store unavailable", body);
-    }
+    private static Task AssertUnavailable(HttpResponseMessage res, string what) => res.AssertStoreUnavailable(what, 7);
 
     private static Task<HttpResponseMessage> Register(HttpClient client) =>
         client.PostAsJsonAsync("/api/v1/auth/register", new { email = $"u{Guid.NewGuid():N}@example.org", password = TestUsers.Password });
@@ -66,9 +56,9 @@ public sealed class SqliteStoreUnavailableTests
             var (register, registerTook) = await Timed(() => Register(client));
             Assert.NotEqual(HttpStatusCode.Conflict, register.StatusCode);
             await AssertUnavailable(register, "register");
-            // The bound is the option, plus Microsoft.Data.Sqlite's last 150 ms retry sleep and the request itself.
-            Assert.InRange(submitTook, TimeSpan.FromSeconds(BusySeconds - 0.5), TimeSpan.FromSeconds(BusySeconds + 1.5));
-            Assert.InRange(registerTook, TimeSpan.FromSeconds(BusySeconds - 0.5), TimeSpan.FromSeconds(BusySeconds + 1.5));
+            // The bound is the option, plus Microsoft.Data.Sqlite's last 150 ms retry sleep and the request itself on a busy machine.
+            Assert.InRange(submitTook, TimeSpan.FromSeconds(BusySeconds - 0.5), TimeSpan.FromSeconds(BusySeconds + 3));
+            Assert.InRange(registerTook, TimeSpan.FromSeconds(BusySeconds - 0.5), TimeSpan.FromSeconds(BusySeconds + 3));
             // One warning line per refused request, and no "unhandled exception" error with its stack trace.
             var logs = factory.Logs.Entries;
             Assert.Equal(2, logs.Count(e => e.Category.EndsWith("StoreUnavailableHandler", StringComparison.Ordinal) && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning));
@@ -115,19 +105,13 @@ public sealed class SqliteStoreUnavailableTests
         var (submit, took) = await Timed(() => client.SubmitRaw(Body(NewDevice(), lat + 0.05, lon, factory.Now().AddMinutes(-5),
             description: new string('x', 1500))));
         await AssertUnavailable(submit, "submit");
-        Assert.True(took < TimeSpan.FromSeconds(BusySeconds + 1.5), $"took {took}");
+        Assert.True(took < TimeSpan.FromSeconds(BusySeconds + 3), $"took {took}");
         var register = await Register(client);
         Assert.NotEqual(HttpStatusCode.Conflict, register.StatusCode);
         await AssertUnavailable(register, "register");
 
         // An upload fails writing its file (ENOSPC), before the database.
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(TestFiles.JpegWithGpsExif(64, 64, orientation: 1));
-        file.Headers.ContentType = MediaTypeHeaderValue.Parse("image/jpeg");
-        form.Add(file, "file", "photo.jpg");
-        var upload = new HttpRequestMessage(HttpMethod.Post, "/api/v1/media") { Content = form };
-        upload.Headers.Add(MediaEndpoints.DeviceHeader, NewDevice());
-        await AssertUnavailable(await client.SendAsync(upload), "upload");
+        await AssertUnavailable(await client.UploadPhoto(), "upload");
 
         var ready = await client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
