@@ -22,7 +22,7 @@ run_one() { # provider, extra env...
   local provider="$1"; shift
   # Production settings with a throw-away signing key; the per-IP read limit is off so the server, not the limiter, is measured.
   env "$@" Database__SeedSample=false Ingestion__Polisen__Enabled=false ASPNETCORE_ENVIRONMENT=Production \
-    Secrets__JwtSigningKey="$(openssl rand -base64 32)" RateLimiting__Enabled=false \
+    Secrets__JwtSigningKey="$(openssl rand -base64 32)" Secrets__DeviceHashKey="$(openssl rand -base64 32)" RateLimiting__Enabled=false \
     Classification__TrainOnStart=false Predictions__TrainOnStart=false Predictions__DailyRetrainEnabled=false \
     Logging__LogLevel__Default=Warning "$WORK/app/Halo.Api" --urls "http://127.0.0.1:$PORT" > "$WORK/app-$provider.log" 2>&1 &
   APP_PID=$!

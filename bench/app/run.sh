@@ -12,7 +12,7 @@ wwwroot="$work/publish/wwwroot"
 echo "published app: $(du -sh "$wwwroot" | cut -f1) on disk; brotli files: $(find "$wwwroot" -name '*.br' -printf '%s\n' | awk '{s+=$1} END {printf "%.2f MiB", s/1048576}')"
 # A published app serves its files from its content root: start it in the publish folder.
 (cd "$work/publish" && exec env ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_URLS="http://127.0.0.1:$port" Database__DataDirectory="$work/data" \
-  Secrets__JwtSigningKey="$(openssl rand -base64 32)" Ingestion__Polisen__Enabled=false Classification__TrainOnStart=false \
+  Secrets__JwtSigningKey="$(openssl rand -base64 32)" Secrets__DeviceHashKey="$(openssl rand -base64 32)" Ingestion__Polisen__Enabled=false Classification__TrainOnStart=false \
   Logging__LogLevel__Default=Warning \
   dotnet Halo.Api.dll >"$work/api.log" 2>&1) &
 pid=$!

@@ -14,8 +14,9 @@ trap 'rm -rf "$WORK"' EXIT
 
 dotnet build "$ROOT/src/Halo.Api" -c Release -v q -nologo >/dev/null
 APP="$ROOT/src/Halo.Api/bin/Release/net10.0/Halo.Api.dll"
-# The app runs as in production, which needs its signing key configured: a throw-away one for the benchmark.
+# The app runs as in production, which needs its secrets configured: throw-away ones for the benchmark.
 export Secrets__JwtSigningKey="${Secrets__JwtSigningKey:-$(openssl rand -base64 32)}"
+export Secrets__DeviceHashKey="${Secrets__DeviceHashKey:-$(openssl rand -base64 32)}"
 
 run() { # provider connection-string label -> prints "seconds|summary line"
   local start end out
