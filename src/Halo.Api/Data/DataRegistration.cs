@@ -92,12 +92,17 @@ public static class DataRegistration
         var clock = services.GetRequiredService<TimeProvider>();
         foreach (var fix in services.GetServices<IDataFix>().Where(f => !done.Contains(f.Id)).OrderBy(f => f.Id, StringComparer.Ordinal))
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var changed = await fix.ApplyAsync(db, ct);
-            db.Add(new DataFix { Id = fix.Id, AppliedAt = clock.GetUtcNow().UtcDateTime, RowsChanged = changed });
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            db.ChangeTracker.Clear();
+            // One transaction per fix, under the provider's execution strategy (PostgreSQL's retries need the whole unit).
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+            {
+                db.ChangeTracker.Clear();
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                var changed = await fix.ApplyAsync(db, ct);
+                db.Add(new DataFix { Id = fix.Id, AppliedAt = clock.GetUtcNow().UtcDateTime, RowsChanged = changed });
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                db.ChangeTracker.Clear();
+            });
         }
     }
 }
