@@ -23,18 +23,18 @@ public static class AuthEndpoints
     {
         var auth = app.MapGroup("/api/v1/auth").WithTags("Auth").AllowAnonymous().RequireRateLimiting(RateLimitPolicies.Auth);
         auth.MapPost("/register", Register).WithSummary("Creates a citizen account and signs it in.");
-        auth.MapPost("/login", Login).WithSummary("Signs in: a 15-minute access token and a rotating refresh token.");
+        auth.MapPost("/login", Login).WithSummary("Signs in: a 15-minute access token and a rotating refresh token. Failed attempts slow down their network for that account (429 with Retry-After).");
         auth.MapPost("/refresh", Refresh).WithSummary("Rotates a refresh token. Reusing a rotated token revokes its whole family.");
         auth.MapPost("/logout", Logout).WithSummary("Revokes the refresh token's family.");
 
         var me = app.MapGroup("/api/v1/me").WithTags("Auth").RequireAuthorization(Policies.Authenticated).RequireRateLimiting(RateLimitPolicies.Reads);
         me.MapGet("/", GetMe).WithSummary("The signed-in account.");
-        me.MapPatch("/", UpdateMe).WithSummary("Changes display name or password.");
-        me.MapDelete("/", DeleteMe).WithSummary("Deletes the account; its reports stay, anonymous.");
+        me.MapPatch("/", UpdateMe).WithSummary("Changes display name or password; a new password ends every other session of the account.");
+        me.MapDelete("/", DeleteMe).WithSummary("Deletes the account; its reports stay, anonymous. The last admin cannot (409).");
 
         var admin = app.MapGroup("/api/v1/admin/users").WithTags("Admin").RequireAuthorization(Policies.Admin).RequireRateLimiting(RateLimitPolicies.Admin);
         admin.MapGet("/", ListUsers).WithSummary("Accounts, newest first (admin).");
-        admin.MapPut("/{id:guid}/role", ChangeRole).WithSummary("Sets an account's role (admin).");
+        admin.MapPut("/{id:guid}/role", ChangeRole).WithSummary("Sets an account's role (admin). The last admin cannot be demoted (409).");
         return app;
     }
 
