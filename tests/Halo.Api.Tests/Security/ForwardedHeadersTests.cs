@@ -1,23 +1,16 @@
 using System.Net;
 using Halo.Api.Tests.Infrastructure;
+using Halo.Api.Tests.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Halo.Api.Tests.Security;
 
-/// <summary>Default network settings (no trusted proxy), a small read limit to see which address the server keys on.</summary>
-public sealed class NoTrustedProxyApiFactory : HaloApiFactory
-{
-    public NoTrustedProxyApiFactory() : base(DbProvider.Sqlite)
-    {
-        With("RateLimiting:Enabled", "true");
-        With("RateLimiting:Policies:reads:PermitLimit", "3");
-        With("RateLimiting:Policies:reads:WindowSeconds", "60");
-    }
-}
-
-/// <summary>Forwarded headers are believed only from configured proxies; by default from no one.</summary>
-public sealed class ForwardedHeadersTests(NoTrustedProxyApiFactory factory) : IClassFixture<NoTrustedProxyApiFactory>
+/// <summary>
+/// Forwarded headers are believed only from configured proxies; by default from no one. The default-settings app has a
+/// read limit of 3, which shows the address the server keys on.
+/// </summary>
+public sealed class ForwardedHeadersTests(RateLimitedApiFactory factory) : IClassFixture<RateLimitedApiFactory>
 {
     private const string Proxy = "203.0.113.10";
 
