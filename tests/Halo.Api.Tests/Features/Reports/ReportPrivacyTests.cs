@@ -334,3 +334,58 @@ public abstract class ReportPrivacyTests(HaloApiFactory factory)
 public sealed class ReportPrivacySqliteTests(SqliteApiFactory f) : ReportPrivacyTests(f), IClassFixture<SqliteApiFactory>;
 
 public sealed class ReportPrivacyPostgresTests(PostgresApiFactory f) : ReportPrivacyTests(f), IClassFixture<PostgresApiFactory>;
+
+/// <summary>Witness independence behind a reverse proxy: only a configured proxy's X-Forwarded-For names the reporter's network.</summary>
+public abstract class ReportWitnessProxyTests(DbProvider provider) : IDisposable
+{
+    private const string Proxy = "192.0.2.1";
+    private readonly HaloApiFactory _factory = new HaloApiFactory(provider).With("Network:TrustedProxies:0", Proxy);
+
+    private async Task<SubmitReportResponse> ViaAsync(string peer, string forwardedFor, (double Lat, double Lon) p, DateTime at)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports/submit")
+        {
+            Content = new StringContent(Body(NewDevice(), p.Lat, p.Lon, at), System.Text.Encoding.UTF8, "application/json"),
+        };
+        req.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        req.Headers.Add("X-Forwarded-For", forwardedFor);
+        req.From(peer);
+        var res = await _factory.CreateClient().SendAsync(req);
+        Assert.Equal(HttpStatusCode.Created, res.StatusCode);
+        return await res.ReadAsync<SubmitReportResponse>();
+    }
+
+    [Fact]
+    public async Task BehindATrustedProxyTwoForwardedNetworksAreTwoWitnesses()
+    {
+        var (lat, lon) = NewPlace();
+        var t = _factory.Now().AddMinutes(-10);
+        var first = await ViaAsync(Proxy, "203.0.113.20", (lat, lon), t);
+        var second = await ViaAsync(Proxy, "198.18.40.20", (lat + 0.0002, lon), t.AddMinutes(1));
+        Assert.Equal(first.IncidentId, second.IncidentId);
+        Assert.Equal(IncidentStatus.Corroborated, second.Verification);
+    }
+
+    [Fact]
+    public async Task AnUntrustedPeerCannotInventWitnessesWithXForwardedFor()
+    {
+        var (lat, lon) = NewPlace();
+        var t = _factory.Now().AddMinutes(-10);
+        // One client, not a proxy, claiming two different origins: both reports are its own network's.
+        var first = await ViaAsync("203.0.113.77", "198.18.1.1", (lat, lon), t);
+        var second = await ViaAsync("203.0.113.77", "198.18.200.1", (lat + 0.0002, lon), t.AddMinutes(1));
+        Assert.Equal(first.IncidentId, second.IncidentId);
+        Assert.Equal(1, second.UniqueReporters);
+        Assert.Equal(IncidentStatus.Unverified, second.Verification);
+    }
+
+    public void Dispose()
+    {
+        _factory.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class ReportWitnessProxySqliteTests() : ReportWitnessProxyTests(DbProvider.Sqlite);
+
+public sealed class ReportWitnessProxyPostgresTests() : ReportWitnessProxyTests(DbProvider.Postgres);
