@@ -32,6 +32,30 @@ public sealed class SqliteStoreUnavailableTests
         client.PostAsJsonAsync("/api/v1/auth/register", new { email = $"u{Guid.NewGuid():N}@example.org", password = TestUsers.Password });
 
     [Fact]
+    public async Task SubmissionsQueuedBehindALockedFileEachAnswer503WithinTheBoundNotOneAfterAnother()
+    {
+        using var factory = NewFactory();
+        var client = factory.CreateClient();
+        var (lat, lon) = NewPlace();
+        await client.SubmitOk(Body(NewDevice(), lat, lon, factory.Now().AddMinutes(-5)));
+
+        await using var holder = new SqliteConnection($"Data Source={Path.Combine(factory.DataDirectory, "halo.db")};Pooling=False");
+        await holder.OpenAsync();
+        await using (var begin = holder.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE;";
+            await begin.ExecuteNonQueryAsync();
+        }
+
+        // Eight reporters at once: one waits on SQLite's lock inside the write gate, the others wait for the gate. Each
+        // may wait the bound for the gate and then the bound for the file, never the sum of everyone's waits.
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(n =>
+            Timed(() => client.SubmitRaw(Body(NewDevice(), lat + 0.05 + n * 0.1, lon, factory.Now().AddMinutes(-5))))));
+        foreach (var (response, _) in results) await AssertUnavailable(response, "queued submit");
+        Assert.InRange(results.Max(r => r.Took), TimeSpan.Zero, TimeSpan.FromSeconds(2 * BusySeconds + 3));
+    }
+
+    [Fact]
     public async Task AFileLockedByAnotherConnectionAnswers503WithRetryAfterWithinTheBoundOnSubmitAndRegister()
     {
         using var factory = new LogCapturingApiFactory(DbProvider.Sqlite);

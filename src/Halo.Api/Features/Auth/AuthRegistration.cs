@@ -123,13 +123,6 @@ public static class AuthRegistration
         return app;
     }
 
-    /// <summary>Fails at start, with a clear message, when the signing key is missing in Production.</summary>
-    public static WebApplication RequireSecrets(this WebApplication app)
-    {
-        app.Services.GetRequiredService<ServerSecrets>().Require(AuthOptions.SigningKeyName, 32);
-        return app;
-    }
-
     public static Guid? UserId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue("sub"), out var id) ? id : null;
 

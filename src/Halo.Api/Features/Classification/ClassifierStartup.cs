@@ -20,7 +20,7 @@ public sealed class ClassifierStartup(
     {
         try
         {
-            if (await classifier.LoadLatestAsync(stoppingToken) || !options.Value.TrainOnStart) return;
+            if (await LoadLatestAsync(stoppingToken) || !options.Value.TrainOnStart) return;
             var poll = TimeSpan.FromSeconds(options.Value.StartupPollSeconds);
             var previous = -1;
             var attempts = 0;
@@ -47,6 +47,25 @@ public sealed class ClassifierStartup(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// The registry's newest classifier, waiting out a store that is unavailable at start (a database still starting,
+    /// a network blip): the app serves everything else meanwhile, and classify answers 503 until a model is loaded.
+    /// </summary>
+    private async Task<bool> LoadLatestAsync(CancellationToken ct)
+    {
+        var wait = TimeSpan.FromSeconds(2);
+        while (true)
+        {
+            try { return await classifier.LoadLatestAsync(ct); }
+            catch (Exception ex) when (ex is not OperationCanceledException && Infrastructure.StoreErrors.Unavailable(ex) is not null)
+            {
+                logger.LogWarning("The model registry is unavailable ({Reason}); trying again in {Seconds} s", Infrastructure.StoreErrors.Unavailable(ex), wait.TotalSeconds);
+                await Task.Delay(wait, clock, ct);
+                wait = TimeSpan.FromSeconds(Math.Min(60, wait.TotalSeconds * 2));
+            }
         }
     }
 

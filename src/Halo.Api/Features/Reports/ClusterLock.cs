@@ -1,3 +1,4 @@
+using Halo.Api.Infrastructure;
 using Halo.Api.Data;
 using Halo.Api.Features.Geo;
 using Microsoft.EntityFrameworkCore;
@@ -37,7 +38,8 @@ namespace Halo.Api.Features.Reports;
 /// <para><b>SQLite</b>: a process-wide semaphore plus <c>BEGIN IMMEDIATE</c> (SQLite has a single writer anyway);
 /// several API processes on one SQLite file stay correct through the immediate write lock but should use PostgreSQL.</para>
 /// </remarks>
-public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOptions> options)
+public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOptions> options,
+    Microsoft.Extensions.Options.IOptions<DatabaseOptions> database)
 {
     /// <summary>"halo-clu" in ASCII: shared by every submission, exclusive for moderation decisions.</summary>
     public const long AdvisoryKey = 0x68616c6f2d636c75;
@@ -119,7 +121,7 @@ public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOpt
     public async Task<T> WriteAsync<T>(HaloDbContext db, Func<Task<T>> write, CancellationToken ct)
     {
         if (db is PostgresHaloDbContext) return await write();
-        await _sqlite.WaitAsync(ct);
+        await EnterSqliteAsync(ct);
         try { return await write(); }
         finally { _sqlite.Release(); }
     }
@@ -151,6 +153,16 @@ public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOpt
         batch.BatchCommands.Add(area);
     }
 
+    /// <summary>
+    /// Queues for the SQLite gate no longer than the store's busy bound: a request that waits longer answers 503 with
+    /// Retry-After (StoreErrors) instead of hanging while the writer ahead of it is stuck (a locked or full file).
+    /// </summary>
+    private async Task EnterSqliteAsync(CancellationToken ct)
+    {
+        if (!await _sqlite.WaitAsync(TimeSpan.FromSeconds(database.Value.BusyTimeoutSeconds), ct))
+            throw new StoreBusyException("Report writes are queued behind a busy store.");
+    }
+
     private Task<T> RunCoreAsync<T>(HaloDbContext db, long[]? keys, Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
         RunCoreAsync(db, keys, (_, token) => work(token), ct);
 
@@ -163,7 +175,7 @@ public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOpt
             finally { _postgres.Release(); }
         }
 
-        await _sqlite.WaitAsync(ct);
+        await EnterSqliteAsync(ct);
         try
         {
             db.ChangeTracker.Clear();
