@@ -416,6 +416,10 @@ namespace Halo.Api.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<string>("NetworkHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("OwnerDeviceHash")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -448,6 +452,10 @@ namespace Halo.Api.Migrations.Postgres
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("ReportId");
+
+                    b.HasIndex("NetworkHash", "CreatedAt");
+
+                    b.HasIndex("OwnerDeviceHash", "CreatedAt");
 
                     b.ToTable("media_items", (string)null);
                 });
@@ -659,6 +667,7 @@ namespace Halo.Api.Migrations.Postgres
                         .HasColumnType("character varying(200)");
 
                     b.Property<Guid>("Attempt")
+                        .IsConcurrencyToken()
                         .HasColumnType("uuid");
 
                     b.Property<DateTime?>("CompletedAt")

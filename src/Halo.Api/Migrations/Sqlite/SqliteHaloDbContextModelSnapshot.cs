@@ -399,6 +399,10 @@ namespace Halo.Api.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("NetworkHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("OwnerDeviceHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -431,6 +435,10 @@ namespace Halo.Api.Migrations.Sqlite
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("ReportId");
+
+                    b.HasIndex("NetworkHash", "CreatedAt");
+
+                    b.HasIndex("OwnerDeviceHash", "CreatedAt");
 
                     b.ToTable("media_items", (string)null);
                 });
@@ -642,6 +650,7 @@ namespace Halo.Api.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("Attempt")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("CompletedAt")
