@@ -141,11 +141,24 @@ public static class TestFiles
         return b;
     }
 
-    public static byte[] Mp4(int totalBytes)
+    /// <summary>A 24-byte <c>ftyp</c> box and then zeros: MP4's magic bytes without an MP4.</summary>
+    public static byte[] FtypThenZeros(int totalBytes)
     {
         var b = new byte[totalBytes];
         BinaryPrimitives.WriteUInt32BigEndian(b, 24);
         "ftypisom"u8.CopyTo(b.AsSpan(4));
+        return b;
+    }
+
+    /// <summary>A real MP4 (<see cref="ContainerFixtures.Mp4WithGps"/>) padded to <paramref name="totalBytes"/> with a
+    /// top-level <c>free</c> box.</summary>
+    public static byte[] Mp4(int totalBytes)
+    {
+        var mp4 = ContainerFixtures.Mp4WithGps();
+        var b = new byte[totalBytes];
+        mp4.CopyTo(b, 0);
+        BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(mp4.Length), (uint)(totalBytes - mp4.Length));
+        "free"u8.CopyTo(b.AsSpan(mp4.Length + 4));
         return b;
     }
 
