@@ -15,16 +15,7 @@ public abstract class MediaContainerTests(HaloApiFactory factory)
     private readonly HttpClient _client = factory.CreateClient();
     private string MediaDir => Path.Combine(factory.DataDirectory, "media");
 
-    private async Task<HttpResponseMessage> Upload(byte[] bytes, string device)
-    {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(bytes);
-        file.Headers.ContentType = MediaTypeHeaderValue.Parse("application/octet-stream");
-        form.Add(file, "file", "clip.bin");
-        var req = new HttpRequestMessage(HttpMethod.Post, "/api/v1/media") { Content = form };
-        req.Headers.Add(MediaEndpoints.DeviceHeader, device);
-        return await _client.SendAsync(req);
-    }
+    private Task<HttpResponseMessage> Upload(byte[] bytes, string device) => _client.UploadMedia(bytes, device, "clip.bin");
 
     /// <summary>Uploads, checks the response, and returns the bytes GET /api/v1/media/{id} serves.</summary>
     private async Task<(MediaUploadResponse Up, byte[] Stored)> RoundTrip(byte[] original, string kind, string contentType)
@@ -95,6 +86,55 @@ public abstract class MediaContainerTests(HaloApiFactory factory)
             Assert.Equal(original[(int)mdat.Start..(int)mdat.End], stored[(int)mdat.Start..(int)mdat.End]);
         var stsd = All(before).Where(b => b.Type == "stsd").ToList();
         Assert.All(stsd, b => Assert.Equal(original[(int)b.Start..(int)b.End], stored[(int)b.Start..(int)b.End]));
+    }
+
+    [Fact]
+    public async Task TimedMetadataTrackSamplesAreZeroedAndOtherTracksKeptByteForByte()
+    {
+        // The fixture's audio track relabelled as a timed-metadata track (handler 'meta'), as GPS telemetry tracks are.
+        var original = ContainerFixtures.Mp4WithGps();
+        var tree = IsoTree(original);
+        var traks = tree.Find("moov")!.Children.Where(c => c.Type == "trak").ToList();
+        var handler = All(traks[1]).First(b => b.Type == "hdlr");
+        Assert.Equal("soun", System.Text.Encoding.ASCII.GetString(original, (int)handler.Start + handler.Header + 8, 4));
+        "meta"u8.CopyTo(original.AsSpan((int)handler.Start + handler.Header + 8));
+        var metaChunks = TrackChunks(original, traks[1]);
+        var videoChunks = TrackChunks(original, traks[0]);
+        Assert.All(metaChunks, c => Assert.Contains(original[(int)c.Start..(int)(c.Start + c.Length)], b => b != 0));
+
+        var (_, stored) = await RoundTrip(original, "video", "video/mp4");
+        Assert.All(metaChunks, c => Assert.All(stored[(int)c.Start..(int)(c.Start + c.Length)], b => Assert.Equal(0, b)));
+        Assert.All(videoChunks, c => Assert.Equal(original[(int)c.Start..(int)(c.Start + c.Length)], stored[(int)c.Start..(int)(c.Start + c.Length)]));
+    }
+
+    /// <summary>A track's chunks as (offset, bytes), from stco, stsc and stsz (constant or per-sample sizes).</summary>
+    private static List<(long Start, long Length)> TrackChunks(byte[] b, Box trak)
+    {
+        var stbl = trak.Find("mdia", "minf", "stbl")!;
+        int At(string type) => (int)stbl.Children.Single(c => c.Type == type).Start + 8;
+        uint U32(int at) => BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(at));
+        var stco = At("stco");
+        var offsets = Enumerable.Range(0, (int)U32(stco + 4)).Select(i => (long)U32(stco + 8 + i * 4)).ToList();
+        var stsz = At("stsz");
+        var constant = U32(stsz + 4);
+        long Size(int i) => constant != 0 ? constant : U32(stsz + 12 + i * 4);
+        var stsc = At("stsc");
+        var entries = (int)U32(stsc + 4);
+        var chunks = new List<(long, long)>();
+        var sample = 0;
+        for (var e = 0; e < entries; e++)
+        {
+            var first = (int)U32(stsc + 8 + e * 12);
+            var perChunk = (int)U32(stsc + 12 + e * 12);
+            var next = e + 1 < entries ? (int)U32(stsc + 20 + e * 12) : offsets.Count + 1;
+            for (var chunk = first; chunk < next; chunk++)
+            {
+                long bytes = 0;
+                for (var s = 0; s < perChunk; s++) bytes += Size(sample++);
+                chunks.Add((offsets[chunk - 1], bytes));
+            }
+        }
+        return chunks;
     }
 
     [Theory]

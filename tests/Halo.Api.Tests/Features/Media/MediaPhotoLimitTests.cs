@@ -33,16 +33,7 @@ public sealed class MediaPhotoLimitTests(MediaPhotoLimitFactory factory, Xunit.A
 {
     private readonly HttpClient _client = factory.CreateClient();
 
-    private async Task<HttpResponseMessage> Upload(byte[] bytes, string? device = null)
-    {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(bytes);
-        file.Headers.ContentType = MediaTypeHeaderValue.Parse("image/png");
-        form.Add(file, "file", "photo.png");
-        var req = new HttpRequestMessage(HttpMethod.Post, "/api/v1/media") { Content = form };
-        req.Headers.Add(MediaEndpoints.DeviceHeader, device ?? NewDevice());
-        return await _client.SendAsync(req);
-    }
+    private Task<HttpResponseMessage> Upload(byte[] bytes) => _client.UploadMedia(bytes, NewDevice(), "photo.png", "image/png");
 
     private static long StatusKb(string key)
     {

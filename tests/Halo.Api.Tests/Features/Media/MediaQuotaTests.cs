@@ -14,16 +14,8 @@ public abstract class MediaQuotaTests(HaloApiFactory factory)
     private const int FileBytes = 2_044;
     private readonly HttpClient _client = factory.CreateClient();
 
-    private async Task<HttpResponseMessage> Upload(string device, string peer)
-    {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(TestFiles.Wav(FileBytes - 44));
-        file.Headers.ContentType = MediaTypeHeaderValue.Parse("audio/wav");
-        form.Add(file, "file", "a.wav");
-        var req = new HttpRequestMessage(HttpMethod.Post, "/api/v1/media") { Content = form }.From(peer);
-        req.Headers.Add(MediaEndpoints.DeviceHeader, device);
-        return await _client.SendAsync(req);
-    }
+    private Task<HttpResponseMessage> Upload(string device, string peer) =>
+        _client.UploadMedia(TestFiles.Wav(FileBytes - 44), device, "a.wav", "audio/wav", peer);
 
     private static int _networks;
 

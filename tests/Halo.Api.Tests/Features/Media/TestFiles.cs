@@ -31,6 +31,29 @@ public static class TestFiles
         return [.. jpeg[..2], .. app1, .. jpeg[2..]];
     }
 
+    /// <summary>A <paramref name="width"/>×<paramref name="height"/> picture with some detail, encoded by Skia as
+    /// <c>png</c>, <c>jpeg</c>, <c>webp-lossy</c> or <c>webp-lossless</c>.</summary>
+    public static byte[] Photo(string format, int width, int height)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.Blue);
+            using var paint = new SKPaint { Color = SKColors.Yellow };
+            for (var x = 0; x < width; x += 5) canvas.DrawLine(x, 0, width - x, height, paint);
+        }
+        using var image = SKImage.FromBitmap(bitmap);
+        var (f, q) = format switch
+        {
+            "png" => (SKEncodedImageFormat.Png, 100),
+            "jpeg" => (SKEncodedImageFormat.Jpeg, 90),
+            "webp-lossy" => (SKEncodedImageFormat.Webp, 80),
+            "webp-lossless" => (SKEncodedImageFormat.Webp, 100),
+            _ => throw new ArgumentException(format),
+        };
+        return image.Encode(f, q).ToArray();
+    }
+
     private static byte[] Exif(ushort orientation)
     {
         // "Exif\0\0" + little-endian TIFF: IFD0 {Orientation, GPSInfo→GPS IFD}; GPS IFD {LatRef, Lat, LonRef, Lon}.
