@@ -37,6 +37,7 @@ app.RequireSecrets();
 if (Cli.IsCommand(args)) return await Cli.RunAsync(app, args);
 await DataRegistration.MigrateAsync(app.Services, force: false);
 
+app.UseForwardedClientAddress();
 app.UseServiceDefaults();
 app.UseHardening();
 app.UseMapDataCompression();

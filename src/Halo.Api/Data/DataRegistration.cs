@@ -82,5 +82,27 @@ public static class DataRegistration
         {
             await db.Database.MigrateAsync(ct);
         }
+        else return;
+        await ApplyDataFixesAsync(scope.ServiceProvider, db, ct);
+    }
+
+    private static async Task ApplyDataFixesAsync(IServiceProvider services, HaloDbContext db, CancellationToken ct)
+    {
+        var done = (await db.Set<DataFix>().Select(f => f.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var clock = services.GetRequiredService<TimeProvider>();
+        foreach (var fix in services.GetServices<IDataFix>().Where(f => !done.Contains(f.Id)).OrderBy(f => f.Id, StringComparer.Ordinal))
+        {
+            // One transaction per fix, under the provider's execution strategy (PostgreSQL's retries need the whole unit).
+            await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+            {
+                db.ChangeTracker.Clear();
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                var changed = await fix.ApplyAsync(db, ct);
+                db.Add(new DataFix { Id = fix.Id, AppliedAt = clock.GetUtcNow().UtcDateTime, RowsChanged = changed });
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                db.ChangeTracker.Clear();
+            });
+        }
     }
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace Halo.Api.Infrastructure;
 
@@ -16,7 +18,7 @@ public sealed class HardeningOptions
     public string[] TileOrigins { get; set; } = ["https://tile.openstreetmap.org", "https://*.tile.openstreetmap.org"];
 }
 
-/// <summary>Security headers, CORS allow-list, body limits, HTTPS/HSTS outside Development.</summary>
+/// <summary>Forwarded headers from trusted proxies only, security headers, CORS allow-list, body limits, HTTPS/HSTS outside Development.</summary>
 public static class Hardening
 {
     private const string CorsPolicy = "halo-cors";
@@ -42,7 +44,44 @@ public static class Hardening
                  .WithExposedHeaders("Retry-After", "Location");
         }));
         builder.Services.AddHsts(o => { o.MaxAge = TimeSpan.FromDays(365); o.IncludeSubDomains = true; });
+        builder.AddForwardedClientAddress();
         return builder;
+    }
+
+    private static void AddForwardedClientAddress(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<NetworkOptions>().Bind(builder.Configuration.GetSection(NetworkOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.TrustedProxies.All(p => NetworkOptions.TryParseProxy(p, out _, out _)),
+                "Network:TrustedProxies entries must be IP addresses or CIDR ranges with no bits set after the prefix (10.0.0.0/8, 2001:db8::/32).")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<NetworkOptions>>((f, network) =>
+        {
+            // The framework trusts loopback by default; Halo trusts exactly the configured proxies.
+            f.KnownProxies.Clear();
+            f.KnownIPNetworks.Clear();
+            foreach (var entry in network.Value.TrustedProxies)
+            {
+                if (!NetworkOptions.TryParseProxy(entry, out var address, out var range)) continue;
+                if (address is not null) f.KnownProxies.Add(address);
+                if (range is not null) f.KnownIPNetworks.Add(range.Value);
+            }
+            // With both lists empty the middleware would believe every peer, so then it reads no header at all.
+            f.ForwardedHeaders = f.KnownProxies.Count + f.KnownIPNetworks.Count > 0
+                ? ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto
+                : ForwardedHeaders.None;
+            f.ForwardLimit = network.Value.ForwardLimit;
+        });
+    }
+
+    /// <summary>
+    /// The client's address and scheme as a trusted proxy saw them. Must be the first middleware: limits, sign-in
+    /// throttling, witness checks and HTTPS redirection all read the address or scheme it sets.
+    /// </summary>
+    public static WebApplication UseForwardedClientAddress(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        return app;
     }
 
     public static WebApplication UseHardening(this WebApplication app)

@@ -24,7 +24,7 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         ["GET /api/v1/incidents/{id}"] = Access.Public,
         ["GET /api/v1/incidents/nearby"] = Access.Public,
         ["GET /api/v1/incidents/stats/summary"] = Access.Public,
-        ["POST /api/v1/incidents"] = Access.SignedIn,
+        ["POST /api/v1/incidents"] = Access.Moderator,
         ["PUT /api/v1/incidents/{id}"] = Access.OwnerOrAdmin,
         ["DELETE /api/v1/incidents/{id}"] = Access.OwnerOrAdmin,
         ["POST /api/v1/auth/register"] = Access.Public,
@@ -48,6 +48,7 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         ["GET /api/v1/media/{id}"] = Access.Public,
         ["GET /api/v1/moderation/queue"] = Access.Moderator,
         ["GET /api/v1/moderation/audit"] = Access.Moderator,
+        ["GET /api/v1/moderation/clusters/{id}/positions"] = Access.Moderator,
         ["POST /api/v1/moderation/clusters/{id}/verify"] = Access.Moderator,
         ["POST /api/v1/moderation/clusters/{id}/reject"] = Access.Moderator,
         ["POST /api/v1/moderation/clusters/{id}/merge"] = Access.Moderator,
@@ -66,7 +67,7 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         Access.Public => true,
         Access.SignedIn => caller != Caller.Anonymous,
         Access.OwnerOrAdmin => caller is Caller.Owner or Caller.Admin,
-        Access.Moderator => caller is Caller.Moderator or Caller.Admin,
+        Access.Moderator => caller is Caller.Moderator or Caller.Admin or Caller.Owner, // staff incidents' owners are moderators
         Access.Admin => caller == Caller.Admin,
         _ => false,
     };
@@ -98,7 +99,7 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
     private async Task<HttpStatusCode> Call(ApiEndpoint e, Caller caller)
     {
         // Fresh accounts and a fresh owned incident per call: a DELETE must not change what the next call sees.
-        var owner = await factory.CreateUserAsync();
+        var owner = await factory.CreateUserAsync(Roles.Moderator);
         var ownerClient = factory.CreateClientWithToken(owner.AccessToken);
         var created = await (await ownerClient.PostAsJsonAsync("/api/v1/incidents", new
         {

@@ -66,7 +66,7 @@ public sealed class BodyLimitTests(SqliteKestrelApiFactory factory) : IClassFixt
     [Fact]
     public async Task BodiesOverTheDefaultLimitGet413()
     {
-        var client = await factory.CreateClientAsAsync();
+        var client = await factory.CreateClientAsAsync(Halo.Api.Features.Auth.Roles.Moderator);
         var body = new StringContent("{\"description\":\"" + new string('x', 2 << 20) + "\"}", System.Text.Encoding.UTF8, "application/json");
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/incidents") { Content = body };
         request.Headers.ExpectContinue = true;

@@ -1,3 +1,4 @@
+using System.Data;
 using System.Net.Mail;
 using System.Security.Claims;
 using Halo.Api.Data;
@@ -22,18 +23,18 @@ public static class AuthEndpoints
     {
         var auth = app.MapGroup("/api/v1/auth").WithTags("Auth").AllowAnonymous().RequireRateLimiting(RateLimitPolicies.Auth);
         auth.MapPost("/register", Register).WithSummary("Creates a citizen account and signs it in.");
-        auth.MapPost("/login", Login).WithSummary("Signs in: a 15-minute access token and a rotating refresh token.");
+        auth.MapPost("/login", Login).WithSummary("Signs in: a 15-minute access token and a rotating refresh token. Failed attempts slow down their network for that account (429 with Retry-After).");
         auth.MapPost("/refresh", Refresh).WithSummary("Rotates a refresh token. Reusing a rotated token revokes its whole family.");
         auth.MapPost("/logout", Logout).WithSummary("Revokes the refresh token's family.");
 
         var me = app.MapGroup("/api/v1/me").WithTags("Auth").RequireAuthorization(Policies.Authenticated).RequireRateLimiting(RateLimitPolicies.Reads);
         me.MapGet("/", GetMe).WithSummary("The signed-in account.");
-        me.MapPatch("/", UpdateMe).WithSummary("Changes display name or password.");
-        me.MapDelete("/", DeleteMe).WithSummary("Deletes the account; its reports stay, anonymous.");
+        me.MapPatch("/", UpdateMe).WithSummary("Changes display name or password; a new password ends every other session of the account.");
+        me.MapDelete("/", DeleteMe).WithSummary("Deletes the account; its reports stay, anonymous. The last admin cannot (409).");
 
         var admin = app.MapGroup("/api/v1/admin/users").WithTags("Admin").RequireAuthorization(Policies.Admin).RequireRateLimiting(RateLimitPolicies.Admin);
         admin.MapGet("/", ListUsers).WithSummary("Accounts, newest first (admin).");
-        admin.MapPut("/{id:guid}/role", ChangeRole).WithSummary("Sets an account's role (admin).");
+        admin.MapPut("/{id:guid}/role", ChangeRole).WithSummary("Sets an account's role (admin). The last admin cannot be demoted (409).");
         return app;
     }
 
@@ -87,21 +88,22 @@ public static class AuthEndpoints
         else if (body.Password.Length > 256) v.Add("password", "Must be at most 256 characters.");
         if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
 
-        var ip = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (throttle.RetryAfter(email!, ip) is { } wait)
-        {
-            http.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem("Too many failed sign-ins. Try again later.", statusCode: StatusCodes.Status429TooManyRequests, title: "Too many attempts");
-        }
+        var network = ClientNetwork.Of(http);
+        // Checked before the database too, so a source that must wait costs no query.
+        if (throttle.RetryAfter(email!, network) is { } early) return TooManyAttempts(http, early);
         var user = await db.Set<User>().FirstOrDefaultAsync(u => u.Email == email, ct);
+        if (!throttle.TryAdmit(email!, network, out var wait)) return TooManyAttempts(http, wait);
         var ok = user is not null && Hasher.VerifyHashedPassword(user, user.PasswordHash, body.Password!) != PasswordVerificationResult.Failed;
-        if (!ok)
-        {
-            throttle.RecordFailure(email!, ip);
-            return TypedResults.Unauthorized();
-        }
-        throttle.RecordSuccess(email!);
+        if (!ok) return TypedResults.Unauthorized();
+        throttle.Succeeded(email!, network);
         return TypedResults.Ok(new AuthResponse(user!.ToDto(), await tokens.IssueAsync(db, user!, null, ct)));
+    }
+
+    private static ProblemHttpResult TooManyAttempts(HttpContext http, TimeSpan wait)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem("Too many failed sign-ins from your network. Try again after the time in Retry-After.",
+            statusCode: StatusCodes.Status429TooManyRequests, title: "Too many attempts");
     }
 
     private static async Task<Results<Ok<TokenPair>, ValidationProblem, UnauthorizedHttpResult>> Refresh(
@@ -112,8 +114,14 @@ public static class AuthEndpoints
         if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
         var now = clock.GetUtcNow().UtcDateTime;
         var hash = TokenService.Hash(raw!);
-        var row = await db.Set<RefreshToken>().FirstOrDefaultAsync(t => t.TokenHash == hash, ct);
-        if (row is null || row.RevokedAt is not null || row.ExpiresAt <= now) return TypedResults.Unauthorized();
+        var found = await db.Set<RefreshToken>().Where(t => t.TokenHash == hash)
+            .Select(t => new { Row = t, Ended = db.Set<RefreshToken>().Any(f => f.FamilyId == t.FamilyId && f.RevokedAt != null) })
+            .FirstOrDefaultAsync(ct);
+        // A session ends as a whole: a token issued while its family was being revoked (a refresh racing a password
+        // change or a logout) is dead too, because the revocation marked at least one older token of the family.
+        if (found is null || found.Ended) return TypedResults.Unauthorized();
+        var row = found.Row;
+        if (row.ExpiresAt <= now) return TypedResults.Unauthorized();
         if (row.RotatedAt is not null)
         {
             // A rotated token came back: someone holds a copy. Kill the family, including the legitimate newest token.
@@ -153,7 +161,8 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Ok<UserDto>, ValidationProblem, NotFound>> UpdateMe(
-        UpdateMeRequest body, ClaimsPrincipal principal, HaloDbContext db, TimeProvider clock, IOptions<AuthOptions> options, CancellationToken ct)
+        UpdateMeRequest body, ClaimsPrincipal principal, HaloDbContext db, TokenService tokens, TimeProvider clock,
+        IOptions<AuthOptions> options, CancellationToken ct)
     {
         var id = principal.UserId();
         var user = await db.Set<User>().FirstOrDefaultAsync(u => u.Id == id, ct);
@@ -168,35 +177,56 @@ public static class AuthEndpoints
             if (PasswordRules.Check(body.Password, user.Email, options.Value.MinPasswordLength) is { } weak) v.Add("password", weak);
         }
         if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
+        var now = clock.GetUtcNow().UtcDateTime;
         if (displayName is not null) user.DisplayName = displayName;
-        if (body.Password is not null) user.PasswordHash = Hasher.HashPassword(user, body.Password);
-        user.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(ct);
+        user.UpdatedAt = now;
+        if (body.Password is null)
+        {
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Ok(user.ToDto());
+        }
+
+        user.PasswordHash = Hasher.HashPassword(user, body.Password);
+        AuditLog.Record(db, now, user.Id.ToString(), "account.password_changed", "user", user.Id.ToString());
+        // Whoever else holds a session (the reason to change a password, often) is signed out with it; the caller's own
+        // session stays. A token without a session claim cannot say which is its own, so every session ends.
+        await InTransactionAsync(db, IsolationLevel.ReadCommitted, async token =>
+        {
+            // Changes are accepted only after the commit, so a retry from the start saves them again.
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, token);
+            await tokens.RevokeOtherSessionsAsync(db, user.Id, TokenService.SessionOf(principal), token);
+            return true;
+        }, ct);
+        db.ChangeTracker.AcceptAllChanges();
         return TypedResults.Ok(user.ToDto());
     }
 
-    private static async Task<NoContent> DeleteMe(ClaimsPrincipal principal, HaloDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteMe(ClaimsPrincipal principal, HaloDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var id = principal.UserId()!.Value;
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // What the user posted stays, without the link to them.
-        await db.Incidents.Where(i => i.CreatedByUserId == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.CreatedByUserId, (Guid?)null), ct);
-        var userKey = id.ToString();
-        await db.Set<Reports.CitizenReport>().Where(r => r.UserId == userKey).ExecuteUpdateAsync(s => s.SetProperty(r => r.UserId, (string?)null), ct);
-        await db.Set<RefreshToken>().Where(t => t.UserId == id).ExecuteDeleteAsync(ct);
-        await db.Set<User>().Where(u => u.Id == id).ExecuteDeleteAsync(ct);
-        AuditLog.Record(db, now, id.ToString(), "account.deleted", "user", id.ToString());
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
+        return await InTransactionAsync<Results<NoContent, ProblemHttpResult>>(db, IsolationLevel.Serializable, async token =>
+        {
+            db.ChangeTracker.Clear();
+            if (await IsLastAdminAsync(db, id, token))
+                return LastAdmin("The last admin cannot delete their account. Make another account admin first.");
+            // What the user posted stays, without the link to them.
+            await db.Incidents.Where(i => i.CreatedByUserId == id).ExecuteUpdateAsync(s => s.SetProperty(i => i.CreatedByUserId, (Guid?)null), token);
+            var userKey = id.ToString();
+            await db.Set<Reports.CitizenReport>().Where(r => r.UserId == userKey).ExecuteUpdateAsync(s => s.SetProperty(r => r.UserId, (string?)null), token);
+            await db.Set<RefreshToken>().Where(t => t.UserId == id).ExecuteDeleteAsync(token);
+            await db.Set<User>().Where(u => u.Id == id).ExecuteDeleteAsync(token);
+            AuditLog.Record(db, now, id.ToString(), "account.deleted", "user", id.ToString());
+            await db.SaveChangesAsync(token);
+            return TypedResults.NoContent();
+        }, ct);
     }
 
     private static async Task<Ok<List<UserDto>>> ListUsers(HaloDbContext db, CancellationToken ct) =>
         TypedResults.Ok((await db.Set<User>().AsNoTracking().OrderByDescending(u => u.CreatedAt).Take(500).ToListAsync(ct))
             .Select(u => u.ToDto()).ToList());
 
-    private static async Task<Results<Ok<UserDto>, ValidationProblem, NotFound>> ChangeRole(
+    private static async Task<Results<Ok<UserDto>, ValidationProblem, NotFound, ProblemHttpResult>> ChangeRole(
         Guid id, ChangeRoleRequest body, ClaimsPrincipal principal, HaloDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
@@ -204,15 +234,44 @@ public static class AuthEndpoints
         if (role is not null && !Roles.All.Contains(role)) v.Add("role", $"Must be one of: {string.Join(", ", Roles.All)}.");
         var reason = v.Text("reason", body.Reason, 1000);
         if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
-        var user = await db.Set<User>().FirstOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null) return TypedResults.NotFound();
         var now = clock.GetUtcNow().UtcDateTime;
-        AuditLog.Record(db, now, principal.UserId().ToString()!, "user.role_changed", "user", id.ToString(), reason,
-            before: user.Role, after: role);
-        user.Role = role!;
-        user.UpdatedAt = now;
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(user.ToDto());
+        return await InTransactionAsync<Results<Ok<UserDto>, ValidationProblem, NotFound, ProblemHttpResult>>(db, IsolationLevel.Serializable, async token =>
+        {
+            db.ChangeTracker.Clear();
+            var user = await db.Set<User>().FirstOrDefaultAsync(u => u.Id == id, token);
+            if (user is null) return TypedResults.NotFound();
+            if (user.Role == Roles.Admin && role != Roles.Admin && await IsLastAdminAsync(db, id, token))
+                return LastAdmin("The last admin cannot be demoted. Make another account admin first.");
+            AuditLog.Record(db, now, principal.UserId().ToString()!, "user.role_changed", "user", id.ToString(), reason,
+                before: user.Role, after: role);
+            user.Role = role!;
+            user.UpdatedAt = now;
+            await db.SaveChangesAsync(token);
+            return TypedResults.Ok(user.ToDto());
+        }, ct);
     }
-}
 
+    /// <summary>Whether <paramref name="id"/> is an admin and no other account is.</summary>
+    private static async Task<bool> IsLastAdminAsync(HaloDbContext db, Guid id, CancellationToken ct) =>
+        await db.Set<User>().AnyAsync(u => u.Id == id && u.Role == Roles.Admin, ct)
+        && !await db.Set<User>().AnyAsync(u => u.Id != id && u.Role == Roles.Admin, ct);
+
+    private static ProblemHttpResult LastAdmin(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Last admin");
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction inside the provider's execution strategy (PostgreSQL retries
+    /// transient failures, and EF only allows user transactions inside it); <paramref name="work"/> must be safe to run
+    /// again from the start. Serializable makes a check and the write it guards one step: of two admins demoting each
+    /// other at once, PostgreSQL aborts one (a serialization failure, retried, which then sees the other's change) and
+    /// SQLite runs them one after the other (its transactions take the write lock at BEGIN).
+    /// </summary>
+    private static Task<T> InTransactionAsync<T>(HaloDbContext db, IsolationLevel isolation, Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(isolation, token);
+            var result = await work(token);
+            await tx.CommitAsync(token);
+            return result;
+        }, ct);
+}

@@ -22,7 +22,9 @@ public static class AuthRegistration
     public static WebApplicationBuilder AddAuth(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.Section))
-            .ValidateDataAnnotations().ValidateOnStart();
+            .ValidateDataAnnotations()
+            .Validate(o => o.ForgetFailuresAfterHours * 60 > o.MaxDelayMinutes, "Auth:ForgetFailuresAfterHours must be longer than Auth:MaxDelayMinutes.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddTransient<ICliCommand, UsersCommand>();
@@ -51,7 +53,7 @@ public static class AuthRegistration
                             && expires is not null && expires.Value.ToUniversalTime() > now - p.ClockSkew;
                     },
                 };
-                o.Events = new JwtBearerEvents { OnTokenValidated = CheckUserStillExists };
+                o.Events = new JwtBearerEvents { OnTokenValidated = CheckUserAndSession };
             });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Authenticated, p => p.RequireAuthenticatedUser())
@@ -62,13 +64,32 @@ public static class AuthRegistration
         return builder;
     }
 
-    /// <summary>A token of a deleted user is rejected, and the role comes from the store, so a demotion applies at once.</summary>
-    private static async Task CheckUserStillExists(TokenValidatedContext ctx)
+    /// <summary>
+    /// A token of a deleted user, or of a session that was ended (logout, a replayed refresh token, a password change
+    /// from another session), is rejected; the role comes from the store, so a demotion applies at once. One query.
+    /// Tokens without a session claim are checked for the user only.
+    /// </summary>
+    private static async Task CheckUserAndSession(TokenValidatedContext ctx)
     {
         var sub = ctx.Principal?.FindFirstValue("sub");
         if (!Guid.TryParse(sub, out var id)) { ctx.Fail("No subject."); return; }
         var db = ctx.HttpContext.RequestServices.GetRequiredService<HaloDbContext>();
-        var role = await db.Set<User>().AsNoTracking().Where(u => u.Id == id).Select(u => u.Role).FirstOrDefaultAsync(ctx.HttpContext.RequestAborted);
+        var users = db.Set<User>().AsNoTracking().Where(u => u.Id == id);
+        string? role;
+        if (TokenService.SessionOf(ctx.Principal!) is { } sid)
+        {
+            var row = await users.Select(u => new
+            {
+                u.Role,
+                Ended = db.Set<RefreshToken>().Any(t => t.FamilyId == sid && t.RevokedAt != null),
+            }).FirstOrDefaultAsync(ctx.HttpContext.RequestAborted);
+            if (row is { Ended: true }) { ctx.Fail("The session has ended."); return; }
+            role = row?.Role;
+        }
+        else
+        {
+            role = await users.Select(u => u.Role).FirstOrDefaultAsync(ctx.HttpContext.RequestAborted);
+        }
         if (role is null) { ctx.Fail("The user no longer exists."); return; }
         var identity = new ClaimsIdentity(ctx.Principal!.Claims.Where(c => c.Type != "role"), ctx.Scheme.Name, "sub", "role");
         identity.AddClaim(new Claim("role", role));

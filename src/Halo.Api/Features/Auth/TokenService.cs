@@ -14,11 +14,25 @@ public sealed class TokenService(ServerSecrets secrets, TimeProvider clock, IOpt
 {
     public SymmetricSecurityKey SigningKey() => new(secrets.Get(AuthOptions.SigningKeyName, 32));
 
-    public string CreateAccessToken(User user, out DateTime expiresAt)
+    /// <summary>Claim naming the session: the refresh-token family the access token was issued with.</summary>
+    public const string SessionClaim = "sid";
+
+    /// <summary>
+    /// An access token; with <paramref name="session"/> (the refresh-token family) it carries <see cref="SessionClaim"/>,
+    /// so it dies with its session and a password change can tell the caller's own session from the others.
+    /// </summary>
+    public string CreateAccessToken(User user, out DateTime expiresAt, Guid? session = null)
     {
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
         expiresAt = now.AddMinutes(o.AccessTokenMinutes);
+        List<Claim> claims =
+        [
+            new(JwtRegisteredClaimNames.Sub, user.Id.ToString()),
+            new("role", user.Role),
+            new(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+        ];
+        if (session is { } sid) claims.Add(new Claim(SessionClaim, sid.ToString()));
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = o.Issuer,
@@ -26,11 +40,7 @@ public sealed class TokenService(ServerSecrets secrets, TimeProvider clock, IOpt
             IssuedAt = now,
             NotBefore = now,
             Expires = expiresAt,
-            Subject = new ClaimsIdentity([
-                new Claim(JwtRegisteredClaimNames.Sub, user.Id.ToString()),
-                new Claim("role", user.Role),
-                new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
-            ]),
+            Subject = new ClaimsIdentity(claims),
             SigningCredentials = new SigningCredentials(SigningKey(), SecurityAlgorithms.HmacSha256),
         };
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
@@ -54,8 +64,9 @@ public sealed class TokenService(ServerSecrets secrets, TimeProvider clock, IOpt
 
     public async Task<TokenPair> IssueAsync(HaloDbContext db, User user, Guid? familyId, CancellationToken ct)
     {
-        var access = CreateAccessToken(user, out var accessExpires);
-        var (refresh, row) = CreateRefreshToken(user.Id, familyId ?? Guid.NewGuid());
+        var family = familyId ?? Guid.NewGuid();
+        var access = CreateAccessToken(user, out var accessExpires, family);
+        var (refresh, row) = CreateRefreshToken(user.Id, family);
         db.Set<RefreshToken>().Add(row);
         await db.SaveChangesAsync(ct);
         return new TokenPair(access, accessExpires, refresh, row.ExpiresAt);
@@ -72,4 +83,17 @@ public sealed class TokenService(ServerSecrets secrets, TimeProvider clock, IOpt
         await db.Set<RefreshToken>().Where(t => t.FamilyId == familyId && t.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
     }
+
+    /// <summary>Revokes every live token of the user except those of <paramref name="keepFamily"/> (a password change).</summary>
+    public async Task RevokeOtherSessionsAsync(HaloDbContext db, Guid userId, Guid? keepFamily, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var live = db.Set<RefreshToken>().Where(t => t.UserId == userId && t.RevokedAt == null);
+        if (keepFamily is { } keep) live = live.Where(t => t.FamilyId != keep);
+        await live.ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+    }
+
+    /// <summary>The session (refresh-token family) an access token names, if it names one.</summary>
+    public static Guid? SessionOf(ClaimsPrincipal principal) =>
+        Guid.TryParse(principal.FindFirstValue(SessionClaim), out var sid) ? sid : null;
 }

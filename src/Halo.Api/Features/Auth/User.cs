@@ -17,7 +17,9 @@ public sealed class User
 
 /// <summary>
 /// A refresh token, stored only as its SHA-256. Tokens rotate: each use replaces it with a new one in the same family.
-/// Presenting a token that was already replaced means it leaked, so the whole family is revoked.
+/// Presenting a token that was already replaced means it leaked, so the whole family is revoked. A family is one
+/// session (the access token's <c>sid</c> claim names it) and ends as a whole: once any of its tokens is revoked, neither
+/// its refresh tokens nor its access tokens are accepted.
 /// </summary>
 public sealed class RefreshToken
 {

@@ -79,5 +79,8 @@ public static class IncidentSources
 {
     public const string Polisen = "polisen";
     public const string Citizen = "citizen";
+
+    /// <summary>Written by Halo's moderators or admins through POST /api/v1/incidents: an official record in Halo's name.</summary>
+    public const string Staff = "staff";
     public const string ImportPrefix = "import:";
 }

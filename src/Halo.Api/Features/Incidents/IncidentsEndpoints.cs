@@ -32,13 +32,15 @@ public static class IncidentsEndpoints
         reads.MapGet("/nearby", Nearby).WithSummary("Incidents within radius_km of lat/lon, nearest first, with distance_m.");
         reads.MapGet("/stats/summary", Stats).WithSummary("Counts by category, severity and source, and for the last 24 h / 7 d / 30 d.");
 
-        var writes = app.MapGroup("/api/v1/incidents").WithTags("Incidents").RequireAuthorization(Policies.Authenticated);
+        // Citizens report through /api/v1/reports/submit only (clustered, published as a cell). These write official
+        // incidents in Halo's own name, at the position given, so they are for staff.
+        var writes = app.MapGroup("/api/v1/incidents").WithTags("Incidents").RequireAuthorization(Policies.Moderator);
         writes.MapPost("/", Create).RequireRateLimiting(RateLimitPolicies.ReportSubmit)
-            .WithSummary("Posts a citizen incident as the signed-in user (unverified until corroborated).");
+            .WithSummary("Posts a staff incident (moderators and admins); citizens use /api/v1/reports/submit.");
         writes.MapPut("/{id:guid}", Update).RequireRateLimiting(RateLimitPolicies.ReportSubmit)
-            .WithSummary("Edits a citizen incident (its owner or an admin).");
+            .WithSummary("Edits a staff incident (its author or an admin).");
         writes.MapDelete("/{id:guid}", Delete).RequireRateLimiting(RateLimitPolicies.ReportSubmit)
-            .WithSummary("Soft-deletes a citizen incident (its owner or an admin), with an audit entry.");
+            .WithSummary("Soft-deletes a staff incident (its author or an admin), with an audit entry.");
         return app;
     }
 
@@ -110,7 +112,7 @@ public static class IncidentsEndpoints
         var incident = new Incident
         {
             Id = Guid.CreateVersion7(clock.GetUtcNow()),
-            Source = IncidentSources.Citizen,
+            Source = IncidentSources.Staff,
             RawType = cat.Code,
             Category = cat.Code,
             Severity = body.Severity ?? cat.DefaultSeverity,
@@ -124,8 +126,8 @@ public static class IncidentsEndpoints
             LocationPrecisionM = accuracy ?? 50,
             H3Res9 = GeoCells.Cell(lat.Value, lon.Value, GeoCells.FineResolution),
             H3Res7 = GeoCells.Cell(lat.Value, lon.Value, GeoCells.CoarseResolution),
-            Status = IncidentStatus.Unverified,
-            IsVerified = false,
+            Status = IncidentStatus.Active,
+            IsVerified = true,
             CreatedByUserId = user.UserId(),
             CreatedAt = now,
             UpdatedAt = now,
@@ -135,13 +137,14 @@ public static class IncidentsEndpoints
         return TypedResults.Created($"/api/v1/incidents/{incident.Id}", incident.ToDto());
     }
 
-    /// <summary>Loads a citizen incident the caller may change: 404 unknown, 409 official, 403 someone else's.</summary>
+    /// <summary>Loads a staff incident the caller may change: 404 unknown, 409 another source's, 403 someone else's.</summary>
     private static async Task<(Incident? Incident, IResult? Error)> Editable(Guid id, ClaimsPrincipal user, HaloDbContext db, CancellationToken ct)
     {
         var incident = await db.Incidents.FirstOrDefaultAsync(i => i.Id == id && i.Status != IncidentStatus.Deleted, ct);
         if (incident is null) return (null, TypedResults.NotFound());
-        if (incident.Source != IncidentSources.Citizen)
-            return (null, TypedResults.Problem("Official incidents are read-only.", statusCode: StatusCodes.Status409Conflict, title: "Read-only"));
+        if (incident.Source != IncidentSources.Staff)
+            return (null, TypedResults.Problem("Only staff incidents are edited here; police events are read-only and citizen clusters are moderated.",
+                statusCode: StatusCodes.Status409Conflict, title: "Read-only"));
         if (!user.IsAdmin() && (incident.CreatedByUserId is null || incident.CreatedByUserId != user.UserId()))
             return (null, TypedResults.Problem("Only the incident's owner or an admin may change it.", statusCode: StatusCodes.Status403Forbidden, title: "Forbidden"));
         return (incident, null);

@@ -18,6 +18,12 @@ public sealed record ModerationResult(Guid AuditId, Guid IncidentId, string Acti
 
 public sealed record ModerationQueue(IReadOnlyList<ClusterDto> Items, int Count);
 
+/// <summary>Exact positions for moderators: the private centroid clustering uses, and each report's point (null once anonymised).</summary>
+public sealed record ClusterPositions(Guid IncidentId, double CentroidLatitude, double CentroidLongitude, IReadOnlyList<ReportPosition> Reports);
+
+public sealed record ReportPosition(Guid ReportId, string? ReporterId, double? Latitude, double? Longitude, double? AccuracyM, bool CountsAsWitness,
+    DateTime SubmittedAt);
+
 public static class ModerationEndpoints
 {
     /// <summary>Names the acting moderator until the auth feature fills it from the signed-in user.</summary>
@@ -27,12 +33,14 @@ public static class ModerationEndpoints
         var group = app.MapGroup("/api/v1/moderation").WithTags("Moderation")
             .RequireAuthorization(Policies.Moderator).RequireRateLimiting(RateLimitPolicies.Reads);
         group.MapGet("/queue", Queue).WithSummary("Unverified citizen clusters, oldest first.");
-        group.MapPost("/clusters/{id:guid}/verify", (Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock l, DeviceIdentity d, TimeProvider c, CancellationToken ct)
-            => Act(ModerationActions.Verify, id, body, http, db, l, d, c, ct)).WithSummary("Marks a cluster verified (audited).");
-        group.MapPost("/clusters/{id:guid}/reject", (Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock l, DeviceIdentity d, TimeProvider c, CancellationToken ct)
-            => Act(ModerationActions.Reject, id, body, http, db, l, d, c, ct)).WithSummary("Rejects a cluster: it disappears from public lists (audited).");
-        group.MapPost("/clusters/{id:guid}/merge", (Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock l, DeviceIdentity d, TimeProvider c, CancellationToken ct)
-            => Act(ModerationActions.Merge, id, body, http, db, l, d, c, ct)).WithSummary("Moves a cluster's reports into into_incident_id (audited).");
+        group.MapGet("/clusters/{id:guid}/positions", Positions)
+            .WithSummary("The exact reported positions of a cluster's reports (moderators only; every view is audit-logged).");
+        group.MapPost("/clusters/{id:guid}/verify", (Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock l, DeviceIdentity d, PublicPosition p, TimeProvider c, CancellationToken ct)
+            => Act(ModerationActions.Verify, id, body, http, db, l, d, p, c, ct)).WithSummary("Marks a cluster verified (audited).");
+        group.MapPost("/clusters/{id:guid}/reject", (Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock l, DeviceIdentity d, PublicPosition p, TimeProvider c, CancellationToken ct)
+            => Act(ModerationActions.Reject, id, body, http, db, l, d, p, c, ct)).WithSummary("Rejects a cluster: it disappears from public lists (audited).");
+        group.MapPost("/clusters/{id:guid}/merge", (Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock l, DeviceIdentity d, PublicPosition p, TimeProvider c, CancellationToken ct)
+            => Act(ModerationActions.Merge, id, body, http, db, l, d, p, c, ct)).WithSummary("Moves a cluster's reports into into_incident_id (audited).");
         group.MapGet("/audit", Audit).WithSummary("The audit log of incidents and clusters, newest first, optionally for one incident.");
         return app;
     }
@@ -63,7 +71,7 @@ public static class ModerationEndpoints
 
     private static async Task<Results<Ok<ModerationResult>, NotFound, ValidationProblem, ProblemHttpResult>> Act(
         string action, Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock clusterLock,
-        DeviceIdentity devices, TimeProvider clock, CancellationToken ct)
+        DeviceIdentity devices, PublicPosition publicPosition, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         var reason = v.Text("reason", body?.Reason, 2000, required: true);
@@ -90,12 +98,12 @@ public static class ModerationEndpoints
                 case ModerationActions.Verify:
                     cluster.ModeratorVerified = true;
                     incident.Status = IncidentStatus.Unverified; // lifts an earlier rejection; Apply sets the real state
-                    ClusterState.Apply(cluster, incident, now);
+                    ClusterState.Apply(cluster, incident, await publicPosition.ForClusterAsync(db, id, token), now);
                     break;
                 case ModerationActions.Reject:
                     cluster.ModeratorVerified = false;
                     incident.Status = IncidentStatus.Rejected;
-                    ClusterState.Apply(cluster, incident, now);
+                    ClusterState.Apply(cluster, incident, await publicPosition.ForClusterAsync(db, id, token), now);
                     break;
                 case ModerationActions.Merge:
                     var intoId = body!.IntoIncidentId!.Value;
@@ -109,7 +117,7 @@ public static class ModerationEndpoints
                     }
                     if (into.OfficialIncidentId is not null && cluster.OfficialIncidentId is not null && into.OfficialIncidentId != cluster.OfficialIncidentId)
                         return TypedResults.Problem("Both clusters corroborate different official incidents.", statusCode: StatusCodes.Status409Conflict, title: "Cannot merge");
-                    moved = await MergeAsync(db, devices, cluster, incident, into, intoIncident, now, token);
+                    moved = await MergeAsync(db, devices, publicPosition, cluster, incident, into, intoIncident, now, token);
                     target = intoId;
                     break;
             }
@@ -125,13 +133,14 @@ public static class ModerationEndpoints
     /// Moves the source's reports into the target. A device that already reported in the target keeps its report in
     /// the source, which is marked deleted (merged): one report per device per cluster still holds.
     /// </summary>
-    private static async Task<int> MergeAsync(HaloDbContext db, DeviceIdentity devices, ReportCluster source, Incident sourceIncident,
-        ReportCluster target, Incident targetIncident, DateTime now, CancellationToken ct)
+    private static async Task<int> MergeAsync(HaloDbContext db, DeviceIdentity devices, PublicPosition publicPosition, ReportCluster source,
+        Incident sourceIncident, ReportCluster target, Incident targetIncident, DateTime now, CancellationToken ct)
     {
-        var targetDevices = (await db.Set<CitizenReport>().Where(r => r.IncidentId == target.IncidentId && r.DeviceHash != null)
-            .Select(r => r.DeviceHash!).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-        var moving = (await db.Set<CitizenReport>().Where(r => r.IncidentId == source.IncidentId).ToListAsync(ct))
-            .Where(r => r.DeviceHash is null || !targetDevices.Contains(r.DeviceHash)).ToList();
+        var targetReports = await db.Set<CitizenReport>().Where(r => r.IncidentId == target.IncidentId).ToListAsync(ct);
+        var targetDevices = targetReports.Where(r => r.DeviceHash != null).Select(r => r.DeviceHash!).ToHashSet(StringComparer.Ordinal);
+        var sourceReports = await db.Set<CitizenReport>().Where(r => r.IncidentId == source.IncidentId).ToListAsync(ct);
+        var moving = sourceReports.Where(r => r.DeviceHash is null || !targetDevices.Contains(r.DeviceHash)).ToList();
+        var staying = sourceReports.Except(moving).ToList();
         foreach (var r in moving)
         {
             r.IncidentId = target.IncidentId;
@@ -140,15 +149,15 @@ public static class ModerationEndpoints
         var n = moving.Count;
         if (n > 0)
         {
-            target.CentroidLatitude = (target.CentroidLatitude * target.ReportCount + source.CentroidLatitude * n) / (target.ReportCount + n);
-            target.CentroidLongitude = (target.CentroidLongitude * target.ReportCount + source.CentroidLongitude * n) / (target.ReportCount + n);
+            (target.CentroidLatitude, target.CentroidLongitude) = ClusterState.Mean(target.CentroidLatitude, target.CentroidLongitude, target.ReportCount,
+                source.CentroidLatitude, source.CentroidLongitude, n);
         }
-        target.ReportCount += n;
-        target.UniqueReporters += n;
+        // Witnesses are counted again over the merged set: the same network or account in both clusters is one witness.
+        var merged = targetReports.Concat(moving).ToList();
+        PublicPosition.RecountWitnesses(target, merged);
+        PublicPosition.RecountWitnesses(source, staying);
         target.HasMedia |= moving.Any(r => r.MediaCount > 0);
-        if (moving.Min(r => (DateTime?)r.OccurredAt) is { } earliest && earliest < targetIncident.OccurredAt) targetIncident.OccurredAt = earliest;
-        source.ReportCount -= n;
-        source.UniqueReporters -= n;
+        foreach (var r in moving) ClusterState.Join(targetIncident, r.OccurredAt, r.Severity);
         if (target.OfficialIncidentId is null && source.OfficialIncidentId is { } official)
         {
             // One cluster per official incident (unique index): release the link before the target takes it.
@@ -158,9 +167,34 @@ public static class ModerationEndpoints
         }
         target.UpdatedAt = source.UpdatedAt = now;
         sourceIncident.Status = IncidentStatus.Deleted;
-        ClusterState.Apply(source, sourceIncident, now);
-        ClusterState.Apply(target, targetIncident, now);
+        ClusterState.Apply(source, sourceIncident, Publish(publicPosition, source.IncidentId, staying.Count > 0 ? staying : sourceReports), now);
+        ClusterState.Apply(target, targetIncident, Publish(publicPosition, target.IncidentId, merged), now);
         return n;
+    }
+
+    private static PublicCell Publish(PublicPosition publicPosition, Guid clusterId, IReadOnlyList<CitizenReport> reports)
+    {
+        var witnesses = reports.Where(r => r.CountsAsWitness).Select(r => r.H3Res9).ToList();
+        return publicPosition.Choose(clusterId, witnesses.Count > 0 ? witnesses : reports.Select(r => r.H3Res9).ToList());
+    }
+
+    /// <summary>
+    /// The one place exact reporter positions leave the server: for a moderator judging a cluster. Each view is written
+    /// to the audit log (who, which cluster, how many positions) before the answer is sent.
+    /// </summary>
+    private static async Task<Results<Ok<ClusterPositions>, NotFound>> Positions(Guid id, HttpContext http, HaloDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var cluster = await db.Set<ReportCluster>().AsNoTracking().FirstOrDefaultAsync(c => c.IncidentId == id, ct);
+        if (cluster is null) return TypedResults.NotFound();
+        var reports = await db.Set<CitizenReport>().AsNoTracking().Where(r => r.IncidentId == id)
+            .OrderBy(r => r.SubmittedAt).ThenBy(r => r.Id)
+            .Select(r => new ReportPosition(r.Id, r.ReporterId, r.Latitude, r.Longitude, r.AccuracyM, r.CountsAsWitness, r.SubmittedAt))
+            .ToListAsync(ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        AuditLog.Record(db, now, ActorOf(http), ModerationActions.AuditPrefix + ModerationActions.ViewPositions, "incident", id.ToString(),
+            "exact positions viewed", details: $"{{\"positions\":{reports.Count(r => r.Latitude is not null)}}}");
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new ClusterPositions(id, cluster.CentroidLatitude, cluster.CentroidLongitude, reports));
     }
 
     private static async Task<Results<Ok<List<AuditEntryDto>>, ValidationProblem>> Audit(

@@ -28,6 +28,15 @@ public sealed class CitizenReport
     /// <summary>Set when a signed-in user submitted it (auth feature).</summary>
     public string? UserId { get; set; }
 
+    /// <summary>HMAC of the client's network (IPv4 /24, IPv6 /48); null once anonymised or for reports stored before it was kept.</summary>
+    public string? NetworkHash { get; set; }
+
+    /// <summary>
+    /// Whether this report added a witness to its cluster: false when a report from the same device, account or network
+    /// was already there. Only witnesses vote for the cluster's public cell.
+    /// </summary>
+    public bool CountsAsWitness { get; set; } = true;
+
     public required string Category { get; set; }
 
     /// <summary>The reporter's severity (1–5), when the form sent one.</summary>
@@ -67,6 +76,7 @@ internal sealed class CitizenReportConfiguration : IEntityTypeConfiguration<Citi
         r.Property(x => x.DeviceHash).HasMaxLength(64);
         r.Property(x => x.ReporterId).HasMaxLength(16);
         r.Property(x => x.UserId).HasMaxLength(128);
+        r.Property(x => x.NetworkHash).HasMaxLength(64);
         r.Property(x => x.Category).HasMaxLength(32);
         r.Property(x => x.AiCategory).HasMaxLength(32);
         r.Property(x => x.AiModelVersion).HasMaxLength(64);
@@ -83,7 +93,7 @@ internal sealed class CitizenReportConfiguration : IEntityTypeConfiguration<Citi
 
 /// <summary>
 /// Cluster bookkeeping beside the cluster's <see cref="Incident"/> row: exact counters, the exact centroid used for
-/// clustering (the incident row shows a coarsened one while a single report is unverified) and the official link.
+/// clustering (private: the incident row shows only the published cell, <see cref="PublicPosition"/>) and the official link.
 /// </summary>
 public sealed class ReportCluster
 {
@@ -94,6 +104,8 @@ public sealed class ReportCluster
     public Guid? OfficialIncidentId { get; set; }
 
     public int ReportCount { get; set; }
+
+    /// <summary>Independent witnesses: reports sharing a device, account or network count once (<see cref="ClusterState.Witnesses"/>).</summary>
     public int UniqueReporters { get; set; }
     public double CentroidLatitude { get; set; }
     public double CentroidLongitude { get; set; }

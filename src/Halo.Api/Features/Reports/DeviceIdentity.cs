@@ -16,6 +16,10 @@ public sealed class DeviceIdentity(ServerSecrets secrets)
     public string Hash(string deviceId) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(secrets.Get(SecretName), Encoding.UTF8.GetBytes("device:" + deviceId)));
 
+    /// <summary>The client's network (<see cref="ClientNetwork"/>) as stored: keyed, so a leaked table names no address.</summary>
+    public string NetworkHash(string network) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(secrets.Get(SecretName), Encoding.UTF8.GetBytes("network:" + network)));
+
     public string ReporterId(string deviceHash, Guid clusterId)
     {
         var mac = HMACSHA256.HashData(secrets.Get(SecretName), Encoding.UTF8.GetBytes($"reporter:{deviceHash}:{clusterId:N}"));

@@ -65,14 +65,14 @@ public sealed record ClusterDto(
     double ClusterConfidence,
     double Latitude,
     double Longitude,
-    bool LocationCoarsened,
+    double LocationPrecisionM,
     DateTime OccurredAt,
     DateTime CreatedAt,
     DateTime UpdatedAt,
     bool HasMedia,
     IReadOnlyList<ClusterReportDto> Reports);
 
-/// <summary>A report as the public sees it: short per-cluster reporter id, position at its resolution-9 cell centre.</summary>
+/// <summary>A report as the public sees it: short per-cluster reporter id, and no position (the cluster's cell is the public one).</summary>
 public sealed record ClusterReportDto(
     Guid ReportId,
     string? ReporterId,
@@ -82,8 +82,6 @@ public sealed record ClusterReportDto(
     DateTime SubmittedAt,
     int MediaCount,
     Guid? MatchedOfficialIncidentId,
-    double? Latitude,
-    double? Longitude,
     bool Anonymised);
 
 public sealed record ReportStats(

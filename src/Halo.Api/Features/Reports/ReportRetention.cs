@@ -1,3 +1,4 @@
+using Halo.Api.Features.Geo;
 using Halo.Api.Data;
 using Halo.Api.Features.Media;
 using Halo.Api.Infrastructure;
@@ -35,6 +36,7 @@ public sealed class ReportRetention(HaloDbContext db, MediaStore media, IOptions
             mediaDeleted += await DeleteMediaAsync(db.Set<MediaItem>().Where(m => m.ReportId != null && ids.Contains(m.ReportId.Value)), ct);
             anonymised += await db.Set<CitizenReport>().Where(r => ids.Contains(r.Id)).ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.DeviceHash, (string?)null)
+                .SetProperty(r => r.NetworkHash, (string?)null)
                 .SetProperty(r => r.ReporterId, (string?)null)
                 .SetProperty(r => r.Description, (string?)null)
                 .SetProperty(r => r.Latitude, (double?)null)
@@ -45,12 +47,13 @@ public sealed class ReportRetention(HaloDbContext db, MediaStore media, IOptions
                 .SetProperty(r => r.AnonymisedAt, now), ct);
         }
 
-        // A single-report cluster's centroid is that report's exact position: keep only its cell centre.
+        // The private centroid of a cluster whose reports are anonymised is a mean of exact points (for one report, that
+        // point): keep only its resolution-9 cell centre.
         var coarsened = 0;
-        var singles = await db.Set<ReportCluster>().Where(c => c.UniqueReporters <= 1 && c.UpdatedAt < cutoff).ToListAsync(ct);
-        foreach (var c in singles)
+        var old = await db.Set<ReportCluster>().Where(c => c.UpdatedAt < cutoff).ToListAsync(ct);
+        foreach (var c in old)
         {
-            var (lat, lon) = ReportPrivacy.Coarsen(c.CentroidLatitude, c.CentroidLongitude);
+            var (lat, lon) = GeoCells.Centre(GeoCells.Cell(c.CentroidLatitude, c.CentroidLongitude, GeoCells.FineResolution));
             if (lat == c.CentroidLatitude && lon == c.CentroidLongitude) continue;
             c.CentroidLatitude = lat;
             c.CentroidLongitude = lon;

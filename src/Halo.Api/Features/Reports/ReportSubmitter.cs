@@ -23,7 +23,8 @@ public abstract record SubmitOutcome
 /// time window), picks the best qualifying one (<see cref="ClusterScoring.Choose"/>) and writes the report and the
 /// cluster's counters, all under <see cref="ClusterLock"/> in one transaction.
 /// </summary>
-public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, DeviceIdentity devices, IOptions<ReportsOptions> options, TimeProvider clock)
+public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, DeviceIdentity devices, PublicPosition publicPosition,
+    IOptions<ReportsOptions> options, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions SensorJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -57,11 +58,11 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         var now = clock.GetUtcNow().UtcDateTime;
 
         List<CitizenCandidate> citizen;
-        if (lockKeys is not null) (officials, citizen) = await LockAndLoadPostgresAsync(lockKeys, point, r.DeviceHash, o, ct);
+        if (lockKeys is not null) (officials, citizen) = await LockAndLoadPostgresAsync(lockKeys, point, r, o, ct);
         else
         {
             officials ??= await LoadOfficialCandidatesAsync(point, o, ct);
-            citizen = await LoadCitizenCandidatesAsync(point, r.DeviceHash, o, ct);
+            citizen = await LoadCitizenCandidatesAsync(point, r, o, ct);
         }
 
         async Task<SubmitOutcome> Finish(SubmitOutcome outcome)
@@ -97,7 +98,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         {
             matchedOfficial = best.Candidate.IncidentId;
             CitizenCandidate? linked;
-            (linked, officialCounters) = await LoadLinkedAsync(matchedOfficial.Value, r.DeviceHash, withCounters: true, lockKeys is not null, ct);
+            (linked, officialCounters) = await LoadLinkedAsync(matchedOfficial.Value, r, withCounters: true, lockKeys is not null, ct);
             // A moderator rejected the citizen side of this official incident: count the report, alone, elsewhere.
             if (linked?.State.Status is IncidentStatus.Rejected or IncidentStatus.Deleted) matchedOfficial = null;
             else joined = linked;
@@ -108,7 +109,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             // A cluster linked to an official incident is written under that incident's key (see ClusterLock): take it
             // and read the cluster again, now current.
             if (joined.State.OfficialIncidentId is { } linkedTo)
-                (joined, _) = await LoadLinkedAsync(linkedTo, r.DeviceHash, withCounters: false, lockKeys is not null, ct);
+                (joined, _) = await LoadLinkedAsync(linkedTo, r, withCounters: false, lockKeys is not null, ct);
         }
 
         if (joined is { Reported: true })
@@ -122,6 +123,9 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
 
         var isNew = joined is null;
         var hasMedia = media.Count > 0;
+        var reportCell = GeoCells.Cell(r.Latitude, r.Longitude, GeoCells.FineResolution);
+        // A report from a device, account or network already in the cluster is counted, but is not another witness.
+        var newWitness = joined is not { SameWitness: true };
         ReportCluster cluster;
         Incident clusterIncident;
         if (joined is null)
@@ -157,7 +161,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             };
             db.Incidents.Add(clusterIncident);
             db.Add(cluster);
-            ClusterState.Apply(cluster, clusterIncident, now);
+            ClusterState.Apply(cluster, clusterIncident, publicPosition.Choose(id, [reportCell]), now);
         }
         else
         {
@@ -165,14 +169,18 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             // under it is current. Write the new state from it, in the same batch as the report, instead of an update
             // and a re-read. The device is new to the cluster (checked above, and by the unique index).
             (cluster, clusterIncident) = joined.State.Attach(db, joined.Candidate);
-            cluster.CentroidLatitude = (cluster.CentroidLatitude * cluster.ReportCount + r.Latitude) / (cluster.ReportCount + 1);
-            cluster.CentroidLongitude = (cluster.CentroidLongitude * cluster.ReportCount + r.Longitude) / (cluster.ReportCount + 1);
+            (cluster.CentroidLatitude, cluster.CentroidLongitude) = ClusterState.Mean(cluster.CentroidLatitude, cluster.CentroidLongitude,
+                cluster.ReportCount, r.Latitude, r.Longitude, 1);
             cluster.ReportCount++;
-            cluster.UniqueReporters++;
+            if (newWitness) cluster.UniqueReporters++;
             cluster.HasMedia |= hasMedia;
             cluster.UpdatedAt = now;
-            JoinIncident(clusterIncident, r);
-            ClusterState.Apply(cluster, clusterIncident, now);
+            ClusterState.Join(clusterIncident, r.OccurredAt, r.Severity);
+            var clusterId = cluster.IncidentId;
+            var witnessCells = await db.Set<CitizenReport>().AsNoTracking()
+                .Where(x => x.IncidentId == clusterId && x.CountsAsWitness).Select(x => x.H3Res9).ToListAsync(ct);
+            if (newWitness) witnessCells.Add(reportCell);
+            ClusterState.Apply(cluster, clusterIncident, publicPosition.Choose(clusterId, witnessCells), now);
             ClusterState.MarkApplied(db.Entry(clusterIncident));
         }
 
@@ -183,6 +191,8 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             MatchedOfficialIncidentId = matchedOfficial,
             DeviceHash = r.DeviceHash,
             UserId = r.UserId?.ToString(),
+            NetworkHash = r.NetworkHash,
+            CountsAsWitness = newWitness,
             ReporterId = devices.ReporterId(r.DeviceHash, cluster.IncidentId),
             Category = r.Category,
             Severity = r.Severity,
@@ -192,7 +202,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             Latitude = r.Latitude,
             Longitude = r.Longitude,
             AccuracyM = r.AccuracyM,
-            H3Res9 = GeoCells.Cell(r.Latitude, r.Longitude, GeoCells.FineResolution),
+            H3Res9 = reportCell,
             OccurredAt = r.OccurredAt,
             SubmittedAt = now,
             Description = r.Description,
@@ -227,7 +237,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
     /// <paramref name="withCounters"/> (the report matched the official incident itself), the official row's two citizen
     /// columns. On PostgreSQL under area locks it first takes the official incident's key, in the same round trip.
     /// </summary>
-    private async Task<(CitizenCandidate?, (int, bool)?)> LoadLinkedAsync(Guid official, string deviceHash, bool withCounters, bool takeLock,
+    private async Task<(CitizenCandidate?, (int, bool)?)> LoadLinkedAsync(Guid official, ValidReport r, bool withCounters, bool takeLock,
         CancellationToken ct)
     {
         if (takeLock)
@@ -236,9 +246,9 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             await using var batch = new NpgsqlBatch(connection);
             ClusterLock.AddOfficialLockCommand(batch, official);
             var linked = new NpgsqlBatchCommand(CitizenColumnsSql + """
-                WHERE c."OfficialIncidentId" = $2
+                WHERE c."OfficialIncidentId" = $4
                 """);
-            linked.Parameters.Add(new NpgsqlParameter { Value = deviceHash });
+            AddReporterParameters(linked, r);
             linked.Parameters.Add(new NpgsqlParameter { Value = official });
             batch.BatchCommands.Add(linked);
             if (withCounters)
@@ -256,26 +266,22 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             return (cluster, values);
         }
 
+        // Null means unknown, never "the same as another unknown" (EF compares nulls as equal in C# terms).
+        var (userId, network) = (r.UserId?.ToString(), r.NetworkHash);
         var row = await (
                 from c in db.Set<ReportCluster>().AsNoTracking()
                 join i in db.Incidents.AsNoTracking() on c.IncidentId equals i.Id
                 where c.OfficialIncidentId == official
                 select new CitizenCandidate(
                     new ClusterCandidate(i.Id, false, i.Category, i.OccurredAt, c.CentroidLatitude, c.CentroidLongitude, 0),
-                    db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == deviceHash),
+                    db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == r.DeviceHash),
+                    db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && (network != null && x.NetworkHash == network || userId != null && x.UserId == userId)),
                     new ClusterRow(c.OfficialIncidentId, c.ReportCount, c.UniqueReporters, c.HasMedia, c.ModeratorVerified, i.Status, i.Severity)))
             .FirstOrDefaultAsync(ct);
         if (!withCounters) return (row, null);
         var officialRow = await db.Incidents.AsNoTracking().Where(i => i.Id == official)
             .Select(i => new { i.CitizenCorroborations, i.HasCitizenMedia }).FirstOrDefaultAsync(ct);
         return (row, officialRow is null ? null : (officialRow.CitizenCorroborations, officialRow.HasCitizenMedia));
-    }
-
-    /// <summary>A report joining a cluster moves its time to the earliest report and its severity to the highest given.</summary>
-    private static void JoinIncident(Incident incident, ValidReport r)
-    {
-        if (r.OccurredAt < incident.OccurredAt) incident.OccurredAt = r.OccurredAt;
-        if (r.Severity is { } severity && severity > incident.Severity) incident.Severity = severity;
     }
 
     private async Task<List<ClusterCandidate>> LoadOfficialCandidatesAsync(ReportPoint p, ReportsOptions o, CancellationToken ct)
@@ -330,9 +336,13 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
     }
 
     /// <summary>A citizen cluster candidate, whether this device already reported in it (the 409 case), and its row.</summary>
-    private sealed record CitizenCandidate(ClusterCandidate Candidate, bool Reported, ClusterRow State);
+    /// <summary>
+    /// A citizen cluster candidate, whether this device already reported in it (the 409 case), whether a report from this
+    /// device's account or network is already in it (then this one is no new witness), and its row.
+    /// </summary>
+    private sealed record CitizenCandidate(ClusterCandidate Candidate, bool Reported, bool SameWitness, ClusterRow State);
 
-    private async Task<List<CitizenCandidate>> LoadCitizenCandidatesAsync(ReportPoint p, string deviceHash, ReportsOptions o, CancellationToken ct)
+    private async Task<List<CitizenCandidate>> LoadCitizenCandidatesAsync(ReportPoint p, ValidReport r, ReportsOptions o, CancellationToken ct)
     {
         var (windowFrom, windowTo) = (p.OccurredAt.AddHours(-o.CandidateWindowHours), p.OccurredAt.AddHours(o.CandidateWindowHours));
         // The same box ClusterLock locks cell by cell: reading outside it would not be protected.
@@ -342,6 +352,8 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         var clusters = db is SqliteHaloDbContext
             ? db.Set<ReportCluster>().FromSqlRaw($"SELECT * FROM report_clusters INDEXED BY {ReportClusterConfiguration.CentroidIndex}")
             : db.Set<ReportCluster>();
+        // Null means unknown, never "the same as another unknown" (EF compares nulls as equal in C# terms).
+        var (userId, network) = (r.UserId?.ToString(), r.NetworkHash);
         var rows = await (
                 from c in clusters.AsNoTracking()
                 join i in db.Incidents.AsNoTracking() on c.IncidentId equals i.Id
@@ -354,11 +366,12 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
                     i.Id, i.Category, i.OccurredAt, c.CentroidLatitude, c.CentroidLongitude,
                     c.OfficialIncidentId, c.ReportCount, c.UniqueReporters, c.HasMedia, c.ModeratorVerified, i.Status, i.Severity,
                     // The duplicate check rides along (one indexed probe per candidate) instead of costing a round trip.
-                    Reported = db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == deviceHash),
+                    Reported = db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == r.DeviceHash),
+                    SameWitness = db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && (network != null && x.NetworkHash == network || userId != null && x.UserId == userId)),
                 })
             .ToListAsync(ct);
         return rows.Select(x => new CitizenCandidate(
-            new ClusterCandidate(x.Id, false, x.Category, x.OccurredAt, x.CentroidLatitude, x.CentroidLongitude, 0), x.Reported,
+            new ClusterCandidate(x.Id, false, x.Category, x.OccurredAt, x.CentroidLatitude, x.CentroidLongitude, 0), x.Reported, x.SameWitness,
             new ClusterRow(x.OfficialIncidentId, x.ReportCount, x.UniqueReporters, x.HasMedia, x.ModeratorVerified, x.Status, x.Severity))).ToList();
     }
 
@@ -367,7 +380,7 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
     /// the lock is granted is spent holding it. The queries are the LINQ ones above, written out: keep them in step (the
     /// PostgreSQL tests run these, the SQLite tests the LINQ ones).
     /// </summary>
-    private async Task<(List<ClusterCandidate>, List<CitizenCandidate>)> LockAndLoadPostgresAsync(long[] lockKeys, ReportPoint p, string deviceHash,
+    private async Task<(List<ClusterCandidate>, List<CitizenCandidate>)> LockAndLoadPostgresAsync(long[] lockKeys, ReportPoint p, ValidReport r,
         ReportsOptions o, CancellationToken ct)
     {
         var (from, to) = (p.OccurredAt.AddHours(-o.CandidateWindowHours), p.OccurredAt.AddHours(o.CandidateWindowHours));
@@ -395,10 +408,11 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
             official.Parameters.Add(new NpgsqlParameter { Value = v });
         batch.BatchCommands.Add(official);
         var citizen = new NpgsqlBatchCommand(CitizenColumnsSql + """
-            WHERE c."CentroidLatitude" >= $2 AND c."CentroidLatitude" <= $3 AND c."CentroidLongitude" >= $4 AND c."CentroidLongitude" <= $5
-              AND i."OccurredAt" >= $6 AND i."OccurredAt" <= $7 AND i."Status" <> $8 AND i."Status" <> $9
+            WHERE c."CentroidLatitude" >= $4 AND c."CentroidLatitude" <= $5 AND c."CentroidLongitude" >= $6 AND c."CentroidLongitude" <= $7
+              AND i."OccurredAt" >= $8 AND i."OccurredAt" <= $9 AND i."Status" <> $10 AND i."Status" <> $11
             """);
-        foreach (var v in new object[] { deviceHash, box.MinLat, box.MaxLat, box.MinLon, box.MaxLon, from, to, IncidentStatus.Rejected, IncidentStatus.Deleted })
+        AddReporterParameters(citizen, r);
+        foreach (var v in new object[] { box.MinLat, box.MaxLat, box.MinLon, box.MaxLon, from, to, IncidentStatus.Rejected, IncidentStatus.Deleted })
             citizen.Parameters.Add(new NpgsqlParameter { Value = v });
         batch.BatchCommands.Add(citizen);
 
@@ -415,62 +429,31 @@ public sealed class ReportSubmitter(HaloDbContext db, ClusterLock clusterLock, D
         return (officials, citizens);
     }
 
-    /// <summary>PostgreSQL: a citizen cluster candidate's columns ($1 = the device hash); read by <see cref="ReadCitizen"/>.</summary>
+    /// <summary>
+    /// PostgreSQL: a citizen cluster candidate's columns ($1 = the device hash, $2 the network hash, $3 the user id, see
+    /// <see cref="AddReporterParameters"/>); read by <see cref="ReadCitizen"/>.
+    /// </summary>
     private const string CitizenColumnsSql = """
         SELECT i."Id", i."Category", i."OccurredAt", c."CentroidLatitude", c."CentroidLongitude",
                EXISTS (SELECT 1 FROM citizen_reports x WHERE x."IncidentId" = c."IncidentId" AND x."DeviceHash" = $1),
+               EXISTS (SELECT 1 FROM citizen_reports x WHERE x."IncidentId" = c."IncidentId" AND (x."NetworkHash" = $2 OR x."UserId" = $3)),
                c."OfficialIncidentId", c."ReportCount", c."UniqueReporters", c."HasMedia", c."ModeratorVerified", i."Status", i."Severity"
         FROM report_clusters c JOIN incidents i ON i."Id" = c."IncidentId"
 
         """;
 
+    private static void AddReporterParameters(NpgsqlBatchCommand command, ValidReport r)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = r.DeviceHash });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = r.NetworkHash, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = r.UserId?.ToString(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+    }
+
     private static CitizenCandidate ReadCitizen(NpgsqlDataReader reader) => new(
         new ClusterCandidate(reader.GetGuid(0), false, reader.GetString(1), Utc(reader.GetDateTime(2)), reader.GetDouble(3), reader.GetDouble(4), 0),
-        reader.GetBoolean(5),
-        new ClusterRow(reader.IsDBNull(6) ? null : reader.GetGuid(6), reader.GetInt32(7), reader.GetInt32(8), reader.GetBoolean(9),
-            reader.GetBoolean(10), reader.GetString(11), reader.GetInt32(12)));
+        reader.GetBoolean(5), reader.GetBoolean(6),
+        new ClusterRow(reader.IsDBNull(7) ? null : reader.GetGuid(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetBoolean(10),
+            reader.GetBoolean(11), reader.GetString(12), reader.GetInt32(13)));
 
     private static DateTime Utc(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Utc);
-}
-
-/// <summary>A cluster's verification state and public position, recomputed after every change.</summary>
-public static class ClusterState
-{
-    public static string VerificationOf(ReportCluster c) =>
-        c.OfficialIncidentId is not null ? IncidentStatus.CrossValidated
-        : c.UniqueReporters >= 2 || c.ModeratorVerified ? IncidentStatus.Corroborated
-        : IncidentStatus.Unverified;
-
-    /// <summary>
-    /// Sets status, IsVerified and the public position on the cluster's incident row. A moderator's rejection (or a
-    /// merge, status deleted) is final. An unverified cluster shows its resolution-9 cell centre, never the exact point.
-    /// </summary>
-    public static void Apply(ReportCluster c, Incident incident, DateTime now)
-    {
-        if (incident.Status is not (IncidentStatus.Rejected or IncidentStatus.Deleted)) incident.Status = VerificationOf(c);
-        incident.IsVerified = incident.Status is IncidentStatus.Corroborated or IncidentStatus.CrossValidated;
-        var (lat, lon) = incident.IsVerified
-            ? (c.CentroidLatitude, c.CentroidLongitude)
-            : ReportPrivacy.Coarsen(c.CentroidLatitude, c.CentroidLongitude);
-        incident.Latitude = lat;
-        incident.Longitude = lon;
-        incident.LocationPrecisionM = incident.IsVerified ? 100 : ReportPrivacy.CoarsenedPrecisionM;
-        incident.H3Res9 = GeoCells.Cell(lat, lon, GeoCells.FineResolution);
-        incident.H3Res7 = GeoCells.Cell(lat, lon, GeoCells.CoarseResolution);
-        incident.HasCitizenMedia = c.HasMedia;
-        incident.Summary = c.ReportCount == 1 ? "1 citizen report" : $"{c.ReportCount} citizen reports";
-        incident.UpdatedAt = now;
-    }
-
-    /// <summary>
-    /// Marks every column <see cref="Apply"/> sets as modified (keep the two in step), for an incident tracked from a
-    /// stub whose values for these columns are not the stored ones: they are written whether or not they differ.
-    /// </summary>
-    public static void MarkApplied(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Incident> e)
-    {
-        foreach (var p in new[] { nameof(Incident.Status), nameof(Incident.IsVerified), nameof(Incident.Latitude), nameof(Incident.Longitude),
-                     nameof(Incident.LocationPrecisionM), nameof(Incident.H3Res9), nameof(Incident.H3Res7), nameof(Incident.HasCitizenMedia),
-                     nameof(Incident.Summary), nameof(Incident.UpdatedAt) })
-            e.Property(p).IsModified = true;
-    }
 }

@@ -24,6 +24,9 @@ public sealed record ValidReport(
 
     /// <summary>The reporter's severity (1–5), if given.</summary>
     public int? Severity { get; init; }
+
+    /// <summary>HMAC of the client's network (<see cref="Infrastructure.ClientNetwork"/>), for witness independence.</summary>
+    public string? NetworkHash { get; init; }
 }
 
 public static class ReportValidation

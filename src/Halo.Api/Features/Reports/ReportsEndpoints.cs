@@ -26,8 +26,11 @@ public static class ReportsEndpoints
             .Validate(o => o.CandidateRadiusM > o.SpatialFullScoreM, "Reports:CandidateRadiusM must exceed SpatialFullScoreM.")
             .Validate(o => o.CandidateWindowHours > o.TemporalFullScoreHours, "Reports:CandidateWindowHours must exceed TemporalFullScoreHours.")
             .Validate(o => CronExpression.TryParse(o.RetentionCron, out _), "Reports:RetentionCron is not a valid Quartz cron expression.")
+            .Validate(o => o.SparsePublicResolution <= o.PublicResolution, "Reports:SparsePublicResolution must not be finer than PublicResolution.")
             .ValidateOnStart();
         builder.Services.AddSingleton<DeviceIdentity>();
+        builder.Services.AddSingleton<PublicPosition>();
+        builder.Services.AddTransient<IDataFix, PublicCellsFix>();
         builder.Services.AddSingleton<ClusterLock>();
         builder.Services.AddScoped<ReportSubmitter>();
         builder.Services.AddScoped<IdempotencyStore>();
@@ -98,7 +101,7 @@ public static class ReportsEndpoints
         (int Status, string ContentType, string Body, bool Stored) result;
         try
         {
-            result = await ProcessAsync(body, http.User.UserId(), submitter, devices, o, json.Value.SerializerOptions, clock,
+            result = await ProcessAsync(body, http.User.UserId(), devices.NetworkHash(ClientNetwork.Of(http)), submitter, devices, o, json.Value.SerializerOptions, clock,
                 (status, type, text) => idempotency.TrackCompletion(IdempotencyScope, key, attempt, status, type, text), ct);
             if (!result.Stored)
                 await idempotency.CompleteAsync(IdempotencyScope, key, attempt, result.Status, result.ContentType, result.Body, CancellationToken.None);
@@ -134,7 +137,7 @@ public static class ReportsEndpoints
     /// reaches the cluster decision hands them to <paramref name="complete"/> inside its transaction (Stored = true);
     /// requests refused before it (bad JSON, invalid fields) leave the completion to the caller.
     /// </summary>
-    private static async Task<(int, string, string, bool)> ProcessAsync(byte[] body, Guid? userId, ReportSubmitter submitter, DeviceIdentity devices,
+    private static async Task<(int, string, string, bool)> ProcessAsync(byte[] body, Guid? userId, string networkHash, ReportSubmitter submitter, DeviceIdentity devices,
         ReportsOptions o, JsonSerializerOptions json, TimeProvider clock, Action<int, string, string> complete, CancellationToken ct)
     {
         SubmitReportRequest? request;
@@ -153,7 +156,7 @@ public static class ReportsEndpoints
         if (valid is null) return (400, ProblemJson, Validation(v.Errors, json), false);
 
         (int Status, string Type, string Body) rendered = (500, "", "");
-        await submitter.SubmitAsync(valid with { UserId = userId }, outcome =>
+        await submitter.SubmitAsync(valid with { UserId = userId, NetworkHash = networkHash }, outcome =>
         {
             rendered = Render(outcome, json);
             complete(rendered.Status, rendered.Type, rendered.Body);
@@ -233,15 +236,11 @@ public static class ClusterReader
 
     public static ClusterDto ToDto(ReportCluster c, Incident i, IReadOnlyList<CitizenReport> reports) => new(
         i.Id, c.OfficialIncidentId, i.Category, i.Status, i.IsVerified, c.ReportCount, c.UniqueReporters,
-        ClusterScoring.Confidence(c.UniqueReporters), i.Latitude, i.Longitude, !i.IsVerified,
+        ClusterScoring.Confidence(c.UniqueReporters), i.Latitude, i.Longitude, i.LocationPrecisionM,
         i.OccurredAt, i.CreatedAt, i.UpdatedAt, c.HasMedia,
-        reports.Select(r =>
-        {
-            // Individual reports are only ever shown at their resolution-9 cell centre.
-            (double Lat, double Lon)? at = r.Latitude is { } la && r.Longitude is { } lo ? ReportPrivacy.Coarsen(la, lo) : null;
-            return new ClusterReportDto(r.Id, r.ReporterId, r.Category, r.Description, r.OccurredAt, r.SubmittedAt, r.MediaCount,
-                r.MatchedOfficialIncidentId, at?.Lat, at?.Lon, r.AnonymisedAt is not null);
-        }).ToList());
+        // Individual reports carry no position at all: the cluster's published cell is the only public one.
+        reports.Select(r => new ClusterReportDto(r.Id, r.ReporterId, r.Category, r.Description, r.OccurredAt, r.SubmittedAt, r.MediaCount,
+            r.MatchedOfficialIncidentId, r.AnonymisedAt is not null)).ToList());
 }
 
 public static class ReportStatistics

@@ -69,4 +69,13 @@ public sealed class ReportsOptions
     /// 2 → 448/s, 4 → 462/s, 8 → 544–558/s (p99 64–73 ms), 12 → 608/s (p99 86 ms).
     /// </summary>
     [Range(0, 1024)] public int MaxConcurrentDecisions { get; set; }
+
+    /// <summary>H3 resolution citizen-derived positions are published at (8: cells of ~0.74 km², edge ~0.46 km).</summary>
+    [Range(0, 9)] public int PublicResolution { get; set; } = 8;
+
+    /// <summary>The coarser resolution used while a cluster's most supported cell has fewer than <see cref="MinWitnessesForPublicResolution"/> witnesses.</summary>
+    [Range(0, 9)] public int SparsePublicResolution { get; set; } = 7;
+
+    /// <summary>Witnesses a cell at <see cref="PublicResolution"/> needs before the cluster is published at it.</summary>
+    [Range(1, 100)] public int MinWitnessesForPublicResolution { get; set; } = 2;
 }

@@ -24,6 +24,23 @@ namespace Halo.Api.Migrations.Postgres
             NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "postgis");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Halo.Api.Data.DataFix", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("AppliedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("RowsChanged")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_fixes", (string)null);
+                });
+
             modelBuilder.Entity("Halo.Api.Features.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -552,6 +569,9 @@ namespace Halo.Api.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<bool>("CountsAsWitness")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Description")
                         .HasMaxLength(10000)
                         .HasColumnType("character varying(10000)");
@@ -580,6 +600,10 @@ namespace Halo.Api.Migrations.Postgres
 
                     b.Property<int>("MediaCount")
                         .HasColumnType("integer");
+
+                    b.Property<string>("NetworkHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<DateTime>("OccurredAt")
                         .HasColumnType("timestamp with time zone");

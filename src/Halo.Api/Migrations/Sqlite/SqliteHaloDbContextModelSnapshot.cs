@@ -17,6 +17,23 @@ namespace Halo.Api.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Halo.Api.Data.DataFix", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AppliedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RowsChanged")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_fixes", (string)null);
+                });
+
             modelBuilder.Entity("Halo.Api.Features.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
@@ -535,6 +552,9 @@ namespace Halo.Api.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("CountsAsWitness")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Description")
                         .HasMaxLength(10000)
                         .HasColumnType("TEXT");
@@ -563,6 +583,10 @@ namespace Halo.Api.Migrations.Sqlite
 
                     b.Property<int>("MediaCount")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("NetworkHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("OccurredAt")
                         .HasColumnType("INTEGER");

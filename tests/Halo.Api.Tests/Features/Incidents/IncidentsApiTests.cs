@@ -192,10 +192,10 @@ public abstract class IncidentsApiTests(HaloApiFactory factory)
     }
 
     [Fact]
-    public async Task PostCreatesAnUnverifiedCitizenIncidentOwnedByTheUser()
+    public async Task APostedIncidentIsAStaffIncidentAtItsGivenPositionOwnedByTheModerator()
     {
-        var user = await factory.CreateUserAsync();
-        var client = factory.CreateClientWithToken(user.AccessToken);
+        var moderator = await factory.CreateUserAsync(Halo.Api.Features.Auth.Roles.Moderator);
+        var client = factory.CreateClientWithToken(moderator.AccessToken);
         var res = await client.PostAsJsonAsync("/api/v1/incidents", new
         {
             category = "vandalism",
@@ -207,28 +207,30 @@ public abstract class IncidentsApiTests(HaloApiFactory factory)
 
         Assert.Equal(HttpStatusCode.Created, res.StatusCode);
         var dto = await res.ReadAsync<IncidentDto>();
-        Assert.Equal("citizen", dto.Source);
-        Assert.Equal("unverified", dto.Status);
-        Assert.False(dto.IsVerified);
+        Assert.Equal(IncidentSources.Staff, dto.Source);
+        Assert.True(dto.IsVerified);
         Assert.Equal(2, dto.Severity); // vandalism's default
         var stored = await factory.WithDb(db => db.Incidents.AsNoTracking().SingleAsync(i => i.Id == dto.Id));
         Assert.Equal("Krossade rutor vid busshållplatsen", stored.Summary);
-        Assert.Equal(user.User.Id, stored.CreatedByUserId);
+        Assert.Equal(moderator.User.Id, stored.CreatedByUserId);
     }
 
     [Fact]
-    public async Task AnonymousCannotPostAnIncident()
+    public async Task CitizensCannotPostAnIncidentOnlySubmitReports()
     {
-        var res = await _client.PostAsJsonAsync("/api/v1/incidents", new { category = "theft", description = "x", occurred_at = DateTime.UtcNow, latitude = 59, longitude = 18 });
-        Assert.Equal(HttpStatusCode.Unauthorized, res.StatusCode);
+        var citizen = await factory.CreateClientAsAsync();
+        var body = new { category = "theft", description = "x", occurred_at = factory.Clock.GetUtcNow().AddHours(-1), latitude = 59, longitude = 18 };
+        Assert.Equal(HttpStatusCode.Forbidden, (await citizen.PostAsJsonAsync("/api/v1/incidents", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.PostAsJsonAsync("/api/v1/incidents", body)).StatusCode);
+        Assert.Equal(0, await factory.WithDb(db => db.Incidents.CountAsync(i => i.Summary == "x")));
     }
 
     [Fact]
-    public async Task OwnerAndAdminMayEditOrDeleteACitizenIncidentButOthersMayNot()
+    public async Task AuthorAndAdminMayEditOrDeleteAStaffIncidentButOtherModeratorsMayNot()
     {
-        var owner = await factory.CreateUserAsync();
+        var owner = await factory.CreateUserAsync(Halo.Api.Features.Auth.Roles.Moderator);
         var ownerClient = factory.CreateClientWithToken(owner.AccessToken);
-        var other = await factory.CreateClientAsAsync();
+        var other = await factory.CreateClientAsAsync(Halo.Api.Features.Auth.Roles.Moderator);
         var admin = await factory.CreateClientAsAsync(Halo.Api.Features.Auth.Roles.Admin);
         var created = await (await ownerClient.PostAsJsonAsync("/api/v1/incidents", new
         {

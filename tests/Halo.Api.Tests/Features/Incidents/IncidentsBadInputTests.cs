@@ -9,7 +9,7 @@ namespace Halo.Api.Tests.Features.Incidents;
 public abstract class IncidentsBadInputTests(HaloApiFactory factory)
 {
     private readonly HttpClient _client = factory.CreateClient();
-    private readonly Lazy<Task<HttpClient>> _signedIn = new(() => factory.CreateClientAsAsync());
+    private readonly Lazy<Task<HttpClient>> _signedIn = new(() => factory.CreateClientAsAsync(Halo.Api.Features.Auth.Roles.Moderator));
 
     public static TheoryData<string> BadBodies()
     {

@@ -179,18 +179,4 @@ public sealed class ClusterScoringTests
     [InlineData(99, 0.99)]
     public void ClusterConfidenceIsOneMinusOneOverReportersPlusOne(int reporters, double expected) =>
         Assert.Equal(expected, ClusterScoring.Confidence(reporters), 4);
-
-    [Fact]
-    public void CoarseningSnapsToACellCentreWithinTheCellSize()
-    {
-        var rng = new Random(3);
-        for (var n = 0; n < 500; n++)
-        {
-            var lat = 55 + rng.NextDouble() * 14;
-            var lon = 11 + rng.NextDouble() * 13;
-            var (clat, clon) = ReportPrivacy.Coarsen(lat, lon);
-            Assert.InRange(Halo.Api.Features.Geo.Haversine.DistanceM(lat, lon, clat, clon), 0, ReportPrivacy.CoarsenedPrecisionM);
-            Assert.Equal((clat, clon), ReportPrivacy.Coarsen(clat, clon));
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Halo.Api.Features.Geo;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Reports;
@@ -49,12 +50,13 @@ public abstract class ReportClusterRowsTests(HaloApiFactory factory)
             Assert.Equal(reports.Average(r => r.Longitude!.Value), cluster.CentroidLongitude, 9);
             Assert.Equal(factory.Now(), cluster.UpdatedAt);
 
-            // The incident: verified, at the exact centroid, earliest time, highest severity; what a join never
-            // touches (title, source, category, creation time) is as the first report made it.
+            // The incident: verified, at the published cell the witnesses support (never the centroid), earliest time,
+            // highest severity; what a join never touches (title, source, category, creation time) is as the first report made it.
             Assert.Equal(IncidentStatus.Corroborated, incident.Status);
             Assert.True(incident.IsVerified);
-            Assert.Equal((cluster.CentroidLatitude, cluster.CentroidLongitude), (incident.Latitude, incident.Longitude));
-            Assert.Equal(100, incident.LocationPrecisionM);
+            var published = factory.Services.GetRequiredService<PublicPosition>().Choose(first.IncidentId, reports.Select(r => r.H3Res9).ToList());
+            Assert.Equal((published.Latitude, published.Longitude, published.PrecisionM), (incident.Latitude, incident.Longitude, incident.LocationPrecisionM));
+            Assert.Equal(GeoCells.Centre(published.Cell), (incident.Latitude, incident.Longitude));
             Assert.Equal(GeoCells.Cell(incident.Latitude, incident.Longitude, GeoCells.FineResolution), incident.H3Res9);
             Assert.Equal(GeoCells.Cell(incident.Latitude, incident.Longitude, GeoCells.CoarseResolution), incident.H3Res7);
             Assert.Equal("4 citizen reports", incident.Summary);

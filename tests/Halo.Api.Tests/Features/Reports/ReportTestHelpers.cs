@@ -38,19 +38,38 @@ public static class ReportTestHelpers
             ["severity"] = severity,
         });
 
-    public static Task<HttpResponseMessage> SubmitRaw(this HttpClient client, string json, string? key = null)
+    /// <summary>
+    /// Submits as a reporter would: each device from a network of its own (derived from its id), so distinct devices are
+    /// independent witnesses unless a test says where they come from (<paramref name="from"/>, a peer address).
+    /// </summary>
+    public static Task<HttpResponseMessage> SubmitRaw(this HttpClient client, string json, string? key = null, string? from = null)
     {
         var req = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports/submit")
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
         };
         req.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString("N"));
+        if ((from ?? NetworkOfDevice(json)) is { } address) req.From(address);
         return client.SendAsync(req);
     }
 
-    public static async Task<SubmitReportResponse> SubmitOk(this HttpClient client, string json, string? key = null)
+    /// <summary>A unique-local IPv6 address in a /48 of the device's own (null when the body names no device).</summary>
+    public static string? NetworkOfDevice(string json)
     {
-        var res = await client.SubmitRaw(json, key);
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("device_id", out var d)
+                || d.ValueKind != JsonValueKind.String) return null;
+            var h = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(d.GetString()!));
+            return $"fd{h[0]:x2}:{h[1]:x2}{h[2]:x2}:{h[3]:x2}{h[4]:x2}::1";
+        }
+        catch (JsonException) { return null; }
+    }
+
+    public static async Task<SubmitReportResponse> SubmitOk(this HttpClient client, string json, string? key = null, string? from = null)
+    {
+        var res = await client.SubmitRaw(json, key, from);
         var text = await res.Content.ReadAsStringAsync();
         Assert.True(res.StatusCode == System.Net.HttpStatusCode.Created, $"{(int)res.StatusCode}: {text}");
         return JsonSerializer.Deserialize<SubmitReportResponse>(text, Json.Options)!;
