@@ -14,15 +14,24 @@ public static class PhotoPrecheck
 
     public static (int Width, int Height) Check(ReadOnlySpan<byte> file, SniffedType type, long maxPixels)
     {
-        var (w, h) = type.ContentType switch
+        try
         {
-            "image/png" => Png(file, maxPixels),
-            "image/jpeg" => Jpeg(file, maxPixels),
-            "image/webp" => WebP(file, maxPixels),
-            _ => throw new ArgumentException("Not a precheckable photo type.", nameof(type)),
-        };
-        return (w, h);
+            return CheckStrict(file, type, maxPixels);
+        }
+        catch (Exception ex) when (ex is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        {
+            // A missed bound on hostile input is still the file's fault (the fuzz tests call CheckStrict to find them).
+            throw new MediaRejectedException("The image file is malformed.");
+        }
     }
+
+    internal static (int Width, int Height) CheckStrict(ReadOnlySpan<byte> file, SniffedType type, long maxPixels) => type.ContentType switch
+    {
+        "image/png" => Png(file, maxPixels),
+        "image/jpeg" => Jpeg(file, maxPixels),
+        "image/webp" => WebP(file, maxPixels),
+        _ => throw new ArgumentException("Not a precheckable photo type.", nameof(type)),
+    };
 
     private static void CheckPixels(long w, long h, long maxPixels)
     {
