@@ -202,7 +202,7 @@ public static class PhotoBombs
     /// <summary>A real 64×48 JPEG whose SOF0 is patched to declare <paramref name="w"/>×<paramref name="h"/>.</summary>
     public static byte[] JpegWithPatchedSize(int w, int h)
     {
-        var jpeg = SmallJpeg();
+        var jpeg = TestFiles.Photo("jpeg", 64, 48);
         var sof = jpeg.AsSpan().IndexOf(new byte[] { 0xFF, 0xC0 });
         BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 5), (ushort)h);
         BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 7), (ushort)w);
@@ -212,21 +212,8 @@ public static class PhotoBombs
     /// <summary>A real 1200×900 JPEG cut in the middle of its scan.</summary>
     public static byte[] TruncatedJpeg()
     {
-        var jpeg = SmallJpeg(1200, 900);
+        var jpeg = TestFiles.Photo("jpeg", 1200, 900);
         return jpeg[..(jpeg.Length / 2)];
-    }
-
-    private static byte[] SmallJpeg(int w = 64, int h = 48)
-    {
-        using var bitmap = new SKBitmap(w, h);
-        using (var canvas = new SKCanvas(bitmap))
-        {
-            canvas.Clear(SKColors.Green);
-            using var paint = new SKPaint { Color = SKColors.White };
-            for (var x = 0; x < w; x += 7) canvas.DrawLine(x, 0, w - x, h, paint);
-        }
-        using var image = SKImage.FromBitmap(bitmap);
-        return image.Encode(SKEncodedImageFormat.Jpeg, 90).ToArray();
     }
 
     private static readonly byte[] PngSignature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
