@@ -2,7 +2,9 @@ using Halo.Api.Infrastructure.RateLimiting;
 using Halo.Api.Features.Auth;
 using System.Security.Cryptography;
 using Halo.Api.Data;
+using Halo.Api.Features.Media.Containers;
 using Halo.Api.Features.Reports;
+using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
@@ -24,6 +26,8 @@ public static class MediaEndpoints
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<MediaStore>();
         builder.Services.AddSingleton<DeviceIdentity>();
+        builder.Services.AddSingleton<MediaQuota>();
+        builder.Services.AddSingleton<PhotoDecodeGate>();
         return builder;
     }
 
@@ -33,18 +37,22 @@ public static class MediaEndpoints
         var group = app.MapGroup("/api/v1/media").WithTags("Media").AllowAnonymous();
         group.MapPost("/", Upload)
             .RequireRateLimiting(RateLimitPolicies.MediaUpload)
-            .WithSummary("Uploads one evidence file (multipart field 'file', header X-Device-Id). Type by magic bytes; photos are re-encoded without EXIF (HEIC is stored as JPEG).")
+            .WithSummary("Uploads one evidence file (multipart field 'file', header X-Device-Id). Type by magic bytes, verified by walking the file; photos are re-encoded without EXIF (HEIC is stored as JPEG), audio and video stored without container metadata.")
             .Accepts<IFormFile>("multipart/form-data")
             .DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/{id:guid}", Download).RequireRateLimiting(RateLimitPolicies.Reads)
             .WithSummary("The stored file, for the device that uploaded it (X-Device-Id), and for moderators and admins.");
         return app;
     }
 
     private static async Task<Results<Created<MediaUploadResponse>, ProblemHttpResult>> Upload(
-        HttpContext http, HaloDbContext db, MediaStore store, DeviceIdentity devices, IOptions<MediaOptions> options, TimeProvider clock, CancellationToken ct)
+        HttpContext http, HaloDbContext db, MediaStore store, DeviceIdentity devices, MediaQuota quota, PhotoDecodeGate decodes,
+        IOptions<MediaOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var o = options.Value;
         var deviceId = http.Request.Headers[DeviceHeader].ToString();
@@ -55,9 +63,14 @@ public static class MediaEndpoints
             || HeaderUtilities.RemoveQuotes(contentType.Boundary).Length is 0 or > 200)
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Multipart required", "Send multipart/form-data with the file in the field 'file'.");
 
+        var deviceHash = devices.Hash(deviceId);
+        var networkHash = quota.NetworkHash(http);
+        // Refused before the body is read once the day's quota is used up.
+        if (await quota.ExceededAsync(db, deviceHash, networkHash, 1, ct) is { } full) return OverQuota(http, full);
+
         // The route's own ceiling is the largest kind; each kind's limit is enforced while streaming below.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-            sizeFeature.MaxRequestBodySize = Math.Max(o.MaxVideoBytes, Math.Max(o.MaxAudioBytes, o.MaxPhotoBytes)) + 64 * 1024;
+            sizeFeature.MaxRequestBodySize = MaxBytes(o) + 64 * 1024;
 
         var reader = new MultipartReader(HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString(), http.Request.Body);
         string? temp = null;
@@ -77,44 +90,56 @@ public static class MediaEndpoints
             var received = await ReceiveAsync(section.Body, temp, o, ct);
             if (received.Error is { } error) return error;
             var type = received.Type!;
-            // HEIC is stored as the JPEG it is re-encoded to: few browsers can show HEIC, and the container is not kept.
-            var storedType = type == MediaSniffer.Heic ? MediaSniffer.Jpeg : type;
-            var name = store.NewName(storedType.Extension);
-            final = store.PathOf(name);
             int? width = null, height = null;
-            string sha;
-            long size;
+            SniffedType storedType;
             if (type.Kind == MediaKinds.Photo)
             {
+                // HEIC is stored as the JPEG it is re-encoded to: few browsers can show HEIC, and the container is not kept.
+                storedType = type == MediaSniffer.Heic ? MediaSniffer.Jpeg : type;
+                if (type != MediaSniffer.Heic) PhotoPrecheck.Check(await File.ReadAllBytesAsync(temp, ct), type, o.MaxPhotoPixels);
+                using var slot = await decodes.EnterAsync(ct);
+                if (slot is null)
+                {
+                    http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(o.DecodeWaitSeconds)).ToString(CultureInfo.InvariantCulture);
+                    return Problem(StatusCodes.Status503ServiceUnavailable, "Busy decoding photos", "Too many photos are being processed; retry after the time in Retry-After.");
+                }
+                final = store.PathOf(store.NewName(storedType.Extension));
                 var photo = type == MediaSniffer.Heic
                     ? PhotoSanitizer.ReencodeHeic(temp, final, o.MaxPhotoPixels, o.JpegQuality)
                     : PhotoSanitizer.Reencode(temp, final, type, o.MaxPhotoPixels, o.JpegQuality);
                 (width, height) = (photo.Width, photo.Height);
-                MediaStore.TryDelete(temp);
-                temp = null;
-                await using var stored = File.OpenRead(final);
-                sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stored, ct));
-                size = stored.Length;
             }
             else
             {
+                storedType = ContainerSanitizer.Sanitize(temp, type);
+                final = store.PathOf(store.NewName(storedType.Extension));
                 File.Move(temp, final);
                 temp = null;
-                sha = received.Sha256!;
-                size = received.Size;
             }
+            MediaStore.TryDelete(temp);
+            temp = null;
+
+            string sha;
+            long size;
+            await using (var stored = File.OpenRead(final))
+            {
+                sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stored, ct));
+                size = stored.Length;
+            }
+            if (await quota.ExceededAsync(db, deviceHash, networkHash, size, ct) is { } over) return OverQuota(http, over);
 
             var item = new MediaItem
             {
                 Id = Guid.NewGuid(),
                 Kind = storedType.Kind,
                 ContentType = storedType.ContentType,
-                StoredName = name,
+                StoredName = Path.GetFileName(final),
                 SizeBytes = size,
                 Sha256 = sha,
                 Width = width,
                 Height = height,
-                OwnerDeviceHash = devices.Hash(deviceId),
+                OwnerDeviceHash = deviceHash,
+                NetworkHash = networkHash,
                 CreatedAt = clock.GetUtcNow().UtcDateTime,
             };
             db.Add(item);
@@ -123,13 +148,23 @@ public static class MediaEndpoints
             return TypedResults.Created($"/api/v1/media/{item.Id}",
                 new MediaUploadResponse(item.Id, item.Kind, item.ContentType, item.SizeBytes, item.Sha256, item.Width, item.Height));
         }
-        catch (PhotoSanitizer.RejectedException ex)
+        catch (MediaRejectedException ex)
         {
-            return Problem(ex.StatusCode, "Image rejected", ex.Message);
+            return Problem(ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "File too large" : "File rejected", ex.Message);
         }
         catch (InvalidDataException ex)
         {
             return Problem(StatusCodes.Status400BadRequest, "Malformed multipart body", ex.Message);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "File too large", "The request body exceeds every size limit.");
+        }
+        catch (IOException)
+        {
+            // The body ended early (shorter than its Content-Length, or without the closing boundary). When the client
+            // has gone too, nobody reads this answer, but the request still ends as the client's fault, not the server's.
+            return Problem(StatusCodes.Status400BadRequest, "Malformed multipart body", "The request body ended before the multipart body was complete.");
         }
         finally
         {
@@ -139,12 +174,19 @@ public static class MediaEndpoints
         }
     }
 
-    private sealed record Received(SniffedType? Type, long Size, string? Sha256, ProblemHttpResult? Error);
+    private static ProblemHttpResult OverQuota(HttpContext http, (string Detail, TimeSpan RetryAfter) over)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(over.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status429TooManyRequests, "Daily upload quota reached", over.Detail);
+    }
+
+    private static long MaxBytes(MediaOptions o) => Math.Max(o.MaxVideoBytes, Math.Max(o.MaxAudioBytes, o.MaxPhotoBytes));
+
+    private sealed record Received(SniffedType? Type, long Size, ProblemHttpResult? Error);
 
     /// <summary>Streams the part to <paramref name="path"/>, deciding the type from the first bytes and stopping at its limit.</summary>
     private static async Task<Received> ReceiveAsync(Stream body, string path, MediaOptions o, CancellationToken ct)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
         var buffer = new byte[81920];
         var head = new byte[MediaSniffer.HeadBytes];
@@ -163,25 +205,24 @@ public static class MediaEndpoints
                 if (headLength == head.Length)
                 {
                     type = MediaSniffer.Detect(head);
-                    if (type is null) return new(null, 0, null, UnknownType());
+                    if (type is null) return new(null, 0, UnknownType());
                     limit = LimitOf(type, o);
                 }
             }
             total += n;
-            if (type is not null && total > limit) return new(type, total, null, TooLarge(type, limit));
-            if (total > Math.Max(o.MaxVideoBytes, Math.Max(o.MaxAudioBytes, o.MaxPhotoBytes)))
-                return new(type, total, null, Problem(StatusCodes.Status413PayloadTooLarge, "File too large", "The file exceeds every size limit."));
-            hash.AppendData(buffer, 0, n);
+            if (type is not null && total > limit) return new(type, total, TooLarge(type, limit));
+            if (total > MaxBytes(o))
+                return new(type, total, Problem(StatusCodes.Status413PayloadTooLarge, "File too large", "The file exceeds every size limit."));
             await file.WriteAsync(buffer.AsMemory(0, n), ct);
         }
-        if (total == 0) return new(null, 0, null, Problem(StatusCodes.Status400BadRequest, "Empty file", "The file is empty."));
+        if (total == 0) return new(null, 0, Problem(StatusCodes.Status400BadRequest, "Empty file", "The file is empty."));
         if (type is null)
         {
             type = MediaSniffer.Detect(head.AsSpan(0, headLength));
-            if (type is null) return new(null, 0, null, UnknownType());
-            if (total > LimitOf(type, o)) return new(type, total, null, TooLarge(type, LimitOf(type, o)));
+            if (type is null) return new(null, 0, UnknownType());
+            if (total > LimitOf(type, o)) return new(type, total, TooLarge(type, LimitOf(type, o)));
         }
-        return new(type, total, Convert.ToHexStringLower(hash.GetHashAndReset()), null);
+        return new(type, total, null);
     }
 
     private static long LimitOf(SniffedType t, MediaOptions o) => t.Kind switch

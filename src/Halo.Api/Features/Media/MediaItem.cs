@@ -28,6 +28,10 @@ public sealed class MediaItem
     /// <summary>HMAC of the uploading device's id (same key as reports); null once anonymised.</summary>
     public string? OwnerDeviceHash { get; set; }
 
+    /// <summary>HMAC of the uploader's network (<c>ClientNetwork.Of</c>, same key as the device hash), for the daily
+    /// network quota; the address itself is never stored.</summary>
+    public string? NetworkHash { get; set; }
+
     /// <summary>Set when a signed-in user uploaded it (auth feature).</summary>
     public string? OwnerUserId { get; set; }
 
@@ -55,8 +59,12 @@ internal sealed class MediaItemConfiguration : IEntityTypeConfiguration<MediaIte
         m.Property(x => x.StoredName).HasMaxLength(100);
         m.Property(x => x.Sha256).HasMaxLength(64);
         m.Property(x => x.OwnerDeviceHash).HasMaxLength(64);
+        m.Property(x => x.NetworkHash).HasMaxLength(64);
         m.Property(x => x.OwnerUserId).HasMaxLength(128);
         m.HasIndex(x => x.ReportId);
         m.HasIndex(x => x.CreatedAt);
+        // The daily quotas sum one uploader's rows of the day.
+        m.HasIndex(x => new { x.OwnerDeviceHash, x.CreatedAt });
+        m.HasIndex(x => new { x.NetworkHash, x.CreatedAt });
     }
 }

@@ -12,29 +12,26 @@ public sealed record SanitizedPhoto(int Width, int Height);
 /// </summary>
 public static class PhotoSanitizer
 {
-    /// <summary>Thrown for a file that is not a decodable image or is too large once decoded.</summary>
-    public sealed class RejectedException(string message, int statusCode) : Exception(message)
-    {
-        public int StatusCode { get; } = statusCode;
-    }
-
     public static SanitizedPhoto Reencode(string inputPath, string outputPath, SniffedType type, long maxPixels, int jpegQuality)
     {
         using var codec = SKCodec.Create(inputPath)
-            ?? throw new RejectedException("The file is not a decodable image.", StatusCodes.Status415UnsupportedMediaType);
+            ?? throw new MediaRejectedException("The file is not a decodable image.", StatusCodes.Status415UnsupportedMediaType);
         var info = codec.Info;
-        if (info.Width <= 0 || info.Height <= 0) throw new RejectedException("The image has no pixels.", StatusCodes.Status415UnsupportedMediaType);
+        if (info.Width <= 0 || info.Height <= 0) throw new MediaRejectedException("The image has no pixels.", StatusCodes.Status415UnsupportedMediaType);
         if ((long)info.Width * info.Height > maxPixels)
-            throw new RejectedException($"The image is too large ({info.Width}×{info.Height}); at most {maxPixels} pixels.", StatusCodes.Status413PayloadTooLarge);
+            throw new MediaRejectedException($"The image is too large ({info.Width}×{info.Height}); at most {maxPixels} pixels.", StatusCodes.Status413PayloadTooLarge);
 
         var decodeInfo = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888,
             info.AlphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Premul);
         using var decoded = new SKBitmap(decodeInfo);
         var status = codec.GetPixels(decodeInfo, decoded.GetPixels());
-        if (status is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
-            throw new RejectedException($"The image could not be decoded ({status}).", StatusCodes.Status415UnsupportedMediaType);
+        // Incomplete input is refused too: the missing rows would be stored as a blank band.
+        if (status != SKCodecResult.Success)
+            throw new MediaRejectedException($"The image could not be decoded ({status}).", StatusCodes.Status415UnsupportedMediaType);
 
-        using var upright = Orient(decoded, codec.EncodedOrigin);
+        // An upright photo is encoded from the decoded bitmap itself, without a second full-size copy.
+        using var rotated = codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? null : Orient(decoded, codec.EncodedOrigin);
+        var upright = rotated ?? decoded;
         using var image = SKImage.FromBitmap(upright);
         var (format, quality) = type.ContentType switch
         {
@@ -43,7 +40,7 @@ public static class PhotoSanitizer
             _ => (SKEncodedImageFormat.Jpeg, jpegQuality),
         };
         using var data = image.Encode(format, quality)
-            ?? throw new RejectedException("The image could not be re-encoded.", StatusCodes.Status415UnsupportedMediaType);
+            ?? throw new MediaRejectedException("The image could not be re-encoded.", StatusCodes.Status415UnsupportedMediaType);
         using (var output = File.Create(outputPath)) data.SaveTo(output);
         return new SanitizedPhoto(upright.Width, upright.Height);
     }
@@ -60,9 +57,9 @@ public static class PhotoSanitizer
         try
         {
             var info = new MagickImageInfo(inputPath, settings);
-            if (info.Width == 0 || info.Height == 0) throw new RejectedException("The image has no pixels.", StatusCodes.Status415UnsupportedMediaType);
+            if (info.Width == 0 || info.Height == 0) throw new MediaRejectedException("The image has no pixels.", StatusCodes.Status415UnsupportedMediaType);
             if ((long)info.Width * info.Height > maxPixels)
-                throw new RejectedException($"The image is too large ({info.Width}×{info.Height}); at most {maxPixels} pixels.", StatusCodes.Status413PayloadTooLarge);
+                throw new MediaRejectedException($"The image is too large ({info.Width}×{info.Height}); at most {maxPixels} pixels.", StatusCodes.Status413PayloadTooLarge);
             using var image = new MagickImage(inputPath, settings);
             image.Strip();
             image.Quality = (uint)Math.Clamp(jpegQuality, 1, 100);
@@ -72,7 +69,7 @@ public static class PhotoSanitizer
         catch (MagickException)
         {
             // Truncated, hostile or not really HEVC. The decoder's message names the temp path: not for the client.
-            throw new RejectedException("The HEIC image could not be decoded.", StatusCodes.Status415UnsupportedMediaType);
+            throw new MediaRejectedException("The HEIC image could not be decoded.", StatusCodes.Status415UnsupportedMediaType);
         }
     }
 

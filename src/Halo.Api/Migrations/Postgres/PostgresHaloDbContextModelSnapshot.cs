@@ -433,6 +433,10 @@ namespace Halo.Api.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<string>("NetworkHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("OwnerDeviceHash")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -465,6 +469,10 @@ namespace Halo.Api.Migrations.Postgres
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("ReportId");
+
+                    b.HasIndex("NetworkHash", "CreatedAt");
+
+                    b.HasIndex("OwnerDeviceHash", "CreatedAt");
 
                     b.ToTable("media_items", (string)null);
                 });

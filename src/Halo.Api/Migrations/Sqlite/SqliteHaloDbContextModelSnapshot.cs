@@ -416,6 +416,10 @@ namespace Halo.Api.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("NetworkHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("OwnerDeviceHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -448,6 +452,10 @@ namespace Halo.Api.Migrations.Sqlite
                     b.HasIndex("CreatedAt");
 
                     b.HasIndex("ReportId");
+
+                    b.HasIndex("NetworkHash", "CreatedAt");
+
+                    b.HasIndex("OwnerDeviceHash", "CreatedAt");
 
                     b.ToTable("media_items", (string)null);
                 });

@@ -16,16 +16,8 @@ public abstract class MediaApiTests(HaloApiFactory factory)
     private readonly HttpClient _client = factory.CreateClient();
     private string MediaDir => Path.Combine(factory.DataDirectory, "media");
 
-    private async Task<HttpResponseMessage> Upload(byte[] bytes, string device, string fileName = "upload.bin", string contentType = "application/octet-stream")
-    {
-        using var form = new MultipartFormDataContent();
-        var file = new ByteArrayContent(bytes);
-        file.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        form.Add(file, "file", fileName);
-        var req = new HttpRequestMessage(HttpMethod.Post, "/api/v1/media") { Content = form };
-        req.Headers.Add(MediaEndpoints.DeviceHeader, device);
-        return await _client.SendAsync(req);
-    }
+    private Task<HttpResponseMessage> Upload(byte[] bytes, string device, string fileName = "upload.bin", string contentType = "application/octet-stream") =>
+        _client.UploadMedia(bytes, device, fileName, contentType);
 
     private async Task<HttpResponseMessage> Download(Guid id, string? device)
     {
@@ -214,6 +206,38 @@ public abstract class MediaApiTests(HaloApiFactory factory)
         var fake = TestFiles.WithMagic([0xFF, 0xD8, 0xFF, 0xE0], 5_000);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await Upload(fake, NewDevice(), "x.jpg", "image/jpeg")).StatusCode);
         Assert.Empty(Directory.GetFiles(MediaDir, "*.part"));
+    }
+
+    [Theory]
+    [InlineData("png", "image/png")]
+    [InlineData("webp-lossy", "image/webp")]
+    [InlineData("webp-lossless", "image/webp")]
+    public async Task PngAndWebpPassTheHeaderCheckAndAreStoredReencoded(string format, string contentType)
+    {
+        var original = TestFiles.Photo(format, 48, 24);
+        var device = NewDevice();
+        var res = await Upload(original, device, "photo");
+        Assert.Equal(HttpStatusCode.Created, res.StatusCode);
+        var up = await res.ReadAsync<MediaUploadResponse>();
+        Assert.Equal((contentType, 48, 24), (up.ContentType, up.Width, up.Height));
+        var stored = await (await Download(up.MediaId, device)).Content.ReadAsByteArrayAsync();
+        using var bmp = SKBitmap.Decode(stored);
+        Assert.Equal((48, 24), (bmp.Width, bmp.Height));
+    }
+
+    [Theory]
+    [InlineData("png")]
+    [InlineData("webp-lossy")]
+    [InlineData("webp-lossless")]
+    [InlineData("jpeg")]
+    public async Task TruncatedPhotoIs415AndLeavesNoFile(string format)
+    {
+        var before = StoredFiles();
+        var whole = TestFiles.Photo(format, 300, 200);
+        var res = await Upload(whole[..(whole.Length * 2 / 3)], NewDevice(), "photo");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, res.StatusCode);
+        Assert.Contains("truncated", await res.Content.ReadAsStringAsync());
+        Assert.Equal(before, StoredFiles());
     }
 
     [Fact]

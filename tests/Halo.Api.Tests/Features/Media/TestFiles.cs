@@ -31,6 +31,29 @@ public static class TestFiles
         return [.. jpeg[..2], .. app1, .. jpeg[2..]];
     }
 
+    /// <summary>A <paramref name="width"/>×<paramref name="height"/> picture with some detail, encoded by Skia as
+    /// <c>png</c>, <c>jpeg</c>, <c>webp-lossy</c> or <c>webp-lossless</c>.</summary>
+    public static byte[] Photo(string format, int width, int height)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.Blue);
+            using var paint = new SKPaint { Color = SKColors.Yellow };
+            for (var x = 0; x < width; x += 5) canvas.DrawLine(x, 0, width - x, height, paint);
+        }
+        using var image = SKImage.FromBitmap(bitmap);
+        var (f, q) = format switch
+        {
+            "png" => (SKEncodedImageFormat.Png, 100),
+            "jpeg" => (SKEncodedImageFormat.Jpeg, 90),
+            "webp-lossy" => (SKEncodedImageFormat.Webp, 80),
+            "webp-lossless" => (SKEncodedImageFormat.Webp, 100),
+            _ => throw new ArgumentException(format),
+        };
+        return image.Encode(f, q).ToArray();
+    }
+
     private static byte[] Exif(ushort orientation)
     {
         // "Exif\0\0" + little-endian TIFF: IFD0 {Orientation, GPSInfo→GPS IFD}; GPS IFD {LatRef, Lat, LonRef, Lon}.
@@ -141,11 +164,24 @@ public static class TestFiles
         return b;
     }
 
-    public static byte[] Mp4(int totalBytes)
+    /// <summary>A 24-byte <c>ftyp</c> box and then zeros: MP4's magic bytes without an MP4.</summary>
+    public static byte[] FtypThenZeros(int totalBytes)
     {
         var b = new byte[totalBytes];
         BinaryPrimitives.WriteUInt32BigEndian(b, 24);
         "ftypisom"u8.CopyTo(b.AsSpan(4));
+        return b;
+    }
+
+    /// <summary>A real MP4 (<see cref="ContainerFixtures.Mp4WithGps"/>) padded to <paramref name="totalBytes"/> with a
+    /// top-level <c>free</c> box.</summary>
+    public static byte[] Mp4(int totalBytes)
+    {
+        var mp4 = ContainerFixtures.Mp4WithGps();
+        var b = new byte[totalBytes];
+        mp4.CopyTo(b, 0);
+        BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(mp4.Length), (uint)(totalBytes - mp4.Length));
+        "free"u8.CopyTo(b.AsSpan(mp4.Length + 4));
         return b;
     }
 
