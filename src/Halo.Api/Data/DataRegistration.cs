@@ -25,7 +25,6 @@ public static class DataRegistration
             services.AddDbContextPool<SqliteHaloDbContext>(o => ConfigureSqlite(o, cs));
             services.AddScoped<HaloDbContext>(sp => sp.GetRequiredService<SqliteHaloDbContext>());
         }
-        services.AddTransient<Infrastructure.ICliCommand, MigrateCommand>();
         return services;
     }
 

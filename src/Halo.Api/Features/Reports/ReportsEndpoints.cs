@@ -36,7 +36,6 @@ public static class ReportsEndpoints
         builder.Services.AddScoped<IdempotencyStore>();
         builder.Services.AddSingleton<IdempotencyInFlight>();
         builder.Services.AddScoped<ReportRetention>();
-        builder.Services.AddTransient<ICliCommand, ReportRetentionCommand>();
 
         var options = builder.Configuration.GetSection(ReportsOptions.Section).Get<ReportsOptions>() ?? new ReportsOptions();
         if (options.RetentionJobEnabled && CronExpression.TryParse(options.RetentionCron, out var cron))
