@@ -20,6 +20,7 @@ var builder = WebApplication.CreateBuilder(invocation.HostArgs);
 // The app's files come from the referenced Halo.Web project: in a build they are read where they lie, after publish from wwwroot.
 builder.WebHost.UseStaticWebAssets();
 
+builder.MapDeprecatedSettings();
 builder.UseDefaultUrls();
 builder.AddServiceDefaults();
 builder.AddHardening();

@@ -32,12 +32,6 @@ public sealed class EvalClassifierCommand(ILogger<EvalClassifierCommand> logger)
         {
             data, trainEnd, testStart, testEnd, outPath, learners, includeLocation,
         };
-        command.Validators.Add(r =>
-        {
-            if (r.GetResult(trainEnd) is null || r.GetResult(testStart) is null || r.GetResult(testEnd) is null) return;
-            if (r.GetValue(testStart) <= r.GetValue(trainEnd)) r.AddError("--test-start must be after --train-end (a time split never overlaps).");
-            if (r.GetValue(testEnd) < r.GetValue(testStart)) r.AddError("--test-end must not be before --test-start.");
-        });
         command.SetAction((p, ct) => cli.RunAsync<EvalClassifierCommand>("eval-classifier", c => c.RunAsync(
             cli.FullPath(p.GetRequiredValue(data)), p.GetValue(trainEnd), p.GetValue(testStart), p.GetValue(testEnd), cli.FullPath(p.GetRequiredValue(outPath)),
             p.GetValue(learners) is { Length: > 0 } l ? l : [.. ClassifierTrainer.Learners], p.GetValue(includeLocation), cli, ct)));
@@ -47,6 +41,8 @@ public sealed class EvalClassifierCommand(ILogger<EvalClassifierCommand> logger)
     public async Task<int> RunAsync(string dataPath, DateOnly trainEnd, DateOnly testStart, DateOnly testEnd, string outPath,
         IReadOnlyList<string> learners, bool includeLocation, CliContext cli, CancellationToken ct)
     {
+        if (testStart <= trainEnd) throw new CliUsageException("--test-start must be after --train-end (a time split never overlaps).");
+        if (testEnd < testStart) throw new CliUsageException("--test-end must not be before --test-start.");
         if (!File.Exists(dataPath)) throw new CliUsageException($"Data file '{dataPath}' not found.");
         var sw = Stopwatch.StartNew();
         await cli.Out.WriteLineAsync($"Reading {dataPath} …");
