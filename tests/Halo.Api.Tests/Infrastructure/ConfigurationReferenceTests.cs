@@ -103,3 +103,18 @@ public sealed partial class ConfigurationReferenceTests
     [GeneratedRegex(@"^\| `([^`]+)` \| ([^|`]+) \| ([^|]*) \| [^|]*\|\s*$", RegexOptions.Multiline)]
     private static partial Regex Row();
 }
+
+/// <summary>Every cron is checked when the app starts, with a message naming its key.</summary>
+public sealed class CronValidationTests
+{
+    [Theory]
+    [InlineData("Training:RetrainCron", "Training:DailyRetrainEnabled")]
+    [InlineData("Reports:RetentionCron", "Reports:RetentionJobEnabled")]
+    public void ABadCronStopsTheStartWithAMessageNamingTheKey(string cron, string enabled)
+    {
+        using var factory = new SqliteApiFactory();
+        factory.With(cron, "every night at two").With(enabled, "true");
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        Assert.Contains(cron + " is not a valid Quartz cron expression", ex.ToString());
+    }
+}
