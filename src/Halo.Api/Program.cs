@@ -13,10 +13,15 @@ using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
 
 // Halo's API host. Read it as a table of contents: each feature registers its services and maps its routes.
-var builder = WebApplication.CreateBuilder(args);
+// A command (dotnet run -- NAME …) gives the host only the settings on its line; help and usage errors need no host.
+var invocation = CliInvocation.From(args);
+if ((invocation.IsCommand || invocation.Error is not null) && Cli.AnswerWithoutHost(invocation) is { } answered) return answered;
+var builder = WebApplication.CreateBuilder(invocation.HostArgs);
 // The app's files come from the referenced Halo.Web project: in a build they are read where they lie, after publish from wwwroot.
 builder.WebHost.UseStaticWebAssets();
 
+builder.MapDeprecatedSettings();
+builder.UseDefaultUrls();
 builder.AddServiceDefaults();
 builder.AddHardening();
 builder.AddMapDataCompression();
@@ -34,7 +39,7 @@ builder.AddTraining();
 var app = builder.Build();
 
 app.RequireServerSecrets();
-if (Cli.IsCommand(args)) return await Cli.RunAsync(app, args);
+if (invocation.IsCommand) return await Cli.RunAsync(app, invocation);
 await DataRegistration.MigrateAsync(app.Services, force: false);
 
 app.UseForwardedClientAddress();

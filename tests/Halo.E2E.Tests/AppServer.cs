@@ -102,7 +102,7 @@ public sealed class AppServer : IAsyncLifetime
             builder.UseSetting("RateLimiting:Enabled", "false");
             // A small, fast risk model trained by the fixture (the product's defaults train on two years of data).
             builder.UseSetting("Predictions:TrainOnStart", "false");
-            builder.UseSetting("Predictions:DailyRetrainEnabled", "false");
+            builder.UseSetting("Training:DailyRetrainEnabled", "false");
             builder.UseSetting("Predictions:TrainingOrigins", "30");
             builder.UseSetting("Predictions:ValidationDays", "7");
             builder.UseSetting("Predictions:MaxTrainingRows", "20000");

@@ -30,7 +30,6 @@ public static class DataRegistration
             services.AddScoped<HaloDbContext>(sp => sp.GetRequiredService<SqliteHaloDbContext>());
         }
         services.AddStoreHealthChecks(options.IsPostgres);
-        services.AddTransient<Infrastructure.ICliCommand, MigrateCommand>();
         return services;
     }
 

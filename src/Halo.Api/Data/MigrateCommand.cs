@@ -1,17 +1,22 @@
+using System.CommandLine;
 using Halo.Api.Infrastructure;
 
 namespace Halo.Api.Data;
 
 /// <summary><c>migrate</c>: applies pending migrations for the configured provider (the way to migrate PostgreSQL).</summary>
-public sealed class MigrateCommand(IServiceProvider services) : ICliCommand
+public sealed class MigrateCommand(IServiceProvider services)
 {
-    public string Name => "migrate";
-    public string Usage => "migrate";
+    public static Command Create(CliContext cli)
+    {
+        var command = new Command("migrate", "Apply pending database migrations for the configured provider (Database:Provider).");
+        command.SetAction((_, ct) => cli.RunAsync<MigrateCommand>("migrate", c => c.RunAsync(cli, ct)));
+        return command;
+    }
 
-    public async Task<int> RunAsync(string[] args, CancellationToken ct)
+    public async Task<int> RunAsync(CliContext cli, CancellationToken ct)
     {
         await DataRegistration.MigrateAsync(services, force: true, ct);
-        Console.WriteLine("Migrations applied.");
+        await cli.Out.WriteLineAsync("Migrations applied.");
         return 0;
     }
 }

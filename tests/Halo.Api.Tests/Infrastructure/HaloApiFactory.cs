@@ -33,7 +33,7 @@ public class HaloApiFactory : WebApplicationFactory<Program>
         // Training a model at start takes a minute; tests that need one train it on their own small data.
         _settings["Classification:TrainOnStart"] = "false";
         _settings["Predictions:TrainOnStart"] = "false";
-        _settings["Predictions:DailyRetrainEnabled"] = "false";
+        _settings["Training:DailyRetrainEnabled"] = "false";
         _settings["Logging:LogLevel:Default"] = "Warning";
         _settings["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning";
         // EF logs its "is there a migrations table yet" probe on a fresh database as a failed command.

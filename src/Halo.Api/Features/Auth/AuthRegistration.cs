@@ -27,7 +27,6 @@ public static class AuthRegistration
             .ValidateOnStart();
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<LoginThrottle>();
-        builder.Services.AddTransient<ICliCommand, UsersCommand>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<TokenService, TimeProvider, IOptions<AuthOptions>>((o, tokens, clock, auth) =>

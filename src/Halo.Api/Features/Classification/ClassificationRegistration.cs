@@ -13,7 +13,6 @@ public static class ClassificationRegistration
         // Every registered source feeds each retrain; citizen feedback adds one more here (docs/classification.md).
         builder.Services.AddScoped<IClassifierExampleSource, PolisenExampleSource>();
         builder.Services.AddScoped<IClassifierExampleSource, CitizenExampleSource>();
-        builder.Services.AddTransient<ICliCommand, EvalClassifierCommand>();
         return builder;
     }
 }

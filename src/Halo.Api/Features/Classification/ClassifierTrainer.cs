@@ -33,8 +33,9 @@ public static class ClassifierTrainer
     }
 
     /// <param name="learners">Candidates to compare on the validation slice (default: all of <see cref="Learners"/>).</param>
+    /// <param name="progress">Told as each step starts (the eval command prints it).</param>
     public static TrainedClassifier Train(IReadOnlyList<LabelledExample> examples, string version,
-        IReadOnlyList<string>? learners = null, int seed = 1, CancellationToken ct = default)
+        IReadOnlyList<string>? learners = null, int seed = 1, Action<string>? progress = null, CancellationToken ct = default)
     {
         if (examples.Select(e => e.Category).Distinct().Count() < 2)
             throw new InvalidOperationException("Training needs examples of at least two categories.");
@@ -54,6 +55,7 @@ public static class ClassifierTrainer
             foreach (var learner in learners)
             {
                 ct.ThrowIfCancellationRequested();
+                progress?.Invoke($"fitting {learner} on {fit.Count:N0} examples, validating on the latest {nVal:N0}");
                 var fitted = Fit(fit, learner, seed);
                 var labels = fitted.Labels;
                 var model = fitted.Uncalibrated();
@@ -72,6 +74,7 @@ public static class ClassifierTrainer
                 + $" (validation: latest {nVal} of {ordered.Count} examples; highest macro-F1 wins, log-loss breaks ties)";
         }
         ct.ThrowIfCancellationRequested();
+        progress?.Invoke($"refitting {chosen} on all {ordered.Count:N0} examples");
         var final = Fit(ordered, chosen, seed);
         var settings = new ClassifierSettings(final.Labels, temperature, final.KnownGrams);
         var settingsJson = JsonSerializer.Serialize(settings);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
@@ -12,43 +13,55 @@ namespace Halo.Api.Features.Classification;
 /// <summary>
 /// <c>eval-classifier</c>: trains on police events published up to --train-end and tests on --test-start..--test-end
 /// (publication dates, Swedish local time as published), comparing with <see cref="KeywordBaseline"/> in the same run.
-/// Writes JSON to --out and a markdown table beside it (same name, .md).
+/// Writes JSON to --out and a markdown table beside it (same name, .md). Relative paths are from the current directory.
 /// </summary>
-public sealed class EvalClassifierCommand(ILogger<EvalClassifierCommand> logger) : ICliCommand
+public sealed class EvalClassifierCommand(ILogger<EvalClassifierCommand> logger)
 {
-    public string Name => "eval-classifier";
-
-    public string Usage =>
-        "eval-classifier --data FILE.json[.gz] --train-end YYYY-MM-DD --test-start YYYY-MM-DD --test-end YYYY-MM-DD --out FILE.json [--learners sdca_maxent,lbfgs_maxent] [--include-location] (relative paths are from the repository root)";
-
-    public async Task<int> RunAsync(string[] args, CancellationToken ct)
+    public static Command Create(CliContext cli)
     {
-        var a = new CliArgs(args);
-        var dataPath = ResolvePath(a.Require("data"));
-        var trainEnd = ParseDate(a.Require("train-end"), "train-end");
-        var testStart = ParseDate(a.Require("test-start"), "test-start");
-        var testEnd = ParseDate(a.Require("test-end"), "test-end");
-        var outPath = ResolvePath(a.Require("out"));
+        var data = new Option<string>("--data") { Description = "Police events (the API's JSON array, .gz allowed); relative paths are from the current directory", Required = true, HelpName = "FILE.json[.gz]" };
+        var trainEnd = Cli.DateOption("--train-end", "Last publication day of the training events");
+        var testStart = Cli.DateOption("--test-start", "First publication day of the test events");
+        var testEnd = Cli.DateOption("--test-end", "Last publication day of the test events");
+        var outPath = new Option<string>("--out") { Description = "Write the JSON report here and a markdown table beside it (.md)", Required = true, HelpName = "FILE.json" };
+        var learners = Cli.ListOption("--learners", $"Candidate learners (default all: {string.Join(",", ClassifierTrainer.Learners)})", "NAME[,NAME]");
+        learners.AcceptOnlyFromAmong([.. ClassifierTrainer.Learners]);
+        var includeLocation = new Option<bool>("--include-location") { Description = "Let the model read the event's place names too", Arity = ArgumentArity.Zero };
+        var command = new Command("eval-classifier",
+            "Time-split evaluation of the report classifier on police events, against a keyword baseline (docs/classification.md).")
+        {
+            data, trainEnd, testStart, testEnd, outPath, learners, includeLocation,
+        };
+        command.SetAction((p, ct) => cli.RunAsync<EvalClassifierCommand>("eval-classifier", c => c.RunAsync(
+            cli.FullPath(p.GetRequiredValue(data)), p.GetValue(trainEnd), p.GetValue(testStart), p.GetValue(testEnd), cli.FullPath(p.GetRequiredValue(outPath)),
+            p.GetValue(learners) is { Length: > 0 } l ? l : [.. ClassifierTrainer.Learners], p.GetValue(includeLocation), cli, ct)));
+        return command;
+    }
+
+    public async Task<int> RunAsync(string dataPath, DateOnly trainEnd, DateOnly testStart, DateOnly testEnd, string outPath,
+        IReadOnlyList<string> learners, bool includeLocation, CliContext cli, CancellationToken ct)
+    {
         if (testStart <= trainEnd) throw new CliUsageException("--test-start must be after --train-end (a time split never overlaps).");
         if (testEnd < testStart) throw new CliUsageException("--test-end must not be before --test-start.");
-        var learners = a.Get("learners")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [.. ClassifierTrainer.Learners];
-        foreach (var l in learners)
-            if (!ClassifierTrainer.Learners.Contains(l)) throw new CliUsageException($"Unknown learner '{l}'. Known: {string.Join(", ", ClassifierTrainer.Learners)}.");
-        var includeLocation = a.Has("include-location");
         if (!File.Exists(dataPath)) throw new CliUsageException($"Data file '{dataPath}' not found.");
-
+        var sw = Stopwatch.StartNew();
+        await cli.Out.WriteLineAsync($"Reading {dataPath} …");
         var (examples, skipped) = await LoadExamplesAsync(dataPath, includeLocation, logger, ct);
         var train = examples.Where(e => e.Day <= trainEnd).Select(e => e.Example).ToList();
         var test = examples.Where(e => e.Day >= testStart && e.Day <= testEnd).Select(e => e.Example).ToList();
         var (skippedNotIncident, skippedNoDate, skippedEmpty) = skipped;
         if (train.Count == 0 || test.Count == 0) throw new CliUsageException($"Empty split: {train.Count} training and {test.Count} test examples.");
-        logger.LogInformation("{Train} training and {Test} test examples ({NotIncident} non-incidents, {NoDate} undated, {Empty} empty skipped)",
-            train.Count, test.Count, skippedNotIncident, skippedNoDate, skippedEmpty);
+        await cli.Out.WriteLineAsync($"{train.Count:N0} training and {test.Count:N0} test examples ({skippedNotIncident:N0} non-incidents, " +
+                                     $"{skippedNoDate:N0} undated, {skippedEmpty:N0} empty skipped; {sw.Elapsed.TotalSeconds:F1} s)");
 
-        var sw = Stopwatch.StartNew();
-        var trained = ClassifierTrainer.Train(train, "eval", learners, ct: ct);
+        sw.Restart();
+        TrainedClassifier trained;
+        // Fitting one learner is one opaque library call: the heartbeat shows it is still going.
+        await using (new CliHeartbeat(cli.Out, "training", TimeSpan.FromSeconds(10)))
+            trained = await Task.Run(() => ClassifierTrainer.Train(train, "eval", learners, progress: m => cli.Out.WriteLine($"  {m} ({sw.Elapsed.TotalSeconds:F0} s)"), ct: ct), ct);
         var trainSeconds = sw.Elapsed.TotalSeconds;
-        logger.LogInformation("Trained {Model} in {Seconds:F1}s: {Why}", trained.ModelName, trainSeconds, trained.WhyChosen);
+        await cli.Out.WriteLineAsync($"Trained {trained.ModelName} in {trainSeconds:F1} s: {trained.WhyChosen}");
+        await cli.Out.WriteLineAsync($"Scoring {test.Count:N0} test examples …");
 
         var truth = test.Select(t => t.Category).ToList();
         var threshold = new ClassificationOptions().NeedsReviewThreshold;
@@ -80,7 +93,8 @@ public sealed class EvalClassifierCommand(ILogger<EvalClassifierCommand> logger)
         await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(report, json), ct);
         var md = Markdown(report);
         await File.WriteAllTextAsync(Path.ChangeExtension(outPath, ".md"), md, ct);
-        Console.WriteLine(md);
+        await cli.Out.WriteLineAsync(md);
+        await cli.Out.WriteLineAsync($"Wrote {outPath} and {Path.ChangeExtension(outPath, ".md")}");
         return 0;
     }
 
@@ -149,22 +163,6 @@ public sealed class EvalClassifierCommand(ILogger<EvalClassifierCommand> logger)
         }
         return sb.ToString();
     }
-
-    /// <summary>
-    /// <c>dotnet run --project src/Halo.Api</c> starts the app in the project folder, so relative paths are taken from
-    /// the repository root (the nearest folder above holding Halo.slnx) when there is one, as the documented commands expect.
-    /// </summary>
-    internal static string ResolvePath(string path)
-    {
-        if (Path.IsPathRooted(path)) return path;
-        for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Halo.slnx"))) return Path.GetFullPath(Path.Combine(d.FullName, path));
-        return Path.GetFullPath(path);
-    }
-
-    private static DateOnly ParseDate(string s, string name) =>
-        DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-            ? d : throw new CliUsageException($"--{name} must be a date YYYY-MM-DD, got '{s}'.");
 
     // The archive writes "2024-09-07 0:41:00 +02:00": hours are not always zero-padded.
     private static readonly string[] PublishedFormats = ["yyyy-MM-dd H:mm:ss zzz", "yyyy-MM-dd HH:mm:ss zzz", "yyyy-MM-dd'T'HH:mm:sszzz"];

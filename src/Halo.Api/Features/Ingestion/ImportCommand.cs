@@ -1,5 +1,5 @@
+using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using Halo.Api.Data;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion.Csv;
@@ -12,74 +12,82 @@ namespace Halo.Api.Features.Ingestion;
 /// <c>import polisen FILE[.gz]</c> and <c>import csv FILE[.gz] …</c>: bulk, idempotent loads through the same
 /// importer as the poller. Prints progress and a summary; exit code 1 when the file cannot be read to the end.
 /// </summary>
-public sealed class ImportCommand(IServiceProvider services, IncidentImporter importer, PolisenEventParser parser, TimeProvider time)
-    : ICliCommand
+public sealed class ImportCommand(IServiceProvider services, IncidentImporter importer, PolisenEventParser parser, TimeProvider time, HaloDbContext db)
 {
-    public string Name => "import";
-
-    public string Usage =>
-        "import polisen FILE[.gz] [--batch-size N]\n" +
-        "  import csv FILE[.gz] " + CsvColumns.OptionsUsage + " [--source NAME] [--precision-m M] [--batch-size N]";
-
-    public async Task<int> RunAsync(string[] args, CancellationToken ct)
+    public static Command Create(CliContext cli)
     {
-        var a = new CliArgs(args);
-        if (a.Positional.Count != 2) throw new CliUsageException("Give a format (polisen or csv) and one file.");
-        var (format, path) = (a.Positional[0].ToLowerInvariant(), a.Positional[1]);
-        if (!File.Exists(path)) throw new CliUsageException($"File '{path}' not found.");
-        var batchSize = ParseInt(a, "batch-size", IncidentImporter.DefaultBatchSize, 1, 100_000);
+        var batchSize = Cli.IntOption("--batch-size", "Records per transaction", IncidentImporter.DefaultBatchSize, 1, 100_000);
 
+        var polisenFile = Cli.FileArgument("Police events: the API's JSON array, optionally gzipped");
+        var polisen = new Command("polisen", "Import a Swedish Police events file (JSON array, .gz allowed).") { polisenFile, batchSize };
+        polisen.SetAction((p, ct) => cli.RunAsync<ImportCommand>("import polisen", c => c.RunAsync(cli, cli.FullPath(p.GetRequiredValue(polisenFile)),
+            p.GetValue(batchSize), IncidentSources.Polisen, c.ReadPolisen, ct)));
+
+        var csvFile = Cli.FileArgument("Open crime data: a CSV file with a header row, optionally gzipped");
+        var columns = new CsvColumnOptions();
+        var source = new Option<string>("--source") { Description = "Incidents get source import:NAME (default: the file name up to its first dot)", HelpName = "NAME" };
+        var precision = Cli.IntOption("--precision-m", "Radius in metres claimed for the positions", (int)CsvIncidentMapper.DefaultPrecisionM, 0, 1_000_000);
+        var csv = new Command("csv", "Import an open crime-data CSV (any city's; columns are named by the options).") { csvFile, source, precision, batchSize };
+        columns.AddTo(csv);
+        csv.SetAction((p, ct) => cli.RunAsync<ImportCommand>("import csv", c =>
+        {
+            var path = cli.FullPath(p.GetRequiredValue(csvFile));
+            var cols = columns.Columns(p, cli);
+            var name = CsvIncidentMapper.SourceName(p.GetValue(source) ?? Path.GetFileName(path).Split('.')[0]);
+            var filter = columns.Filter(p, cols);
+            return c.RunAsync(cli, path, p.GetValue(batchSize), name,
+                (file, token) => c.ReadCsv(file, cols, filter, name, p.GetValue(precision), token), ct, () =>
+                {
+                    if (!filter.IsActive) return;
+                    cli.Out.WriteLine($"Filter: {filter.Kept:N0} rows kept, {filter.Dropped:N0} left out.");
+                    // Rows of the values that did match are in; a fixed re-run adds only what is new.
+                    filter.EnsureEveryValueMatched();
+                });
+        }));
+
+        return new Command("import", "Bulk, idempotent import of incidents (a re-run adds nothing).") { polisen, csv };
+    }
+
+    private delegate IAsyncEnumerable<ParsedRecord> Reader(Stream file, CancellationToken ct);
+
+    private async Task<int> RunAsync(CliContext cli, string path, int batchSize, string source, Reader read, CancellationToken ct, Action? afterImport = null)
+    {
+        if (!File.Exists(path)) throw new CliUsageException($"File '{path}' not found.");
         // An explicit admin command: bring either provider up to date before writing.
         await DataRegistration.MigrateAsync(services, force: true, ct);
         var sw = Stopwatch.StartNew();
+        var lastPrinted = TimeSpan.Zero;
         var progress = new SyncProgress<ImportProgress>(p =>
         {
-            if (p.Read % 5000 < batchSize || p.Read < batchSize)
-                Console.WriteLine($"  {p.Read,8:N0} read  {p.New,8:N0} new  {p.Updated,6:N0} updated  {p.Rejected,6:N0} rejected  ({sw.Elapsed.TotalSeconds:F1} s)");
+            // Every 5,000 records or 5 seconds, whichever comes first.
+            if (p.Read % 5000 >= batchSize && p.Read >= batchSize && sw.Elapsed - lastPrinted < TimeSpan.FromSeconds(5)) return;
+            lastPrinted = sw.Elapsed;
+            cli.Out.WriteLine($"  {p.Read,8:N0} read  {p.New,8:N0} new  {p.Updated,6:N0} updated  {p.Rejected,6:N0} rejected  ({sw.Elapsed.TotalSeconds:F1} s)");
         });
 
         await using var file = File.OpenRead(path);
-        string source;
-        IAsyncEnumerable<ParsedRecord> records;
-        switch (format)
-        {
-            case "polisen":
-                source = IncidentSources.Polisen;
-                records = PolisenFileReader.ReadAsync(file, parser, ct);
-                break;
-            case "csv":
-                var columns = CsvColumns.FromArgs(a);
-                source = CsvIncidentMapper.SourceName(a.Get("source") ?? Path.GetFileName(path).Split('.')[0]);
-                var precision = a.Has("precision-m") ? ParseInt(a, "precision-m", 0, 0, 1_000_000) : CsvIncidentMapper.DefaultPrecisionM;
-                var now = time.GetUtcNow().UtcDateTime;
-                records = CsvIncidentReader.ReadAsync(file, columns, ct)
-                    .Select(r => CsvIncidentMapper.ToIncident(r, source, now, precision));
-                break;
-            default:
-                throw new CliUsageException($"Unknown format '{format}': use polisen or csv.");
-        }
-
-        Console.WriteLine($"Importing {path} as {source} …");
+        await cli.Out.WriteLineAsync($"Importing {path} as {source} into {Cli.Describe(db)} …");
         try
         {
-            var r = await importer.ImportAsync(source, records, progress, batchSize, ct);
-            Console.WriteLine($"Done in {sw.Elapsed.TotalSeconds:F1} s: {r.Read:N0} read, {r.New:N0} new, {r.Updated:N0} updated, " +
-                              $"{r.Unchanged:N0} unchanged, {r.Rejected:N0} rejected.");
+            var r = await importer.ImportAsync(source, read(file, ct), progress, batchSize, ct);
+            await cli.Out.WriteLineAsync($"Done in {sw.Elapsed.TotalSeconds:F1} s: {r.Read:N0} read, {r.New:N0} new, {r.Updated:N0} updated, " +
+                                         $"{r.Unchanged:N0} unchanged, {r.Rejected:N0} rejected.");
+            afterImport?.Invoke();
             return 0;
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidDataException or IOException)
         {
             // Batches already committed stay; a re-run after fixing the file skips them.
-            await Console.Error.WriteLineAsync($"Import stopped: {ex.Message}");
+            await cli.Error.WriteLineAsync($"Import stopped: {ex.Message}");
             return 1;
         }
     }
 
-    private static int ParseInt(CliArgs a, string name, int fallback, int min, int max)
+    private IAsyncEnumerable<ParsedRecord> ReadPolisen(Stream file, CancellationToken ct) => PolisenFileReader.ReadAsync(file, parser, ct);
+
+    private IAsyncEnumerable<ParsedRecord> ReadCsv(Stream file, CsvColumns columns, CsvCategoryFilter filter, string source, int precisionM, CancellationToken ct)
     {
-        var s = a.Get(name);
-        if (s is null) return fallback;
-        return int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
-            ? v : throw new CliUsageException($"--{name} must be a whole number from {min} to {max}.");
+        var now = time.GetUtcNow().UtcDateTime;
+        return CsvIncidentReader.ReadAsync(file, columns, ct).Where(filter.Keep).Select(r => CsvIncidentMapper.ToIncident(r, source, now, precisionM));
     }
 }

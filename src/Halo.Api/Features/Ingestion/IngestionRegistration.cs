@@ -23,7 +23,6 @@ public static class IngestionRegistration
         services.AddScoped<IncidentImporter>();
         services.AddScoped<LocationRefiner>();
         services.AddHostedService<SampleSeeder>();
-        services.AddTransient<ICliCommand, ImportCommand>();
 
         services.AddSingleton<PolisenPoller>();
         services.AddHostedService<PolisenPollerJob>();

@@ -56,12 +56,6 @@ public sealed class PredictionOptions
     [Range(1, 3600)]
     public int StartupPollSeconds { get; set; } = 10;
 
-    /// <summary>Quartz cron of the daily retrain (UTC).</summary>
-    [Required]
-    public string RetrainCron { get; set; } = "0 0 2 * * ?";
-
-    public bool DailyRetrainEnabled { get; set; } = true;
-
     [Range(1, 1000)]
     public int MaxHotspots { get; set; } = 1000;
 

@@ -15,7 +15,6 @@ public static class PredictionsRegistration
             .ValidateOnStart();
         builder.Services.AddSingleton<RiskModelService>();
         builder.Services.AddHostedService<PredictionStartup>();
-        builder.Services.AddTransient<ICliCommand, EvalCommand>();
         return builder;
     }
 }

@@ -97,15 +97,20 @@ public sealed class ReportRetentionJob(IServiceScopeFactory scopes, TimeProvider
 }
 
 /// <summary><c>reports-retention</c>: runs the retention sweep once, now.</summary>
-public sealed class ReportRetentionCommand(ReportRetention retention, TimeProvider clock) : ICliCommand
+public sealed class ReportRetentionCommand(ReportRetention retention, TimeProvider clock)
 {
-    public string Name => "reports-retention";
-    public string Usage => "reports-retention   (anonymise old citizen reports and delete their media now)";
+    public static System.CommandLine.Command Create(CliContext cli)
+    {
+        var command = new System.CommandLine.Command("reports-retention",
+            "Anonymise old citizen reports and delete their media now (Reports:RetentionDays; a daily job does it too).");
+        command.SetAction((_, ct) => cli.RunAsync<ReportRetentionCommand>("reports-retention", c => c.RunAsync(cli, ct)));
+        return command;
+    }
 
-    public async Task<int> RunAsync(string[] args, CancellationToken ct)
+    public async Task<int> RunAsync(CliContext cli, CancellationToken ct)
     {
         var r = await retention.RunAsync(clock, ct);
-        Console.WriteLine($"{r.ReportsAnonymised} reports anonymised, {r.MediaDeleted} media deleted, {r.ClustersCoarsened} clusters coarsened, {r.IdempotencyRecordsDeleted} idempotency records deleted.");
+        await cli.Out.WriteLineAsync($"{r.ReportsAnonymised} reports anonymised, {r.MediaDeleted} media deleted, {r.ClustersCoarsened} clusters coarsened, {r.IdempotencyRecordsDeleted} idempotency records deleted.");
         return 0;
     }
 }

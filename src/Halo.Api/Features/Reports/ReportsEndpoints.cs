@@ -22,10 +22,16 @@ public static class ReportsEndpoints
     public static WebApplicationBuilder AddReports(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<ReportsOptions>().Bind(builder.Configuration.GetSection(ReportsOptions.Section))
+            .Configure<IOptions<IncidentsOptions>>((o, incidents) =>
+            {
+                o.MaxDescriptionLength = incidents.Value.MaxDescriptionLength;
+                o.FutureSkewSeconds = incidents.Value.FutureSkewSeconds;
+            })
             .ValidateDataAnnotations()
             .Validate(o => o.CandidateRadiusM > o.SpatialFullScoreM, "Reports:CandidateRadiusM must exceed SpatialFullScoreM.")
             .Validate(o => o.CandidateWindowHours > o.TemporalFullScoreHours, "Reports:CandidateWindowHours must exceed TemporalFullScoreHours.")
-            .Validate(o => CronExpression.TryParse(o.RetentionCron, out _), "Reports:RetentionCron is not a valid Quartz cron expression.")
+            .Validate(o => !o.RetentionJobEnabled || CronExpression.TryParse(o.RetentionCron, out _),
+                "Reports:RetentionCron is not a valid Quartz cron expression (seconds first, e.g. \"0 15 3 * * ?\" for 03:15 UTC daily).")
             .Validate(o => o.SparsePublicResolution <= o.PublicResolution, "Reports:SparsePublicResolution must not be finer than PublicResolution.")
             .ValidateOnStart();
         builder.Services.AddSingleton<DeviceIdentity>();
@@ -36,9 +42,9 @@ public static class ReportsEndpoints
         builder.Services.AddScoped<IdempotencyStore>();
         builder.Services.AddSingleton<IdempotencyInFlight>();
         builder.Services.AddScoped<ReportRetention>();
-        builder.Services.AddTransient<ICliCommand, ReportRetentionCommand>();
 
         var options = builder.Configuration.GetSection(ReportsOptions.Section).Get<ReportsOptions>() ?? new ReportsOptions();
+        // A bad expression is reported by the validation above when the host starts, not scheduled here.
         if (options.RetentionJobEnabled && CronExpression.TryParse(options.RetentionCron, out var cron))
         {
             builder.Services.AddScheduledJobs(q => q.ScheduleJob<ReportRetentionJob>(

@@ -32,8 +32,11 @@ public sealed class ReportsOptions
     /// <summary>The largest precision radius (m) of an official event still considered (prefilter; a county is ~100 km).</summary>
     [Range(0, 1_000_000)] public double MaxOfficialPrecisionM { get; set; } = 150_000;
 
-    [Range(1, 10_000)] public int MaxDescriptionLength { get; set; } = 2_000;
-    [Range(0, 3600)] public int FutureSkewSeconds { get; set; } = 300;
+    /// <summary>From <c>Incidents:MaxDescriptionLength</c> (one limit for every incident text); not a setting of its own.</summary>
+    public int MaxDescriptionLength { get; internal set; } = 2_000;
+
+    /// <summary>From <c>Incidents:FutureSkewSeconds</c>; not a setting of its own.</summary>
+    public int FutureSkewSeconds { get; internal set; } = 300;
 
     /// <summary>Offline clients send late: how old <c>occurred_at</c> may be.</summary>
     [Range(1, 365)] public int MaxReportAgeDays { get; set; } = 30;
@@ -57,7 +60,7 @@ public sealed class ReportsOptions
     /// <summary>Uploaded media never attached to a report is deleted after this many days.</summary>
     [Range(1, 365)] public int UnattachedMediaDays { get; set; } = 2;
 
-    /// <summary>Quartz cron of the retention job (daily).</summary>
+    /// <summary>Quartz cron of the retention job (daily, UTC).</summary>
     [Required] public string RetentionCron { get; set; } = "0 15 3 * * ?";
 
     public bool RetentionJobEnabled { get; set; } = true;

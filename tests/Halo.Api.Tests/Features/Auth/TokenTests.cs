@@ -169,16 +169,7 @@ public sealed class AccountAdminTests(SqliteApiFactory factory) : IClassFixture<
     {
         var email = $"boss{Guid.NewGuid():N}@example.org";
         var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
-        int code;
-        try
-        {
-            await using var scope = factory.Scope();
-            var command = scope.ServiceProvider.GetServices<Halo.Api.Infrastructure.ICliCommand>().Single(c => c.Name == "users");
-            code = await command.RunAsync(["create-admin", "--email", email], CancellationToken.None);
-        }
-        finally { Console.SetOut(original); }
+        var code = await Halo.Api.Infrastructure.Cli.InvokeAsync(factory.Services, ["users", "create-admin", "--email", email], output, TextWriter.Null);
 
         Assert.Equal(0, code);
         var password = output.ToString().Split("Generated password (shown once, store it safely): ")[1].Trim();

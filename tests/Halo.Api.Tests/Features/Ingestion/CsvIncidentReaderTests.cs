@@ -1,12 +1,22 @@
 using System.Text;
 using Halo.Api.Features.Ingestion.Csv;
+using System.CommandLine;
 using Halo.Api.Infrastructure;
 
 namespace Halo.Api.Tests.Features.Ingestion;
 
 public class CsvIncidentReaderTests
 {
-    private static CsvColumns Columns(params string[] args) => CsvColumns.FromArgs(new CliArgs(args));
+    /// <summary>The columns as <c>import csv</c> / <c>eval csv</c> parse them; a usage error throws.</summary>
+    internal static CsvColumns Columns(params string[] args)
+    {
+        var options = new CsvColumnOptions();
+        var command = new Command("csv");
+        options.AddTo(command);
+        var parse = command.Parse(args);
+        if (parse.Errors.Count > 0) throw new CliUsageException(string.Join(" ", parse.Errors.Select(e => e.Message)));
+        return options.Columns(parse, new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, Directory.GetCurrentDirectory()));
+    }
 
     private static async Task<List<CsvIncidentRecord>> ReadAsync(string csv, CsvColumns columns)
     {
@@ -19,7 +29,7 @@ public class CsvIncidentReaderTests
     {
         var rows = await ReadAsync(
             "uid,offense_type,date_time,longitude,latitude\n24103841,personal robbery,2019-01-01T19:50:00Z,-122.402066,37.788721\n",
-            Columns("--id-col", "uid", "--time-col", "date_time", "--lat-col", "latitude", "--lon-col", "longitude", "--category-col", "offense_type", "--category", "robbery"));
+            Columns("--id-col", "uid", "--time-col", "date_time", "--lat-col", "latitude", "--lon-col", "longitude", "--category-col", "offense_type", "--default-category", "robbery"));
         var r = Assert.Single(rows);
         Assert.True(r.IsValid);
         Assert.Equal("24103841", r.ExternalId);
@@ -80,7 +90,7 @@ public class CsvIncidentReaderTests
             var map = Path.Combine(dir.FullName, "map.json");
             await File.WriteAllTextAsync(map, """{"BURGLARY": "burglary", "Car theft": "vehicle_crime"}""");
             var rows = await ReadAsync("id,when,kind,lat,lon\n1,2020-01-01,burglary ,59.3,18\n2,2020-01-01,car THEFT,59.3,18\n3,2020-01-01,arson,59.3,18\n",
-                Columns("--id-col", "id", "--time-col", "when", "--lat-col", "lat", "--lon-col", "lon", "--category-col", "kind", "--category-map", map, "--category", "fire"));
+                Columns("--id-col", "id", "--time-col", "when", "--lat-col", "lat", "--lon-col", "lon", "--category-col", "kind", "--category-map", map, "--default-category", "fire"));
             Assert.Equal(["burglary", "vehicle_crime", "fire"], rows.Select(r => r.Category));
 
             var csvMap = Path.Combine(dir.FullName, "map.csv");
@@ -98,8 +108,21 @@ public class CsvIncidentReaderTests
     [InlineData("--lat-col", "lat", "--lon-col", "lon")]
     [InlineData("--time-col", "when", "--lat-col", "lat", "--lon-col", "lon", "--category", "arson")]
     [InlineData("--time-col", "when", "--lat-col", "lat", "--lon-col", "lon", "--time-zone", "Mars/Olympus")]
+    [InlineData("--time-col", "when", "--lat-col", "lat", "--lon-col", "lon", "--default-category", "arson")]
+    [InlineData("--time-col", "when", "--lat-col", "lat", "--lon-col", "lon", "--raw-category", "arson")]
+    [InlineData("--time-col", "when", "--lat-col", "lat", "--lon-col", "lon", "--category-col", "k", "--category-map", "arson")]
+    [InlineData("--time-col", "when", "--lat-col", "lat", "--lon-col", "lon", "--category-col", "k", "--category-map", "arson=flames")]
     public void BadOptionsAreUsageErrors(params string[] args) =>
-        Assert.Throws<CliUsageException>(() => CsvColumns.FromArgs(new CliArgs(args)));
+        Assert.Throws<CliUsageException>(() => Columns(args));
+
+    [Fact]
+    public async Task AnInlineCategoryMapTranslatesRawValues()
+    {
+        var rows = await ReadAsync("id,when,kind,lat,lon\n1,2020-01-01,aggravated_assault,38.6,-90.2\n2,2020-01-01,LARCENY,38.6,-90.2\n3,2020-01-01,arson,38.6,-90.2\n",
+            Columns("--id-col", "id", "--time-col", "when", "--lat-col", "lat", "--lon-col", "lon", "--category-col", "kind",
+                "--category-map", "aggravated_assault=violence, larceny=theft"));
+        Assert.Equal(["violence", "theft", "other"], rows.Select(r => r.Category));
+    }
 
     [Fact]
     public async Task AnUnknownColumnIsAUsageError() =>

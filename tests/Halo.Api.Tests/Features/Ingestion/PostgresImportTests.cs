@@ -16,12 +16,7 @@ public sealed class PostgresImportTests
         await using var app = new PostgresApiFactory();
         app.CreateClient().Dispose();
 
-        async Task<int> ImportAsync(string path)
-        {
-            await using var scope = app.Scope();
-            var import = scope.ServiceProvider.GetServices<ICliCommand>().Single(c => c.Name == "import");
-            return await import.RunAsync(["polisen", path], CancellationToken.None);
-        }
+        Task<int> ImportAsync(string path) => Cli.InvokeAsync(app.Services, ["import", "polisen", path], TextWriter.Null, TextWriter.Null);
 
         Assert.Equal(0, await ImportAsync(SharedData.PolisenEventsPath));
         Assert.Equal(0, await ImportAsync(SharedData.PolisenEventsPath));

@@ -11,7 +11,7 @@ namespace Halo.Api.Features.Ingestion.Csv;
 
 /// <summary>
 /// Which columns of an open crime-data CSV hold what. Shared by <c>import csv</c> and the backtest <c>eval</c> command,
-/// so both accept the same options (<see cref="FromArgs"/>).
+/// so both accept the same options (<see cref="CsvColumnOptions"/>).
 /// </summary>
 public sealed record CsvColumns
 {
@@ -35,36 +35,6 @@ public sealed record CsvColumns
 
     public char Delimiter { get; init; } = ',';
 
-    public const string OptionsUsage =
-        "--time-col C --lat-col C --lon-col C [--id-col C] [--category-col C] [--category-map FILE] [--category CODE] " +
-        "[--time-format F] [--time-zone IANA] [--delimiter ,]";
-
-    /// <summary>Reads the shared column options; throws <see cref="CliUsageException"/> for bad ones.</summary>
-    public static CsvColumns FromArgs(CliArgs args)
-    {
-        var category = args.Get("category") ?? HaloTaxonomy.Other;
-        if (!HaloTaxonomy.IsKnown(category)) throw new CliUsageException($"--category '{category}' is not a Halo category ({string.Join(", ", HaloTaxonomy.ByCode.Keys)}).");
-        var delimiter = args.Get("delimiter") ?? ",";
-        if (delimiter == "\\t" || delimiter == "tab") delimiter = "\t";
-        if (delimiter.Length != 1) throw new CliUsageException("--delimiter must be one character.");
-        TimeZoneInfo zone;
-        try { zone = args.Get("time-zone") is { } tz ? TimeZoneInfo.FindSystemTimeZoneById(tz) : TimeZoneInfo.Utc; }
-        catch (TimeZoneNotFoundException) { throw new CliUsageException($"--time-zone '{args.Get("time-zone")}' is not a known time zone."); }
-        return new CsvColumns
-        {
-            TimeColumn = args.Require("time-col"),
-            LatitudeColumn = args.Require("lat-col"),
-            LongitudeColumn = args.Require("lon-col"),
-            IdColumn = args.Get("id-col"),
-            CategoryColumn = args.Get("category-col"),
-            CategoryMap = args.Get("category-map") is { } map ? LoadCategoryMap(map) : null,
-            DefaultCategory = category.ToLowerInvariant(),
-            TimeFormat = args.Get("time-format"),
-            TimeZone = zone,
-            Delimiter = delimiter[0],
-        };
-    }
-
     /// <summary>
     /// A category map is a JSON object (<c>{"BURGLARY": "burglary"}</c>) or a two-column CSV (<c>raw,category</c>).
     /// Every target must be a Halo category.
@@ -72,6 +42,26 @@ public sealed record CsvColumns
     public static IReadOnlyDictionary<string, string> LoadCategoryMap(string path)
     {
         if (!File.Exists(path)) throw new CliUsageException($"Category map '{path}' not found.");
+        return CheckedMap(ReadMapFile(path), $"Category map '{path}'");
+    }
+
+    /// <summary>Inline pairs <c>raw=code,raw=code</c> (a raw value holding a comma or '=' needs a map file).</summary>
+    public static IReadOnlyDictionary<string, string> ParseCategoryMap(string pairs)
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in pairs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = pair.LastIndexOf('=');
+            if (eq <= 0 || eq == pair.Length - 1)
+                throw new CliUsageException($"--category-map: '{pair}' is not RAW=CATEGORY (give pairs like aggravated_assault=violence,larceny=theft, or a map file).");
+            map[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+        }
+        if (map.Count == 0) throw new CliUsageException("--category-map is empty.");
+        return CheckedMap(map, "--category-map");
+    }
+
+    private static Dictionary<string, string> ReadMapFile(string path)
+    {
         var text = File.ReadAllText(path, Encoding.UTF8).Trim();
         Dictionary<string, string> map;
         try
@@ -85,8 +75,14 @@ public sealed record CsvColumns
                     .ToDictionary(g => g.Key, g => g.Last()[1].Trim());
         }
         catch (JsonException ex) { throw new CliUsageException($"Category map '{path}' is not valid JSON: {ex.Message}"); }
+        return map;
+    }
+
+    private static Dictionary<string, string> CheckedMap(Dictionary<string, string> map, string what)
+    {
         var bad = map.Values.Where(v => !HaloTaxonomy.IsKnown(v)).Distinct().ToList();
-        if (bad.Count > 0) throw new CliUsageException($"Category map '{path}' names unknown categories: {string.Join(", ", bad)}.");
+        if (bad.Count > 0)
+            throw new CliUsageException($"{what} names unknown categories: {string.Join(", ", bad)} (Halo's: {string.Join(", ", HaloTaxonomy.ByCode.Keys)}).");
         return new Dictionary<string, string>(map.Select(kv => KeyValuePair.Create(kv.Key.Trim(), kv.Value.ToLowerInvariant())), StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -19,43 +20,84 @@ namespace Halo.Api.Features.Predictions.Eval;
 /// forecasts the next 24 hours from the data before that origin only. Writes JSON (<c>--out</c>) and a markdown table
 /// next to it.
 /// </summary>
-public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, IOptions<PredictionOptions> options) : ICliCommand
+public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, IOptions<PredictionOptions> options)
 {
-    public string Name => "eval";
+    /// <summary>What one backtest run is asked to do; null numbers take the app's settings (Predictions:…).</summary>
+    public sealed record Request(
+        string Format, string Path, DateTime Start, DateTime End, int? Resolution, string? OutPath, int? ValidationDays, int? TrainingOrigins,
+        int MinValidationEvents, int? MaxValidationDays, int? Trees, int? Leaves, int? MinLeaf, bool? Offset,
+        CsvColumns? Columns = null, CsvCategoryFilter? Filter = null);
 
-    public string Usage =>
-        "eval csv FILE[.gz] " + CsvColumns.OptionsUsage + " --start DATE --end DATE [--horizon 1d] [--resolution R] [--out FILE.json] [--validation-days N] [--training-origins N] " + ModelOptionsUsage + "\n" +
-        "  eval polisen FILE[.gz] --start DATE --end DATE [--horizon 1d] [--resolution R] [--out FILE.json] [--validation-days N] [--training-origins N] " + ModelOptionsUsage;
-
-    /// <summary>Development knobs: the validation window's sizing and the learned model's settings (defaults = what the app trains).</summary>
-    private const string ModelOptionsUsage =
-        "[--validation-min-events N] [--validation-max-days N] [--learned-trees N] [--learned-leaves N] [--learned-min-leaf N] [--learned-offset true|false]";
-
-    public async Task<int> RunAsync(string[] args, CancellationToken ct)
+    public static Command Create(CliContext cli)
     {
-        var a = new CliArgs(args);
-        if (a.Positional.Count != 2) throw new CliUsageException("Give a format (csv or polisen) and one file.");
-        var (format, path) = (a.Positional[0].ToLowerInvariant(), a.Positional[1]);
-        if (!File.Exists(path)) throw new CliUsageException($"File '{path}' not found.");
-        var start = Date(a, "start");
-        var end = Date(a, "end");
-        if (end <= start) throw new CliUsageException("--end must be after --start.");
-        if ((a.Get("horizon") ?? "1d") is not ("1d" or "24h")) throw new CliUsageException("--horizon: only 1d (24 hours from each daily origin) is supported.");
-        var resolution = Int(a, "resolution", options.Value.Resolution, 5, 10);
-        var validationDays = Int(a, "validation-days", options.Value.ValidationDays, 7, 120);
-        var trainingOrigins = Int(a, "training-origins", options.Value.TrainingOrigins, 7, 730);
-        var minValidationEvents = Int(a, "validation-min-events", RiskTrainer.DefaultMinValidationEvents, 0, 1_000_000);
-        var maxValidationDays = Int(a, "validation-max-days", Math.Max(validationDays, RiskTrainer.DefaultMaxValidationDays), validationDays, 365);
+        var start = Day("--start", "First day of the test window (UTC)");
+        var end = Day("--end", "Day after the test window (UTC)");
+        var horizon = new Option<string>("--horizon") { Description = "Forecast horizon from each daily origin: only 1d (the next 24 hours)", DefaultValueFactory = _ => "1d" };
+        horizon.AcceptOnlyFromAmong("1d", "24h");
+        var resolution = Cli.IntOption("--resolution", "H3 resolution of the cells", "Predictions:Resolution", 5, 10);
+        var outPath = new Option<string>("--out") { Description = "Write the JSON report here and a markdown table beside it (.md)", HelpName = "FILE.json" };
+        var validationDays = Cli.IntOption("--validation-days", "Days of the validation window the model is chosen on", "Predictions:ValidationDays", 7, 120);
+        var trainingOrigins = Cli.IntOption("--training-origins", "Daily origins the learned model takes examples from", "Predictions:TrainingOrigins", 7, 730);
+        var minValidationEvents = Cli.IntOption("--validation-min-events", "Events the validation window must hold (it grows until it does)", RiskTrainer.DefaultMinValidationEvents, 0, 1_000_000);
+        var maxValidationDays = Cli.IntOption("--validation-max-days", "Longest validation window", $"max(--validation-days, {RiskTrainer.DefaultMaxValidationDays})", 7, 365);
         var defaults = new LearnedRiskModel();
-        var trees = Int(a, "learned-trees", defaults.Trees, 10, 2000);
-        var leaves = Int(a, "learned-leaves", defaults.Leaves, 2, 128);
-        var minLeaf = Int(a, "learned-min-leaf", defaults.MinExamplesPerLeaf, 1, 100_000);
-        var offset = (a.Get("learned-offset") ?? (defaults.BaseOffset ? "true" : "false")).ToLowerInvariant() switch
+        var trees = Cli.IntOption("--learned-trees", "Learned model: trees", defaults.Trees.ToString(CultureInfo.InvariantCulture), 10, 2000);
+        var leaves = Cli.IntOption("--learned-leaves", "Learned model: leaves per tree", defaults.Leaves.ToString(CultureInfo.InvariantCulture), 2, 128);
+        var minLeaf = Cli.IntOption("--learned-min-leaf", "Learned model: examples per leaf at least", defaults.MinExamplesPerLeaf.ToString(CultureInfo.InvariantCulture), 1, 100_000);
+        var offset = new Option<bool?>("--learned-offset") { Description = $"Learned model: fit on top of the baseline rate (true|false, default {(defaults.BaseOffset ? "true" : "false")})", HelpName = "true|false" };
+        Option[] shared = [start, end, horizon, resolution, outPath, validationDays, trainingOrigins, minValidationEvents, maxValidationDays, trees, leaves, minLeaf, offset];
+
+        Request Read(ParseResult p, string format, string path) => new(format, cli.FullPath(path), p.GetRequiredValue(start), p.GetRequiredValue(end),
+            p.GetValue(resolution), p.GetValue(outPath) is { } o ? cli.FullPath(o) : null, p.GetValue(validationDays), p.GetValue(trainingOrigins),
+            p.GetValue(minValidationEvents), p.GetValue(maxValidationDays), p.GetValue(trees), p.GetValue(leaves), p.GetValue(minLeaf), p.GetValue(offset));
+
+        var csvFile = Cli.FileArgument("Open crime data: a CSV file with a header row, optionally gzipped");
+        var columns = new CsvColumnOptions();
+        var csv = new Command("csv", "Backtest on an open crime-data CSV.") { csvFile };
+        columns.AddTo(csv);
+        var polisenFile = Cli.FileArgument("Police events: the API's JSON array, optionally gzipped");
+        var polisen = new Command("polisen", "Backtest on a Swedish Police events file (positions spread over their areas).") { polisenFile };
+        foreach (var o in shared) { csv.Options.Add(o); polisen.Options.Add(o); }
+        csv.SetAction((p, ct) => cli.RunAsync<EvalCommand>("eval csv", c =>
         {
-            "true" => true,
-            "false" => false,
-            _ => throw new CliUsageException("--learned-offset must be true or false."),
-        };
+            var cols = columns.Columns(p, cli);
+            return c.RunAsync(Read(p, "csv", p.GetRequiredValue(csvFile)) with { Columns = cols, Filter = columns.Filter(p, cols) }, cli, ct);
+        }));
+        polisen.SetAction((p, ct) => cli.RunAsync<EvalCommand>("eval polisen", c => c.RunAsync(Read(p, "polisen", p.GetRequiredValue(polisenFile)), cli, ct)));
+
+        return new Command("eval", "Rolling-origin backtest of every risk model side by side (docs/predictions.md).") { csv, polisen };
+    }
+
+    private static Option<DateTime> Day(string name, string description) => new(name)
+    {
+        Description = description + " (e.g. 2018-01-01)",
+        Required = true,
+        HelpName = "DATE",
+        CustomParser = r =>
+        {
+            var raw = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+            if (DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v)) return v.UtcDateTime;
+            r.AddError($"{name} '{raw}' is not a date (e.g. 2018-01-01).");
+            return default;
+        },
+    };
+
+    public async Task<int> RunAsync(Request q, CliContext cli, CancellationToken ct)
+    {
+        var (format, path, start, end) = (q.Format, q.Path, q.Start, q.End);
+        if (!File.Exists(path)) throw new CliUsageException($"File '{path}' not found.");
+        if (end <= start) throw new CliUsageException("--end must be after --start.");
+        var resolution = q.Resolution ?? options.Value.Resolution;
+        var validationDays = q.ValidationDays ?? options.Value.ValidationDays;
+        var trainingOrigins = q.TrainingOrigins ?? options.Value.TrainingOrigins;
+        var minValidationEvents = q.MinValidationEvents;
+        var maxValidationDays = q.MaxValidationDays ?? Math.Max(validationDays, RiskTrainer.DefaultMaxValidationDays);
+        if (maxValidationDays < validationDays) throw new CliUsageException($"--validation-max-days must be at least --validation-days ({validationDays}).");
+        var defaults = new LearnedRiskModel();
+        var trees = q.Trees ?? defaults.Trees;
+        var leaves = q.Leaves ?? defaults.Leaves;
+        var minLeaf = q.MinLeaf ?? defaults.MinExamplesPerLeaf;
+        var offset = q.Offset ?? defaults.BaseOffset;
         IReadOnlyList<IRiskModel> Candidates() =>
         [
             new TrailingCountModel(), new KdeModel(), new HourOfWeekKdeModel(),
@@ -65,7 +107,7 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
                 Trees = trees, Leaves = leaves, MinExamplesPerLeaf = minLeaf, BaseOffset = offset,
             },
         ];
-        var outPath = a.Get("out");
+        var outPath = q.OutPath;
         var sw = Stopwatch.StartNew();
 
         var categories = new CategoryIndex();
@@ -78,15 +120,24 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
             {
                 case "csv":
                 {
-                    var columns = CsvColumns.FromArgs(a);
+                    var columns = q.Columns!;
                     zone = columns.TimeZone;
                     var rows = new List<CsvIncidentRecord>();
                     var rejected = 0;
                     await foreach (var r in CsvIncidentReader.ReadAsync(file, columns, ct))
+                    {
+                        if (q.Filter is { } f && !f.Keep(r)) continue;
                         if (r.IsValid) rows.Add(r); else rejected++;
+                        if ((rows.Count + rejected) % 100_000 == 0) await cli.Out.WriteLineAsync($"  {rows.Count + rejected:N0} rows read ({sw.Elapsed.TotalSeconds:F0} s)");
+                    }
+                    if (q.Filter is { IsActive: true } filter)
+                    {
+                        await cli.Out.WriteLineAsync($"Filter: {filter.Kept:N0} rows kept, {filter.Dropped:N0} left out.");
+                        filter.EnsureEveryValueMatched();
+                    }
                     // Same identity as the importer: the id column, else the row hash, so duplicate rows count once.
                     rows = rows.DistinctBy(r => r.ExternalId).ToList();
-                    Console.WriteLine($"Read {rows.Count:N0} events ({rejected:N0} rows rejected) from {path}");
+                    cli.Out.WriteLine($"Read {rows.Count:N0} events ({rejected:N0} rows rejected) from {path}");
                     events = rows.Select(r => new RiskEvent(r.OccurredAt.Ticks,
                         Halo.H3.H3.LatLngToCell(r.Latitude, r.Longitude, resolution).Value, -1, categories.Of(r.Category))).ToList();
                     break;
@@ -99,10 +150,10 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
                     await foreach (var r in PolisenFileReader.ReadAsync(file, parser, ct))
                         if (r.Incident is { } i) incidents.Add(i); else rejected++;
                     incidents = incidents.DistinctBy(i => i.ExternalId).ToList();
-                    Console.WriteLine($"Read {incidents.Count:N0} police records ({rejected:N0} rejected); spreading over area cells at resolution {resolution}…");
+                    cli.Out.WriteLine($"Read {incidents.Count:N0} police records ({rejected:N0} rejected); spreading over area cells at resolution {resolution}…");
                     areaCells = AreaCells.For(areas, resolution);
                     events = RiskEvents.From(incidents, resolution, areas, areaCells, categories, options.Value.CoarseAboveM);
-                    Console.WriteLine($"{events.Count:N0} events ({events.Count(e => e.IsCoarse):N0} coarse), areas ready in {sw.Elapsed.TotalSeconds:F1} s");
+                    cli.Out.WriteLine($"{events.Count:N0} events ({events.Count(e => e.IsCoarse):N0} coarse), areas ready in {sw.Elapsed.TotalSeconds:F1} s");
                     break;
                 }
                 default: throw new CliUsageException($"Unknown format '{format}' (csv or polisen).");
@@ -114,20 +165,22 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
 
         RiskDataset Build(DateTime activeBefore) => new(events, resolution, areaCells, activeBefore, zone, categories.Names);
 
-        Console.WriteLine($"Training and choosing a model on a validation window of {validationDays}–{maxValidationDays} days (≥ {minValidationEvents} events) before {start:yyyy-MM-dd}…");
-        var trained = RiskTrainer.Train(Build, start, validationDays, Candidates, Console.WriteLine, ct, refitAll: true,
-            minValidationEvents: minValidationEvents, maxValidationDays: maxValidationDays);
+        cli.Out.WriteLine($"Training and choosing a model on a validation window of {validationDays}–{maxValidationDays} days (≥ {minValidationEvents} events) before {start:yyyy-MM-dd}…");
+        TrainedRisk trained;
+        await using (new CliHeartbeat(cli.Out, "training", TimeSpan.FromSeconds(15)))
+            trained = await Task.Run(() => RiskTrainer.Train(Build, start, validationDays, Candidates, cli.Out.WriteLine, ct, refitAll: true,
+                minValidationEvents: minValidationEvents, maxValidationDays: maxValidationDays), ct);
 
         var data = Build(start);
         var space = new CellSpace(data);
         var origins = new List<DateTime>();
         for (var t = start; t < end; t = t.AddDays(1)) origins.Add(t);
         if (trained.AllFitted.OfType<LearnedRiskModel>().FirstOrDefault() is { } lm)
-            Console.WriteLine($"Learned model: {lm.LastFitRows.Positive:N0} positive and {lm.LastFitRows.Zero:N0} sampled zero examples, total scale {lm.Scale:0.000}");
-        Console.WriteLine($"Backtest: {origins.Count} daily origins, {space.Count:N0} cells (area), {during:N0} events in the window, {before:N0} before it");
+            cli.Out.WriteLine($"Learned model: {lm.LastFitRows.Positive:N0} positive and {lm.LastFitRows.Zero:N0} sampled zero examples, total scale {lm.Scale:0.000}");
+        cli.Out.WriteLine($"Backtest: {origins.Count} daily origins, {space.Count:N0} cells (area), {during:N0} events in the window, {before:N0} before it");
         var scores = Backtest.Evaluate(data, space, trained.AllFitted, origins, (done, total) =>
         {
-            if (done % 10 == 0 || done == total) Console.WriteLine($"  {done,4}/{total} origins  ({sw.Elapsed.TotalSeconds:F0} s)");
+            if (done % 10 == 0 || done == total) cli.Out.WriteLine($"  {done,4}/{total} origins  ({sw.Elapsed.TotalSeconds:F0} s)");
         }, ct);
 
         var report = new
@@ -145,13 +198,13 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
         };
         var json = JsonSerializer.Serialize(report, Json);
         var md = Markdown(Path.GetFileName(path), start, end, resolution, space.Count, during, trained, scores);
-        Console.WriteLine();
-        Console.WriteLine(md);
+        cli.Out.WriteLine();
+        cli.Out.WriteLine(md);
         if (outPath is not null)
         {
             await File.WriteAllTextAsync(outPath, json, ct);
             await File.WriteAllTextAsync(Path.ChangeExtension(outPath, ".md"), md, ct);
-            Console.WriteLine($"Wrote {outPath} and {Path.ChangeExtension(outPath, ".md")}");
+            cli.Out.WriteLine($"Wrote {outPath} and {Path.ChangeExtension(outPath, ".md")}");
         }
         return 0;
     }
@@ -174,21 +227,5 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
         sb.AppendLine();
         sb.AppendLine("Chosen on the validation window before the test window: " + trained.WhyChosen);
         return sb.ToString();
-    }
-
-    private static DateTime Date(CliArgs a, string name)
-    {
-        var raw = a.Require(name);
-        return DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v)
-            ? v.UtcDateTime
-            : throw new CliUsageException($"--{name} '{raw}' is not a date (e.g. 2018-01-01).");
-    }
-
-    private static int Int(CliArgs a, string name, int fallback, int min, int max)
-    {
-        var raw = a.Get(name);
-        if (raw is null) return fallback;
-        return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
-            ? v : throw new CliUsageException($"--{name} must be a whole number from {min} to {max}.");
     }
 }

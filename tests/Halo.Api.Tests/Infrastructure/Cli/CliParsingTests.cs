@@ -1,0 +1,141 @@
+using System.CommandLine;
+using Halo.Api.Infrastructure;
+using Microsoft.Extensions.Configuration;
+
+namespace Halo.Api.Tests.Infrastructure.Cli;
+
+using Cli = Halo.Api.Infrastructure.Cli;
+
+/// <summary>How a command line is split between the host's settings and the command, and parsed (no host involved).</summary>
+public sealed class CliParsingTests
+{
+    private static readonly CliContext Parsing = new(TextWriter.Null, TextWriter.Null, TextReader.Null, "/work");
+
+    /// <summary>One command line of every command, each with a path argument where it takes one.</summary>
+    public static TheoryData<string, string[]> EveryCommand => new()
+    {
+        { "migrate", ["migrate"] },
+        { "users create-admin", ["users", "create-admin", "--email", "a@example.org", "--password-stdin"] },
+        { "import polisen", ["import", "polisen", "/tmp/x.json"] },
+        { "import csv", ["import", "csv", "/tmp/x.csv", "--time-col", "t", "--lat-col", "la", "--lon-col", "lo"] },
+        { "eval csv", ["eval", "csv", "/tmp/x.csv", "--time-col", "t", "--lat-col", "la", "--lon-col", "lo", "--start", "2020-01-01", "--end", "2020-02-01"] },
+        { "eval polisen", ["eval", "polisen", "/tmp/x.json", "--start", "2020-01-01", "--end", "2020-02-01"] },
+        { "eval-classifier", ["eval-classifier", "--data", "/tmp/x.json", "--train-end", "2024-06-30", "--test-start", "2024-07-01", "--test-end", "2024-12-31", "--out", "/tmp/o.json"] },
+        { "reports-retention", ["reports-retention"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryCommand))]
+    public void SettingsAfterAPathArgumentReachTheHostAndOnlyThey(string name, string[] command)
+    {
+        string[] args = [.. command, "--Database:DataDirectory=/tmp/d", "--Logging:LogLevel:Default", "Warning"];
+
+        var invocation = CliInvocation.From(args);
+
+        // What WebApplication.CreateBuilder gets for a command: the settings, nothing else.
+        Assert.Equal(["--Database:DataDirectory=/tmp/d", "--Logging:LogLevel:Default=Warning"], invocation.HostArgs);
+        Assert.Equal(command, invocation.CommandArgs);
+        var host = new ConfigurationBuilder().AddCommandLine(invocation.HostArgs).Build();
+        Assert.Equal("/tmp/d", host["Database:DataDirectory"]);
+        Assert.Equal("Warning", host["Logging:LogLevel:Default"]);
+        var parse = Cli.Parse(Parsing, invocation.CommandArgs!);
+        Assert.True(parse.Errors.Count == 0, name + ": " + string.Join("; ", parse.Errors.Select(e => e.Message)));
+        Assert.Equal(name, string.Join(' ', parse.CommandResult.Command.Parents.OfType<Command>().Where(c => c is not RootCommand)
+            .Reverse().Select(c => c.Name).Append(parse.CommandResult.Command.Name)));
+    }
+
+    [Fact]
+    public void WithoutTheSplitTheHostsParserLetsAPathSwallowTheSetting()
+    {
+        // Why the split exists: the configuration parser reads "/tmp/x.json" as a switch whose value is the next argument.
+        var raw = new ConfigurationBuilder().AddCommandLine(["import", "polisen", "/tmp/x.json", "--Database:DataDirectory=/tmp/d"]).Build();
+        Assert.Null(raw["Database:DataDirectory"]);
+    }
+
+    [Fact]
+    public void PasswordStdinNeverTakesTheNextArgumentAsItsValue()
+    {
+        var invocation = CliInvocation.From(["users", "create-admin", "--email", "a@example.org", "--password-stdin", "--Database:DataDirectory", "/srv/x"]);
+        Assert.Equal(["--Database:DataDirectory=/srv/x"], invocation.HostArgs);
+        var parse = Cli.Parse(Parsing, invocation.CommandArgs!);
+        Assert.Empty(parse.Errors);
+        Assert.True(parse.GetValue<bool>("--password-stdin"));
+
+        // A flag is a flag even when a stray word follows it: that word is an error, not a password source.
+        Assert.NotEmpty(Cli.Parse(Parsing, ["users", "create-admin", "--email", "a@example.org", "--password-stdin", "true"]).Errors);
+    }
+
+    [Fact]
+    public void HostKeysAndWholeSectionsAreSettingsButCommandOptionsStayWithTheCommand()
+    {
+        var invocation = CliInvocation.From(["--urls", "http://127.0.0.1:5622", "import", "csv", "f.csv", "--time-col=when", "--RateLimiting=", "--lat-col", "a", "--lon-col", "b"]);
+        Assert.Equal(["--urls=http://127.0.0.1:5622", "--RateLimiting="], invocation.HostArgs);
+        Assert.Equal(["import", "csv", "f.csv", "--time-col=when", "--lat-col", "a", "--lon-col", "b"], invocation.CommandArgs!);
+
+        var server = CliInvocation.From(["--urls", "http://127.0.0.1:5622"]);
+        Assert.False(server.IsCommand);
+        Assert.Equal(2, Cli.AnswerWithoutHost(CliInvocation.From(["migrate", "--Database:Provider"]), TextWriter.Null, TextWriter.Null));
+    }
+
+    [Fact]
+    public void RelativePathsAreFromTheDirectoryTheCommandWasRunIn()
+    {
+        var invocation = CliInvocation.From(["--Cli:WorkingDirectory=/home/ann/halo", "import", "polisen", "data/x.json"]);
+        Assert.Equal("/home/ann/halo", invocation.WorkingDirectory);
+        var cli = new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, invocation.WorkingDirectory);
+        Assert.Equal("/home/ann/halo/data/x.json", cli.FullPath("data/x.json"));
+        Assert.Equal("/abs/x.json", cli.FullPath("/abs/x.json"));
+        Assert.Equal(Directory.GetCurrentDirectory(), CliInvocation.From(["migrate"]).WorkingDirectory);
+    }
+
+    public static TheoryData<string> EveryCommandPath()
+    {
+        var data = new TheoryData<string>();
+        void Walk(Command c, string prefix)
+        {
+            foreach (var sub in c.Subcommands)
+            {
+                var path = (prefix + " " + sub.Name).Trim();
+                data.Add(path);
+                Walk(sub, path);
+            }
+        }
+        Walk(Cli.Root(Parsing), "");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryCommandPath))]
+    public void EveryCommandAnswersHelpWithoutAHost(string path)
+    {
+        var output = new StringWriter();
+        var code = Cli.AnswerWithoutHost(CliInvocation.From([.. path.Split(' '), "--help"]), output, TextWriter.Null);
+        Assert.Equal(0, code);
+        Assert.Contains("Usage:", output.ToString());
+        Assert.Contains(path.Split(' ')[^1], output.ToString());
+    }
+
+    [Theory]
+    [InlineData("nosuch")]
+    [InlineData("import", "polisen")]
+    [InlineData("import", "xml", "f")]
+    [InlineData("eval-classifier", "--data", "x", "--train-end", "2024-13-01", "--test-start", "2024-07-01", "--test-end", "2024-12-31", "--out", "o")]
+    [InlineData("import", "polisen", "x.json", "--batch-size", "0")]
+    [InlineData("import", "csv", "x.csv", "--time-col", "t", "--lat-col", "a", "--lon-col", "b", "--category", "aggravated_assault")]
+    [InlineData("users", "create-admin", "--email", "not-an-address")]
+    public void UsageErrorsAreAnsweredWithoutAHost(params string[] args)
+    {
+        var error = new StringWriter();
+        Assert.Equal(2, Cli.AnswerWithoutHost(CliInvocation.From(args), TextWriter.Null, error));
+        Assert.NotEqual("", error.ToString());
+    }
+
+    [Fact]
+    public void ACategoryThatIsNotHalosPointsToTheRawCategoryFilter()
+    {
+        var error = new StringWriter();
+        Cli.AnswerWithoutHost(CliInvocation.From(["eval", "csv", "x.csv", "--time-col", "t", "--lat-col", "a", "--lon-col", "b",
+            "--start", "2020-01-01", "--end", "2020-02-01", "--category", "aggravated_assault"]), TextWriter.Null, error);
+        Assert.Contains("--raw-category aggravated_assault", error.ToString());
+    }
+}
