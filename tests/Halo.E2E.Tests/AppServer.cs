@@ -146,7 +146,10 @@ public sealed class AppServer : IAsyncLifetime
             return await page.EvaluateAsync<string>("""
                 () => `${location.pathname}, data-halo-start=${document.documentElement.dataset.haloStart ?? '(unset)'}, ` +
                       `error banner ${getComputedStyle(document.getElementById('blazor-error-ui') ?? document.body).display === 'block' ? 'shown' : 'hidden'}, ` +
-                      `text: "${(document.getElementById('app')?.innerText ?? '').replace(/\s+/g, ' ').slice(0, 240)}"`
+                      `text: "${(document.getElementById('app')?.innerText ?? '').replace(/\s+/g, ' ').slice(0, 240)}"` +
+                      (window.haloMapState ? `, map: view ${haloMapState.viewKey}, hour ${haloMapState.hour}, shown ${haloMapState.shownHour}, ` +
+                          `drawn ${haloMapState.drawnHour}, layer ${haloMapState.hotspotsLayer}, loaded ${window.haloMap?.loaded()}, slots ` +
+                          haloMapState.slots.map(s => `${s.i}:${s.key ?? '-'}${s.loaded ? '' : '(loading)'}`).join(' ') : '')
                 """);
         }
         catch (Exception e) when (e is PlaywrightException or TimeoutException) { return $"(not readable: {e.Message.Split('\n')[0]})"; }

@@ -57,11 +57,28 @@ public sealed class MapTests(AppServer app)
         const string firstTime = "() => window.haloMap.queryRenderedFeatures({ layers: [window.haloMapState.hotspotsLayer] })[0].properties.prediction_time";
         var t0 = DateTime.Parse(await page.EvaluateAsync<string>(firstTime), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
 
+        // What the frame that reports hour 6 as drawn shows: read when the attribute changes, before another frame, so
+        // a swap to a slot still holding its previous hour's cells is seen.
+        await page.EvaluateAsync("""
+            () => {
+                const el = document.querySelector('[data-testid=map]');
+                new MutationObserver((_, observer) => {
+                    if (el.dataset.hotspotsDrawnHour !== '6') return;
+                    observer.disconnect();
+                    const cells = window.haloMap.queryRenderedFeatures({ layers: [window.haloMapState.hotspotsLayer] });
+                    window.hour6FirstFrame = [...new Set(cells.map(f => f.properties.prediction_time))];
+                }).observe(el, { attributes: true, attributeFilter: ['data-hotspots-drawn-hour'] });
+            }
+            """);
+
         // The slider is a range input (rendered once .NET has started); set it as a user would and let its input event reach the app.
         await Assertions.Expect(page.Locator("#hour-slider-input")).ToBeAttachedAsync();
         await page.EvaluateAsync("() => { const s = document.getElementById('hour-slider-input'); s.value = '6'; s.dispatchEvent(new Event('input', { bubbles: true })); }");
 
-        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=map]').dataset.hotspotsDrawnHour === '6'");
+        await page.WaitForFunctionAsync("() => !!window.hour6FirstFrame");
+        var firstFrame = await page.EvaluateAsync<string[]>("() => window.hour6FirstFrame");
+        var expected = (t0 + TimeSpan.FromHours(6)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        Assert.Equal([expected], firstFrame);
         var t6 = DateTime.Parse(await page.EvaluateAsync<string>(firstTime), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
         Assert.Equal(TimeSpan.FromHours(6), t6 - t0);
         Assert.True(await page.EvaluateAsync<int>(HexagonCount) > 0);

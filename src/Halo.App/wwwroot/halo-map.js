@@ -192,6 +192,9 @@ function buildMap(host, opts) {
             state.slots.push({ i, source, fill, line, key: null, hour: null, fc: null, loaded: false, levelsKey: null, used: 0, onLoaded: [] });
         }
         map.on('sourcedata', e => {
+            // Not on 'metadata': it comes before the tiles start reloading, while they still hold the slot's previous
+            // hour, and isSourceLoaded() is already true then (the swap would show, and report, the wrong hour).
+            if (e.sourceDataType === 'metadata') return;
             const slot = state.slots.find(s => s.source === e.sourceId);
             if (!slot || slot.loaded || !slot.key || !map.isSourceLoaded(slot.source)) return;
             slot.loaded = true;
