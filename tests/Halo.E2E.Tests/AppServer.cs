@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Halo.Api.Data;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Incidents;
@@ -24,11 +25,21 @@ public sealed class AppServer : IAsyncLifetime
     public string BaseUrl { get; private set; } = "";
     public IServiceProvider Services => _factory!.Services;
 
+    /// <summary>
+    /// How long a page may take from navigation to .NET's first render. Start-up is CPU-bound (WebAssembly download and
+    /// compile, SwiftShader drawing the map): a few seconds on a quiet 2-core machine, far more on a loaded one, which is
+    /// why no test may leave it to a default 5 s assertion timeout.
+    /// </summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
     /// <summary>Where screenshots go: a folder in the test output, kept after the run.</summary>
     public static string ArtifactsDirectory { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
 
     public async Task InitializeAsync()
     {
+        // Web-first assertions retry for 5 s by default (the context's 30 s does not apply to them); a loaded 2-core
+        // machine needs more for the map's and the app's reactions.
+        Assertions.SetDefaultExpectTimeout(20_000);
         Directory.CreateDirectory(_dataDirectory);
         _factory = new HaloKestrelFactory(_dataDirectory);
         _factory.StartServer();
@@ -67,6 +78,81 @@ public sealed class AppServer : IAsyncLifetime
         context.SetDefaultTimeout(30_000);
         await context.RouteAsync(url => !url.StartsWith(BaseUrl, StringComparison.Ordinal), route => route.AbortAsync("internetdisconnected"));
         return context;
+    }
+
+    /// <summary>
+    /// Runs an end-to-end test on a page of a fresh context (see <see cref="NewContextAsync"/>). When it fails, the
+    /// failure carries what the page showed, the browser's console, page errors and failed requests, and a screenshot
+    /// is saved to <see cref="ArtifactsDirectory"/> as <c>{Class}.{test}.failure.png</c>.
+    /// </summary>
+    public async Task RunAsync(Func<IPage, Task> test, BrowserNewContextOptions? options = null,
+        [CallerFilePath] string file = "", [CallerMemberName] string name = "")
+    {
+        await using var context = await NewContextAsync(options);
+        var log = BrowserLog.Attach(context, BaseUrl);
+        var page = await context.NewPageAsync();
+        try
+        {
+            await test(page);
+        }
+        catch (Exception e)
+        {
+            var id = $"{Path.GetFileNameWithoutExtension(file)}.{name}";
+            var shot = Path.Combine(ArtifactsDirectory, $"{id}.failure.png");
+            try { await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, Timeout = 10_000 }); }
+            catch (Exception se) when (se is PlaywrightException or TimeoutException) { shot = $"(none: {se.Message.Split('\n')[0]})"; }
+            throw new BrowserTestFailure(
+                $"{e.GetType().Name}: {e.Message}\n--- page: {await DescribeAsync(page)}\n--- screenshot: {shot}\n--- browser log:\n{log}", e);
+        }
+    }
+
+    /// <summary>Opens one of the app's routes and waits until .NET has rendered it (the static shell is gone).</summary>
+    public async Task OpenAsync(IPage page, string path = "")
+    {
+        await page.GotoAsync(BaseUrl + path);
+        await WaitForStartAsync(page);
+    }
+
+    /// <summary>
+    /// Waits for the app's own start signal, <c>&lt;html data-halo-start&gt;</c> (js/app.js): "started" once .NET's
+    /// first render replaced the static shell, "failed" when .NET could not start (fails at once, not at the timeout).
+    /// </summary>
+    public static async Task WaitForStartAsync(IPage page)
+    {
+        const string settled = "() => ['started', 'failed'].includes(document.documentElement.dataset.haloStart)";
+        await page.WaitForFunctionAsync(settled, null, new PageWaitForFunctionOptions { Timeout = (float)StartTimeout.TotalMilliseconds, PollingInterval = 100 });
+        var state = await page.EvaluateAsync<string>("() => document.documentElement.dataset.haloStart");
+        if (state != "started") throw new InvalidOperationException($"The app did not start: data-halo-start is '{state}'.");
+    }
+
+    /// <summary>
+    /// Opens the map tab and waits until .NET's map page has taken the map over (<c>data-attached</c> on its element):
+    /// from then on its controls drive the map and the map's events reach .NET.
+    /// </summary>
+    public async Task OpenMapAsync(IPage page)
+    {
+        await OpenAsync(page);
+        await WaitForMapAttachedAsync(page);
+    }
+
+    public static Task WaitForMapAttachedAsync(IPage page) =>
+        Assertions.Expect(page.GetByTestId("map")).ToHaveAttributeAsync("data-attached", "true",
+            new LocatorAssertionsToHaveAttributeOptions { Timeout = (float)StartTimeout.TotalMilliseconds });
+
+    private static async Task<string> DescribeAsync(IPage page)
+    {
+        try
+        {
+            return await page.EvaluateAsync<string>("""
+                () => `${location.pathname}, data-halo-start=${document.documentElement.dataset.haloStart ?? '(unset)'}, ` +
+                      `error banner ${getComputedStyle(document.getElementById('blazor-error-ui') ?? document.body).display === 'block' ? 'shown' : 'hidden'}, ` +
+                      `text: "${(document.getElementById('app')?.innerText ?? '').replace(/\s+/g, ' ').slice(0, 240)}"` +
+                      (window.haloMapState ? `, map: view ${haloMapState.viewKey}, hour ${haloMapState.hour}, shown ${haloMapState.shownHour}, ` +
+                          `drawn ${haloMapState.drawnHour}, layer ${haloMapState.hotspotsLayer}, loaded ${window.haloMap?.loaded()}, slots ` +
+                          haloMapState.slots.map(s => `${s.i}:${s.key ?? '-'}${s.loaded ? '' : '(loading)'}`).join(' ') : '')
+                """);
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException) { return $"(not readable: {e.Message.Split('\n')[0]})"; }
     }
 
     public async Task DisposeAsync()

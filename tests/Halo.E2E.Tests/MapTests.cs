@@ -12,13 +12,11 @@ public sealed class MapTests(AppServer app)
         "() => window.haloMap && window.haloMap.getLayer('incident-areas-fill') && window.haloMap.queryRenderedFeatures({ layers: ['incident-areas-fill', 'incident-points', 'incident-clusters'] }).length > 0";
 
     [Fact]
-    public async Task MapLoadsAndDrawsIncidentsWithPoliceEventsAsTheirArea()
+    public Task MapLoadsAndDrawsIncidentsWithPoliceEventsAsTheirArea() => app.RunAsync(async page =>
     {
-        await using var context = await app.NewContextAsync();
-        var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
-        await page.GotoAsync(app.BaseUrl);
+        await app.OpenMapAsync(page);
 
         await page.WaitForFunctionAsync(IncidentFeatureCount);
         var map = page.GetByTestId("map");
@@ -38,19 +36,17 @@ public sealed class MapTests(AppServer app)
         var popup = page.Locator(".halo-popup");
         await Assertions.Expect(popup).ToContainTextAsync("Stockholm");
         await Assertions.Expect(popup.Locator("a").First).ToHaveAttributeAsync("href", "https://polisen.se/aktuellt/handelser/");
-    }
+    });
 
     // Hexagons are drawn in one of a few slots (one layer per forecast hour kept ready); the shown one is hotspotsLayer.
     private const string HexagonCount =
         "() => window.haloMap && window.haloMapState && window.haloMapState.hotspotsLayer ? window.haloMap.queryRenderedFeatures({ layers: [window.haloMapState.hotspotsLayer] }).length : 0";
 
     [Fact]
-    public async Task MapDrawsThePredictedHexagonsAndTheSliderSwapsToThatHour()
+    public Task MapDrawsThePredictedHexagonsAndTheSliderSwapsToThatHour() => app.RunAsync(async page =>
     {
-        await using var context = await app.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(app.BaseUrl);
-        await page.WaitForFunctionAsync("() => window.haloMap && window.haloMap.loaded()");
+        await app.OpenMapAsync(page);
+        await page.WaitForFunctionAsync("() => window.haloMap.loaded()");
         await page.EvaluateAsync("() => { window.haloMap.jumpTo({ center: [18.072, 59.3195], zoom: 12.5 }); }");
 
         await page.WaitForFunctionAsync(HexagonCount.Replace(" : 0", " > 0 : false", StringComparison.Ordinal));
@@ -61,60 +57,68 @@ public sealed class MapTests(AppServer app)
         const string firstTime = "() => window.haloMap.queryRenderedFeatures({ layers: [window.haloMapState.hotspotsLayer] })[0].properties.prediction_time";
         var t0 = DateTime.Parse(await page.EvaluateAsync<string>(firstTime), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
 
+        // What the frame that reports hour 6 as drawn shows: read when the attribute changes, before another frame, so
+        // a swap to a slot still holding its previous hour's cells is seen.
+        await page.EvaluateAsync("""
+            () => {
+                const el = document.querySelector('[data-testid=map]');
+                new MutationObserver((_, observer) => {
+                    if (el.dataset.hotspotsDrawnHour !== '6') return;
+                    observer.disconnect();
+                    const cells = window.haloMap.queryRenderedFeatures({ layers: [window.haloMapState.hotspotsLayer] });
+                    window.hour6FirstFrame = [...new Set(cells.map(f => f.properties.prediction_time))];
+                }).observe(el, { attributes: true, attributeFilter: ['data-hotspots-drawn-hour'] });
+            }
+            """);
+
         // The slider is a range input (rendered once .NET has started); set it as a user would and let its input event reach the app.
         await Assertions.Expect(page.Locator("#hour-slider-input")).ToBeAttachedAsync();
         await page.EvaluateAsync("() => { const s = document.getElementById('hour-slider-input'); s.value = '6'; s.dispatchEvent(new Event('input', { bubbles: true })); }");
 
-        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=map]').dataset.hotspotsDrawnHour === '6'");
+        await page.WaitForFunctionAsync("() => !!window.hour6FirstFrame");
+        var firstFrame = await page.EvaluateAsync<string[]>("() => window.hour6FirstFrame");
+        var expected = (t0 + TimeSpan.FromHours(6)).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        Assert.Equal([expected], firstFrame);
         var t6 = DateTime.Parse(await page.EvaluateAsync<string>(firstTime), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal);
         Assert.Equal(TimeSpan.FromHours(6), t6 - t0);
         Assert.True(await page.EvaluateAsync<int>(HexagonCount) > 0);
-    }
+    });
 
     [Fact]
-    public async Task TheMapStartedBeforeDotNetIsTheOneTheAppTakesOver()
+    public Task TheMapStartedBeforeDotNetIsTheOneTheAppTakesOver() => app.RunAsync(async page =>
     {
-        await using var context = await app.NewContextAsync();
-        var page = await context.NewPageAsync();
         await page.GotoAsync(app.BaseUrl);
 
         // The map exists before .NET has rendered the map page (js/boot-map.js starts it).
         await page.WaitForFunctionAsync("() => !!window.haloMap");
         await page.EvaluateAsync("() => { window.bootMapInstance = window.haloMap; }");
-        await Assertions.Expect(page.Locator("#hour-slider-input")).ToBeAttachedAsync();
+        await AppServer.WaitForStartAsync(page);
+        await AppServer.WaitForMapAttachedAsync(page);
 
         // .NET's map page holds that same map (moved into its element): one map, not two.
         Assert.True(await page.EvaluateAsync<bool>("() => window.haloMap === window.bootMapInstance"));
         Assert.Equal(1, await page.Locator(".maplibregl-map").CountAsync());
         Assert.Equal(1, await page.GetByTestId("map").Locator(".maplibregl-map").CountAsync());
         Assert.Equal(0, await page.Locator("#halo-early-map").CountAsync());
-    }
+    });
 
     [Fact]
-    public async Task WithTilesBlockedTheOutlineBaseMapIsShown()
+    public Task WithTilesBlockedTheOutlineBaseMapIsShown() => app.RunAsync(async page =>
     {
-        await using var context = await app.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(app.BaseUrl);
+        await app.OpenMapAsync(page);
 
         await Assertions.Expect(page.GetByTestId("map")).ToHaveAttributeAsync("data-basemap", "outline");
         await Assertions.Expect(page.GetByTestId("basemap-outline")).ToBeVisibleAsync();
         // The bundled municipality and county outlines are drawn.
         await page.WaitForFunctionAsync("() => window.haloMap.queryRenderedFeatures({ layers: ['areas-county'] }).length > 0");
         Assert.Equal("none", await page.EvaluateAsync<string>("() => window.haloMap.getLayoutProperty('tiles', 'visibility')"));
-    }
+    });
 
     [Fact]
-    public async Task CentreOnMeMovesTheMapToTheDevicePosition()
+    public Task CentreOnMeMovesTheMapToTheDevicePosition() => app.RunAsync(async page =>
     {
-        await using var context = await app.NewContextAsync(new BrowserNewContextOptions
-        {
-            Geolocation = new Geolocation { Latitude = 57.7089f, Longitude = 11.9746f, Accuracy = 20 },
-            Permissions = ["geolocation"],
-        });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(app.BaseUrl);
-        await page.WaitForFunctionAsync("() => window.haloMap && window.haloMap.loaded()");
+        await app.OpenMapAsync(page);
+        await page.WaitForFunctionAsync("() => window.haloMap.loaded()");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Centrera på mig" }).ClickAsync();
 
@@ -122,34 +126,36 @@ public sealed class MapTests(AppServer app)
             "() => { const c = window.haloMap.getCenter(); return !window.haloMap.isMoving() && Math.abs(c.lat - 57.7089) < 0.01 && Math.abs(c.lng - 11.9746) < 0.01; }");
         var zoom = await page.EvaluateAsync<double>("() => window.haloMap.getZoom()");
         Assert.True(zoom >= 12, zoom.ToString(CultureInfo.InvariantCulture));
-    }
+    }, new BrowserNewContextOptions
+    {
+        Geolocation = new Geolocation { Latitude = 57.7089f, Longitude = 11.9746f, Accuracy = 20 },
+        Permissions = ["geolocation"],
+    });
 
     [Fact]
-    public async Task CentreOnMeExplainsARefusedPermission()
+    public Task CentreOnMeExplainsARefusedPermission() => app.RunAsync(async page =>
     {
-        await using var context = await app.NewContextAsync(new BrowserNewContextOptions { Permissions = [] });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(app.BaseUrl);
-        await page.WaitForFunctionAsync("() => window.haloMap && window.haloMap.loaded()");
+        await app.OpenMapAsync(page);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Centrera på mig" }).ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("map-message")).ToContainTextAsync("platsåtkomst");
-    }
+    }, new BrowserNewContextOptions { Permissions = [] });
 
     [Fact]
-    public async Task LayerTogglesAreRememberedAcrossReloads()
+    public Task LayerTogglesAreRememberedAcrossReloads() => app.RunAsync(async page =>
     {
-        await using var context = await app.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(app.BaseUrl);
-        var incidents = page.GetByLabel("Händelser", new() { Exact = true });
-        await incidents.UncheckAsync();
-        await page.WaitForFunctionAsync("() => window.haloMap && window.haloMap.getLayer('incident-points') && window.haloMap.getLayoutProperty('incident-points', 'visibility') === 'none'");
+        const string incidentsHidden =
+            "() => window.haloMap && window.haloMap.getLayer('incident-points') && window.haloMap.getLayoutProperty('incident-points', 'visibility') === 'none'";
+        await app.OpenMapAsync(page);
+        await page.GetByLabel("Händelser", new() { Exact = true }).UncheckAsync();
+        await page.WaitForFunctionAsync(incidentsHidden);
 
+        // A reload is a new start of .NET (and of the early map, which reads the choice itself).
         await page.ReloadAsync();
+        await AppServer.WaitForStartAsync(page);
 
         await Assertions.Expect(page.GetByLabel("Händelser", new() { Exact = true })).Not.ToBeCheckedAsync();
-        await page.WaitForFunctionAsync("() => window.haloMap && window.haloMap.getLayer('incident-points') && window.haloMap.getLayoutProperty('incident-points', 'visibility') === 'none'");
-    }
+        await page.WaitForFunctionAsync(incidentsHidden);
+    });
 }

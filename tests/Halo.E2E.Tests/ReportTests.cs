@@ -6,11 +6,9 @@ namespace Halo.E2E.Tests;
 public sealed class ReportTests(AppServer app)
 {
     [Fact]
-    public async Task PickerSuggestsTrafficForASwedishTrafficAccident()
+    public Task PickerSuggestsTrafficForASwedishTrafficAccident() => app.RunAsync(async page =>
     {
-        await using var context = await app.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(app.BaseUrl + "report");
+        await app.OpenAsync(page, "report");
 
         await page.GetByLabel("Vad hände?").FillAsync("Två bilar har krockat i korsningen och en person är skadad.");
 
@@ -18,21 +16,19 @@ public sealed class ReportTests(AppServer app)
         await Assertions.Expect(first).ToHaveAttributeAsync("data-category", "traffic");
         await Assertions.Expect(first.Locator("input")).ToBeCheckedAsync(); // preselected until the user picks
         Assert.Equal(3, await page.Locator(".suggestions label.suggestion").CountAsync());
-    }
+    });
 
     [Fact]
-    public async Task SubmittingWithoutRequiredFieldsShowsWhatIsMissing()
+    public Task SubmittingWithoutRequiredFieldsShowsWhatIsMissing() => app.RunAsync(async page =>
     {
-        await using var context = await app.NewContextAsync();
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(app.BaseUrl + "report");
+        await app.OpenAsync(page, "report");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Skicka rapport" }).ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("report-error")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-field=description]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-field=location]")).ToBeVisibleAsync();
-    }
+    });
 }
 
 [Collection(AppCollection.Name)]
@@ -57,38 +53,39 @@ public sealed class ReportSubmitTests(AppServer app)
             Assert.True(res.IsSuccessStatusCode, await res.Content.ReadAsStringAsync());
         }
 
-        await using var context = await app.NewContextAsync(new BrowserNewContextOptions
+        await app.RunAsync(async page =>
+        {
+            await app.OpenAsync(page, "report");
+            await page.GetByLabel("Vad hände?").FillAsync("Två bilar har krockat i korsningen, en bilist verkar skadad.");
+            await Assertions.Expect(page.Locator(".suggestions label.suggestion").First).ToHaveAttributeAsync("data-category", "traffic");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Använd min position" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("report-location")).ToContainTextAsync("±15 m");
+            await page.Locator("#report-photo").SetInputFilesAsync(new FilePayload
+            {
+                Name = "krock.png", MimeType = "image/png", Buffer = TestImages.Png(64, 48, 200, 40, 40),
+            });
+
+            var upload = page.WaitForResponseAsync(r => r.Url.Contains("/api/v1/media", StringComparison.Ordinal));
+            var submit = page.WaitForResponseAsync(r => r.Url.Contains("/api/v1/reports/submit", StringComparison.Ordinal));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Skicka rapport" }).ClickAsync();
+            Assert.Equal(201, (await upload).Status);
+            var submitted = await submit;
+            Assert.Equal(201, submitted.Status);
+            // Both the user's choice and the AI's suggestion are sent, with the uploaded photo's id.
+            var sent = submitted.Request.PostDataJSON()!.Value;
+            Assert.Equal("traffic", sent.GetProperty("category").GetString());
+            Assert.Equal("traffic", sent.GetProperty("ai_suggestion").GetProperty("category").GetString());
+            Assert.Single(sent.GetProperty("media_ids").EnumerateArray());
+            Assert.False(string.IsNullOrEmpty(submitted.Request.Headers["idempotency-key"]));
+
+            var outcome = page.GetByTestId("report-outcome");
+            await Assertions.Expect(outcome).ToHaveAttributeAsync("data-new-incident", "false");
+            await Assertions.Expect(outcome).ToContainTextAsync("befintlig händelse");
+            await Assertions.Expect(page.GetByTestId("outcome-reporters")).ToHaveTextAsync("2");
+        }, new BrowserNewContextOptions
         {
             Geolocation = new Geolocation { Latitude = (float)lat, Longitude = (float)lon, Accuracy = 15 },
             Permissions = ["geolocation"],
         });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(app.BaseUrl + "report");
-        await page.GetByLabel("Vad hände?").FillAsync("Två bilar har krockat i korsningen, en bilist verkar skadad.");
-        await Assertions.Expect(page.Locator(".suggestions label.suggestion").First).ToHaveAttributeAsync("data-category", "traffic");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Använd min position" }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("report-location")).ToContainTextAsync("±15 m");
-        await page.Locator("#report-photo").SetInputFilesAsync(new FilePayload
-        {
-            Name = "krock.png", MimeType = "image/png", Buffer = TestImages.Png(64, 48, 200, 40, 40),
-        });
-
-        var upload = page.WaitForResponseAsync(r => r.Url.Contains("/api/v1/media", StringComparison.Ordinal));
-        var submit = page.WaitForResponseAsync(r => r.Url.Contains("/api/v1/reports/submit", StringComparison.Ordinal));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Skicka rapport" }).ClickAsync();
-        Assert.Equal(201, (await upload).Status);
-        var submitted = await submit;
-        Assert.Equal(201, submitted.Status);
-        // Both the user's choice and the AI's suggestion are sent, with the uploaded photo's id.
-        var sent = submitted.Request.PostDataJSON()!.Value;
-        Assert.Equal("traffic", sent.GetProperty("category").GetString());
-        Assert.Equal("traffic", sent.GetProperty("ai_suggestion").GetProperty("category").GetString());
-        Assert.Single(sent.GetProperty("media_ids").EnumerateArray());
-        Assert.False(string.IsNullOrEmpty(submitted.Request.Headers["idempotency-key"]));
-
-        var outcome = page.GetByTestId("report-outcome");
-        await Assertions.Expect(outcome).ToHaveAttributeAsync("data-new-incident", "false");
-        await Assertions.Expect(outcome).ToContainTextAsync("befintlig händelse");
-        await Assertions.Expect(page.GetByTestId("outcome-reporters")).ToHaveTextAsync("2");
     }
 }

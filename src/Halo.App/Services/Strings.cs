@@ -17,6 +17,7 @@ public sealed class Strings
         ["update.available"] = ("En ny version av Halo finns.", "A new version of Halo is available."),
         ["update.apply"] = ("Uppdatera", "Update"),
         ["map.label"] = ("Karta över händelser och risk", "Map of incidents and risk"),
+        ["map.unavailable"] = ("Kartan kan inte visas i den här webbläsaren (WebGL saknas eller kartan kunde inte laddas). Rapportera och Profil fungerar ändå.", "The map cannot be shown in this browser (no WebGL, or the map did not load). Report and Profile still work."),
         ["map.offline"] = ("Kartbilder kunde inte laddas – visar kommun- och länsgränser.", "Map tiles could not be loaded – showing municipality and county outlines."),
         ["map.centre"] = ("Centrera på mig", "Centre on me"),
         ["map.locating"] = ("Söker position…", "Finding your position…"),

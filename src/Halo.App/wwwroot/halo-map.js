@@ -126,10 +126,16 @@ function buildMap(host, opts) {
     loadAreas().catch(() => { /* reported when drawn */ }); // download the outline while the style loads
     const canvasHost = el('div', 'halo-map-canvas');
     host.append(canvasHost);
-    const map = new maplibregl.Map({
-        container: canvasHost, style: baseStyle(opts), center: opts.centre, zoom: opts.zoom, maxZoom: 18, minZoom: 3,
-        attributionControl: { compact: true }, dragRotate: false, pitchWithRotate: false,
-    });
+    let map;
+    try {
+        map = new maplibregl.Map({
+            container: canvasHost, style: baseStyle(opts), center: opts.centre, zoom: opts.zoom, maxZoom: 18, minZoom: 3,
+            attributionControl: { compact: true }, dragRotate: false, pitchWithRotate: false,
+        });
+    } catch (e) {
+        canvasHost.remove(); // no WebGL: leave no half-made map behind (the caller reports it)
+        throw e;
+    }
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
     map.keyboard.enable();
     window.haloMap = map; // the map's own API, for end-to-end tests and benchmarks
@@ -186,6 +192,9 @@ function buildMap(host, opts) {
             state.slots.push({ i, source, fill, line, key: null, hour: null, fc: null, loaded: false, levelsKey: null, used: 0, onLoaded: [] });
         }
         map.on('sourcedata', e => {
+            // Not on 'metadata': it comes before the tiles start reloading, while they still hold the slot's previous
+            // hour, and isSourceLoaded() is already true then (the swap would show, and report, the wrong hour).
+            if (e.sourceDataType === 'metadata') return;
             const slot = state.slots.find(s => s.source === e.sourceId);
             if (!slot || slot.loaded || !slot.key || !map.isSourceLoaded(slot.source)) return;
             slot.loaded = true;
@@ -477,6 +486,7 @@ function buildMap(host, opts) {
             for (const [method, args] of waiting) notify(method, ...args);
             api.setLayers(o.showPredictions, o.showIncidents);
             if (o.hour !== undefined && o.hour !== state.hour) api.setHour(o.hour);
+            setData('attached', 'true'); // the page's element holds the map and .NET hears from it (tests wait for this)
         },
     };
 }

@@ -8,15 +8,23 @@ if (onMapTab) {
     host.id = 'halo-early-map';
     host.setAttribute('aria-hidden', 'true'); // the accessible map region is MapPage's; this is its picture until then
     document.body.append(host);
-    // The settings and the map module load in parallel.
-    const settings = fetch('appsettings.json').then(r => r.ok ? r.json() : {}).then(j => j.Map ?? {}).catch(() => ({}));
-    const [{ bootMap }, map] = await Promise.all([import('../_content/Halo.App/halo-map.js'), settings]);
-    bootMap(host, {
-        tileUrl: map.TileUrl || 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
-        attribution: map.TileAttribution || '© OpenStreetMap contributors',
-        centre: [15.5, 62.0],
-        zoom: 4.2,
-        showPredictions: stored('halo.layer.predictions') !== 'off',
-        showIncidents: stored('halo.layer.incidents') !== 'off',
-    });
+    try {
+        // The settings and the map module load in parallel.
+        const settings = fetch('appsettings.json').then(r => r.ok ? r.json() : {}).then(j => j.Map ?? {}).catch(() => ({}));
+        const [{ bootMap }, map] = await Promise.all([import('../_content/Halo.App/halo-map.js'), settings]);
+        bootMap(host, {
+            tileUrl: map.TileUrl || 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+            attribution: map.TileAttribution || '© OpenStreetMap contributors',
+            centre: [15.5, 62.0],
+            zoom: 4.2,
+            showPredictions: stored('halo.layer.predictions') !== 'off',
+            showIncidents: stored('halo.layer.incidents') !== 'off',
+        });
+    } catch (e) {
+        // No WebGL, or the map library did not load: .NET need not wait for a map that will not come (js/app.js), and
+        // MapPage says the map is unavailable.
+        console.error('The map could not start before .NET', e);
+        host.remove();
+        document.dispatchEvent(new Event('halo:map-failed'));
+    }
 }
