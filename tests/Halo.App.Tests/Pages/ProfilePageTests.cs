@@ -45,7 +45,7 @@ public sealed class ProfilePageTests : BunitContext
 
     private static HttpResponseMessage Cluster(Guid id, string verification, bool verified, int reporters) =>
         FakeApi.Json(HttpStatusCode.OK, new ClusterDto(id, null, "traffic", verification, verified, reporters, reporters, 0.8,
-            59.33, 18.06, true, Sent, Sent, Sent, false, []));
+            59.33, 18.06, 1_300, Sent, Sent, Sent, false, []));
 
     private static string Status(IRenderedComponent<ProfilePage> cut, SentReport r) =>
         cut.Find($"li[data-report='{r.ReportId}'] [data-testid=report-status]").TextContent;
