@@ -160,7 +160,7 @@ public static class MediaEndpoints
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "File too large", "The request body exceeds every size limit.");
         }
-        catch (IOException)
+        catch (IOException ex) when (Infrastructure.StoreErrors.Unavailable(ex) is null)
         {
             // The body ended early (shorter than its Content-Length, or without the closing boundary). When the client
             // has gone too, nobody reads this answer, but the request still ends as the client's fault, not the server's.
