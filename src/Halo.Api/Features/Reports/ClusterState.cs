@@ -32,15 +32,18 @@ public sealed class PublicPosition(ServerSecrets secrets, IOptions<ReportsOption
         return Describe(cell);
     }
 
-    /// <summary>The published cell of a stored cluster, from its witnesses' cells as they are stored now.</summary>
-    public async Task<PublicCell> ForClusterAsync(Data.HaloDbContext db, Guid clusterId, CancellationToken ct)
+    /// <summary>
+    /// The published cell of a stored cluster, from its witnesses' cells as they are stored now; null for a cluster with
+    /// no reports left (its row keeps the cell it was published at).
+    /// </summary>
+    public async Task<PublicCell?> ForClusterAsync(Data.HaloDbContext db, Guid clusterId, CancellationToken ct)
     {
         var cells = await db.Set<CitizenReport>().AsNoTracking().Where(r => r.IncidentId == clusterId && r.CountsAsWitness)
             .Select(r => r.H3Res9).ToListAsync(ct);
         // A cluster whose witnesses all moved away (merged) still has reports: publish those.
         if (cells.Count == 0)
             cells = await db.Set<CitizenReport>().AsNoTracking().Where(r => r.IncidentId == clusterId).Select(r => r.H3Res9).ToListAsync(ct);
-        return cells.Count == 0 ? ForSinglePoint(0, 0) : Choose(clusterId, cells);
+        return cells.Count == 0 ? null : Choose(clusterId, cells);
     }
 
     /// <summary>
@@ -127,20 +130,22 @@ public static class ClusterState
 
     /// <summary>
     /// Sets status, IsVerified and the public position on the cluster's incident row. A moderator's rejection (or a
-    /// merge, status deleted) is final. The position is always the published cell, in every state.
+    /// merge, status deleted) is final. The position is always the published cell, in every state; a null cell keeps
+    /// the one the row already shows.
     /// </summary>
-    public static void Apply(ReportCluster c, Incident incident, PublicCell cell, DateTime now)
+    public static void Apply(ReportCluster c, Incident incident, PublicCell? published, DateTime now)
     {
         if (incident.Status is not (IncidentStatus.Rejected or IncidentStatus.Deleted)) incident.Status = VerificationOf(c);
         incident.IsVerified = incident.Status is IncidentStatus.Corroborated or IncidentStatus.CrossValidated;
+        incident.HasCitizenMedia = c.HasMedia;
+        incident.Summary = c.ReportCount == 1 ? "1 citizen report" : $"{c.ReportCount} citizen reports";
+        incident.UpdatedAt = now;
+        if (published is not { } cell) return;
         incident.Latitude = cell.Latitude;
         incident.Longitude = cell.Longitude;
         incident.LocationPrecisionM = cell.PrecisionM;
         incident.H3Res9 = GeoCells.Cell(cell.Latitude, cell.Longitude, GeoCells.FineResolution);
         incident.H3Res7 = GeoCells.Cell(cell.Latitude, cell.Longitude, GeoCells.CoarseResolution);
-        incident.HasCitizenMedia = c.HasMedia;
-        incident.Summary = c.ReportCount == 1 ? "1 citizen report" : $"{c.ReportCount} citizen reports";
-        incident.UpdatedAt = now;
     }
 
     /// <summary>
