@@ -21,6 +21,7 @@ public static class DataRegistration
             DataFolder.Secure(options, null);
             services.AddDbContextPool<PostgresHaloDbContext>(o => ConfigurePostgres(o, cs, options.BusyTimeoutSeconds));
             services.AddScoped<HaloDbContext>(sp => sp.GetRequiredService<PostgresHaloDbContext>());
+            services.AddSingleton<WriteGate, PostgresWriteGate>();
         }
         else
         {
@@ -28,8 +29,22 @@ public static class DataRegistration
             DataFolder.Secure(options, cs);
             services.AddDbContextPool<SqliteHaloDbContext>(o => ConfigureSqlite(o, cs));
             services.AddScoped<HaloDbContext>(sp => sp.GetRequiredService<SqliteHaloDbContext>());
+            services.AddSingleton<WriteGate, SqliteWriteGate>();
         }
         services.AddStoreHealthChecks(options.IsPostgres);
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the provider's implementation of a feature service whose whole protocol differs by provider (the
+    /// provider seam, chosen here once, so feature code never asks which store it runs on).
+    /// </summary>
+    public static IServiceCollection AddForProvider<TService, TSqlite, TPostgres>(this IServiceCollection services,
+        IConfiguration configuration, ServiceLifetime lifetime)
+        where TService : class where TSqlite : class, TService where TPostgres : class, TService
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.Add(new ServiceDescriptor(typeof(TService), options.IsPostgres ? typeof(TPostgres) : typeof(TSqlite), lifetime));
         return services;
     }
 

@@ -10,6 +10,8 @@ public sealed class PostgresHaloDbContext(DbContextOptions<PostgresHaloDbContext
     /// <summary>Shadow column: a stored geography computed from latitude/longitude, so writers never set it.</summary>
     public const string GeographyColumn = "Geog";
 
+    public override StoreDialect Dialect => PostgresDialect.Instance;
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasPostgresExtension("postgis");

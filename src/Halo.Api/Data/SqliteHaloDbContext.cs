@@ -6,6 +6,8 @@ namespace Halo.Api.Data;
 /// <summary>The embedded default store: one SQLite file under the data folder.</summary>
 public sealed class SqliteHaloDbContext(DbContextOptions<SqliteHaloDbContext> options) : HaloDbContext(options)
 {
+    public override StoreDialect Dialect => SqliteDialect.Instance;
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // SQLite has no date type: store UTC ticks as INTEGER so range filters and ORDER BY are exact and indexable.

@@ -22,11 +22,11 @@ internal sealed class IncidentPageSql
         "\"OccurredAt\", \"PublishedAt\", \"Latitude\", \"Longitude\", \"LocationName\", \"LocationPrecisionM\", \"H3Res9\", " +
         "\"H3Res7\", \"Status\", \"IsVerified\", \"SourceUrl\", \"CreatedAt\", \"UpdatedAt\"";
 
-    private readonly bool _postgres;
+    private readonly StoreDialect _dialect;
     private readonly StringBuilder _sql = new(768);
     private readonly List<object> _values = [];
 
-    private IncidentPageSql(bool postgres) => _postgres = postgres;
+    private IncidentPageSql(StoreDialect dialect) => _dialect = dialect;
 
     /// <summary>
     /// Up to <paramref name="take"/> rows matching <paramref name="f"/>, newest first, strictly after
@@ -36,7 +36,7 @@ internal sealed class IncidentPageSql
     public static async Task<List<IncidentDto>> ReadAsync(HaloDbContext db, IncidentFilter f, bool timeOrderedIndex,
         PageCursor? after, PageCursor? stopAt, int take, CancellationToken ct)
     {
-        var q = new IncidentPageSql(db is PostgresHaloDbContext);
+        var q = new IncidentPageSql(db.Dialect);
         q.Build(f, timeOrderedIndex, after, stopAt, take);
         await db.Database.OpenConnectionAsync(ct);
         try
@@ -65,7 +65,7 @@ internal sealed class IncidentPageSql
     private void Build(IncidentFilter f, bool timeOrderedIndex, PageCursor? after, PageCursor? stopAt, int take)
     {
         _sql.Append("SELECT ").Append(Columns).Append(" FROM \"incidents\"");
-        if (timeOrderedIndex && !_postgres) _sql.Append(" INDEXED BY ").Append(IncidentConfiguration.TimePositionIndex);
+        if (timeOrderedIndex) _sql.Append(_dialect.IndexHintSql(IncidentConfiguration.TimePositionIndex));
         _sql.Append(" WHERE \"Status\" <> ").Append(Param(IncidentStatus.Deleted))
             .Append(" AND \"Status\" <> ").Append(Param(IncidentStatus.Rejected));
         if (!f.IncludeNonIncidents) _sql.Append(" AND \"IsIncident\" = ").Append(Param(true));
@@ -76,22 +76,8 @@ internal sealed class IncidentPageSql
             _sql.Append(b.MinLon <= b.MaxLon ? " AND \"Longitude\" <= " : " OR \"Longitude\" <= ").Append(Param(b.MaxLon));
             if (b.MinLon > b.MaxLon) _sql.Append(')'); // crosses the antimeridian
         }
-        if (f.Circle is { } c)
-        {
-            if (_postgres)
-            {
-                // Sphere, not spheroid: the same earth model as the SQLite haversine check.
-                _sql.Append(" AND ST_DWithin(\"geog\", ST_SetSRID(ST_MakePoint(").Append(Param(c.Lon)).Append(", ").Append(Param(c.Lat))
-                    .Append("), 4326)::geography, ").Append(Param(c.RadiusM)).Append(", FALSE)");
-            }
-            else
-            {
-                // Box prefilter here; the caller checks the exact haversine distance.
-                var box = Haversine.BoundingBox(c.Lat, c.Lon, c.RadiusM);
-                _sql.Append(" AND \"Latitude\" >= ").Append(Param(box.MinLat)).Append(" AND \"Latitude\" <= ").Append(Param(box.MaxLat))
-                    .Append(" AND \"Longitude\" >= ").Append(Param(box.MinLon)).Append(" AND \"Longitude\" <= ").Append(Param(box.MaxLon));
-            }
-        }
+        // Where the radius is a box prefilter (StoreDialect.RadiusIsExact), the caller checks the exact haversine distance.
+        if (f.Circle is { } c) _sql.Append(" AND ").Append(_dialect.WithinRadiusSql(Param, c.Lat, c.Lon, c.RadiusM));
         if (f.From is { } from) _sql.Append(" AND \"OccurredAt\" >= ").Append(Param(from));
         if (f.To is { } to) _sql.Append(" AND \"OccurredAt\" <= ").Append(Param(to));
         if (f.Categories.Count > 0)
@@ -122,18 +108,12 @@ internal sealed class IncidentPageSql
     /// <summary>Adds a parameter in the provider's storage form (SQLite: UTC ticks, upper-case GUID text, 0/1).</summary>
     private string Param(object value)
     {
-        _values.Add(_postgres ? (value is DateTime pd ? pd.ToUniversalTime() : value) : value switch
-        {
-            DateTime d => SqliteHaloDbContext.ToStoredTicks(d),
-            Guid g => g.ToString().ToUpperInvariant(),
-            bool b => b ? 1L : 0L,
-            _ => value,
-        });
+        _values.Add(_dialect.ToStored(value));
         return "@p" + (_values.Count - 1).ToString(CultureInfo.InvariantCulture);
     }
 
     private IncidentDto Read(DbDataReader r) => new(
-        _postgres ? r.GetGuid(0) : Guid.Parse(r.GetString(0)),
+        _dialect.ReadGuid(r, 0),
         r.GetString(1),
         r.IsDBNull(2) ? null : r.GetString(2),
         r.GetString(3),
@@ -156,6 +136,5 @@ internal sealed class IncidentPageSql
         Instant(r, 20),
         Instant(r, 21));
 
-    private DateTime Instant(DbDataReader r, int i) =>
-        _postgres ? DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc) : SqliteHaloDbContext.FromStoredTicks(r.GetInt64(i));
+    private DateTime Instant(DbDataReader r, int i) => _dialect.ReadInstant(r, i);
 }

@@ -1,27 +1,26 @@
 using Halo.Api.Data;
 using Halo.Api.Features.Geo;
 using Microsoft.EntityFrameworkCore;
-using NetTopologySuite.Geometries;
 
 namespace Halo.Api.Features.Incidents;
 
 /// <summary>
-/// Runs incident filters on either provider. Radius searches use PostGIS <c>ST_DWithin</c> on PostgreSQL, and a
-/// lat/lon bounding-box prefilter plus exact haversine on SQLite.
+/// Runs incident filters on either provider. What differs (radius, nearest-first, dense area scans) is asked of the
+/// store's <see cref="StoreDialect"/>: PostGIS <c>ST_DWithin</c> on PostgreSQL, a lat/lon bounding-box prefilter plus
+/// exact haversine on SQLite.
 /// </summary>
 public static class IncidentSearch
 {
-    private static readonly GeometryFactory Wgs84 = new(new PrecisionModel(), 4326);
-
     /// <summary>Rows a public list may show: never deleted or moderator-rejected ones.</summary>
     public static IQueryable<Incident> Visible(HaloDbContext db) => VisibleOnly(db.Incidents);
 
     private static IQueryable<Incident> VisibleOnly(IQueryable<Incident> source) =>
         source.AsNoTracking().Where(i => i.Status != IncidentStatus.Deleted && i.Status != IncidentStatus.Rejected);
 
-    public static IQueryable<Incident> Apply(HaloDbContext db, IncidentFilter f) => Apply(db.Incidents, f, db is PostgresHaloDbContext);
+    /// <summary>The filter as LINQ: the definition the hand-written page (IncidentPageSql) is tested against. A circle is exact only where <see cref="StoreDialect.RadiusIsExact"/>.</summary>
+    public static IQueryable<Incident> Apply(HaloDbContext db, IncidentFilter f) => Apply(db.Incidents, f, db.Dialect);
 
-    private static IQueryable<Incident> Apply(IQueryable<Incident> source, IncidentFilter f, bool postgres)
+    private static IQueryable<Incident> Apply(IQueryable<Incident> source, IncidentFilter f, StoreDialect dialect)
     {
         var q = VisibleOnly(source);
         if (!f.IncludeNonIncidents) q = q.Where(i => i.IsIncident);
@@ -32,20 +31,7 @@ public static class IncidentSearch
                 ? q.Where(i => i.Longitude >= b.MinLon && i.Longitude <= b.MaxLon)
                 : q.Where(i => i.Longitude >= b.MinLon || i.Longitude <= b.MaxLon); // crosses the antimeridian
         }
-        if (f.Circle is { } c)
-        {
-            if (postgres)
-            {
-                var centre = Wgs84.CreatePoint(new Coordinate(c.Lon, c.Lat));
-                // Sphere, not spheroid: the same earth model as the SQLite haversine path, so both providers agree.
-                q = q.Where(i => EF.Functions.IsWithinDistance(EF.Property<Point>(i, PostgresHaloDbContext.GeographyColumn), centre, c.RadiusM, false));
-            }
-            else
-            {
-                var box = Haversine.BoundingBox(c.Lat, c.Lon, c.RadiusM);
-                q = q.Where(i => i.Latitude >= box.MinLat && i.Latitude <= box.MaxLat && i.Longitude >= box.MinLon && i.Longitude <= box.MaxLon);
-            }
-        }
+        if (f.Circle is { } c) q = dialect.WithinRadius(q, c.Lat, c.Lon, c.RadiusM);
         if (f.From is { } from) q = q.Where(i => i.OccurredAt >= from);
         if (f.To is { } to) q = q.Where(i => i.OccurredAt <= to);
         if (f.Categories.Count > 0) q = q.Where(i => f.Categories.Contains(i.Category));
@@ -61,13 +47,13 @@ public static class IncidentSearch
     {
         var want = f.Limit + 1;
         List<IncidentDto> rows;
-        if (db is SqliteHaloDbContext && (f.Bbox is not null || f.Circle is not null))
+        if (db.Dialect.SplitsDenseAreaScans && (f.Bbox is not null || f.Circle is not null))
         {
             // SQLite's planner always takes the lat/lon index for a box and then sorts every row in it: fine for a
             // sparse area, slow for a city holding tens of thousands. So first walk the newest rows in time order
             // (forced index, bounded to denseScanRows), and only if that does not fill the page continue, below that
             // split point, with the planner's own spatial plan. Together the two parts are exactly the keyset page.
-            var split = await splits.GetAsync(f.After, denseScanRows, () => db.Incidents.FromSqlRaw(TimeOrderedSql)
+            var split = await splits.GetAsync(f.After, denseScanRows, () => db.Dialect.ThroughIndex<Incident>(db, "incidents", IncidentConfiguration.TimePositionIndex)
                 .Where(KeysetAfter(f.After))
                 .OrderByDescending(i => i.OccurredAt).ThenByDescending(i => i.Id)
                 .Select(i => new PageCursor(i.OccurredAt, i.Id))
@@ -86,9 +72,6 @@ public static class IncidentSearch
         return new IncidentPage(rows, rows.Count, next);
     }
 
-    private static readonly string TimeOrderedSql =
-        $"SELECT * FROM incidents INDEXED BY {IncidentConfiguration.TimePositionIndex}";
-
     /// <summary>
     /// Up to <paramref name="want"/> rows after the cursor (and at or before <paramref name="stopAt"/>), newest first.
     /// On SQLite a circle is a box in SQL and the exact distance is checked here, so rows are read in chunks until the
@@ -97,7 +80,7 @@ public static class IncidentSearch
     private static async Task<List<IncidentDto>> CollectAsync(HaloDbContext db, IncidentFilter f, bool timeOrderedIndex,
         PageCursor? after, PageCursor? stopAt, int want, CancellationToken ct)
     {
-        var exactCircle = db is PostgresHaloDbContext ? null : f.Circle;
+        var exactCircle = db.Dialect.RadiusIsExact ? null : f.Circle;
         var rows = new List<IncidentDto>(want);
         var chunk = exactCircle is null ? want : Math.Max(200, want * 4);
         while (rows.Count < want)
@@ -129,17 +112,12 @@ public static class IncidentSearch
     {
         var (lat, lon, radiusM) = f.Circle!.Value;
         var q = Apply(db, f);
-        if (db is PostgresHaloDbContext)
+        if (db.Dialect.NearestFirst(q, lat, lon) is { } ranked)
         {
-            var centre = Wgs84.CreatePoint(new Coordinate(lon, lat));
-            var rows = await q
-                .OrderBy(i => EF.Functions.Distance(EF.Property<Point>(i, PostgresHaloDbContext.GeographyColumn), centre, false))
-                .ThenByDescending(i => i.OccurredAt)
-                .Take(limit)
-                .ToListAsync(ct);
+            var rows = await ranked.Take(limit).ToListAsync(ct);
             return rows.Select(i => i.ToDto(Haversine.DistanceM(lat, lon, i.Latitude, i.Longitude))).ToList();
         }
-        // SQLite: rank the box's candidates by exact distance on positions only, then load the winners.
+        // No distance ranking in SQL (SQLite): rank the box's candidates by exact distance on positions only, then load the winners.
         var candidates = await q.Select(i => new { i.Id, i.Latitude, i.Longitude, i.OccurredAt }).ToListAsync(ct);
         var nearest = candidates
             .Select(x => (x.Id, x.OccurredAt, Distance: Haversine.DistanceM(lat, lon, x.Latitude, x.Longitude)))

@@ -146,18 +146,12 @@ public static class ModerationEndpoints
             r.IncidentId = target.IncidentId;
             r.ReporterId = r.DeviceHash is null ? null : devices.ReporterId(r.DeviceHash, target.IncidentId);
         }
-        var n = moving.Count;
-        if (n > 0)
-        {
-            (target.CentroidLatitude, target.CentroidLongitude) = ClusterState.Mean(target.CentroidLatitude, target.CentroidLongitude, target.ReportCount,
-                source.CentroidLatitude, source.CentroidLongitude, n);
-        }
-        // Witnesses are counted again over the merged set: the same network or account in both clusters is one witness.
+        // The same cluster math as submission (centroid, media, times, severity), then witnesses counted again over the
+        // merged set: the same network or account in both clusters is one witness.
+        ClusterState.Absorb(target, targetIncident, source, sourceIncident, moving, now);
         var merged = targetReports.Concat(moving).ToList();
         PublicPosition.RecountWitnesses(target, merged);
         PublicPosition.RecountWitnesses(source, staying);
-        target.HasMedia |= moving.Any(r => r.MediaCount > 0);
-        foreach (var r in moving) ClusterState.Join(targetIncident, r.OccurredAt, r.Severity);
         if (target.OfficialIncidentId is null && source.OfficialIncidentId is { } official)
         {
             // One cluster per official incident (unique index): release the link before the target takes it.
@@ -167,15 +161,9 @@ public static class ModerationEndpoints
         }
         target.UpdatedAt = source.UpdatedAt = now;
         sourceIncident.Status = IncidentStatus.Deleted;
-        ClusterState.Apply(source, sourceIncident, Publish(publicPosition, source.IncidentId, staying.Count > 0 ? staying : sourceReports), now);
-        ClusterState.Apply(target, targetIncident, Publish(publicPosition, target.IncidentId, merged), now);
-        return n;
-    }
-
-    private static PublicCell Publish(PublicPosition publicPosition, Guid clusterId, IReadOnlyList<CitizenReport> reports)
-    {
-        var witnesses = reports.Where(r => r.CountsAsWitness).Select(r => r.H3Res9).ToList();
-        return publicPosition.Choose(clusterId, witnesses.Count > 0 ? witnesses : reports.Select(r => r.H3Res9).ToList());
+        ClusterState.Apply(source, sourceIncident, publicPosition.ForReports(source.IncidentId, staying.Count > 0 ? staying : sourceReports), now);
+        ClusterState.Apply(target, targetIncident, publicPosition.ForReports(target.IncidentId, merged), now);
+        return moving.Count;
     }
 
     /// <summary>

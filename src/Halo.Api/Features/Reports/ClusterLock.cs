@@ -2,6 +2,7 @@ using Halo.Api.Infrastructure;
 using Halo.Api.Data;
 using Halo.Api.Features.Geo;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Halo.Api.Features.Reports;
@@ -35,20 +36,20 @@ namespace Halo.Api.Features.Reports;
 /// <para>Deadlock freedom: every submission acquires its keys in one global order: the shared global key first, then
 /// ascending bigint keys. Official keys carry a higher tag than area keys, so the official key, taken last, is also the
 /// largest; and moderation holds only the global key.</para>
-/// <para><b>SQLite</b>: a process-wide semaphore plus <c>BEGIN IMMEDIATE</c> (SQLite has a single writer anyway);
-/// several API processes on one SQLite file stay correct through the immediate write lock but should use PostgreSQL.</para>
+/// <para><b>SQLite</b>: the store's write gate (<see cref="WriteGate"/>, one per process) plus <c>BEGIN IMMEDIATE</c>
+/// (SQLite has a single writer anyway); several API processes on one SQLite file stay correct through the immediate
+/// write lock but should use PostgreSQL.</para>
+/// <para>One implementation per provider, chosen at registration (<see cref="DataRegistration.AddForProvider{TService, TSqlite, TPostgres}"/>).</para>
 /// </remarks>
-public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOptions> options,
-    Microsoft.Extensions.Options.IOptions<DatabaseOptions> database)
+public abstract class ClusterLock
 {
     /// <summary>"halo-clu" in ASCII: shared by every submission, exclusive for moderation decisions.</summary>
     public const long AdvisoryKey = 0x68616c6f2d636c75;
 
     /// <summary>
     /// Lock cell height, ~1.1 km. Any size is correct (all cells the box touches are locked). Smaller cells lock a
-    /// tighter area, so fewer false conflicts (225 vs 180 reports/s against 2.2 km cells in scratch runs on the shared
-    /// bench machine), for more keys (4–5 a side, one statement either way). Every API instance must use the same grid,
-    /// so it is not an option.
+    /// tighter area, so fewer false conflicts, for more keys (4–5 a side, one statement either way). Every API
+    /// instance must use the same grid, so it is not an option.
     /// </summary>
     public const double CellLatDegrees = 0.01;
 
@@ -58,15 +59,6 @@ public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOpt
     // Key namespaces in the high 16 bits, so area and official keys never meet by construction ("HA", "HO").
     private const long AreaTag = 0x4841L << 48;
     private const long OfficialTag = 0x484FL << 48;
-
-    private readonly SemaphoreSlim _sqlite = new(1, 1);
-
-    /// <summary>
-    /// PostgreSQL: bounds the decisions this instance runs at once (<see cref="ReportsOptions.MaxConcurrentDecisions"/>).
-    /// Queueing here, before any lock is taken, costs nothing; far past the core count, lock holders are descheduled
-    /// while holding their cells and the tail grows.
-    /// </summary>
-    private readonly SemaphoreSlim _postgres = new(options.Value.MaxConcurrentDecisions is > 0 and var n ? n : 4 * Environment.ProcessorCount);
 
     private const int MaxCells = 100;
 
@@ -87,17 +79,6 @@ public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOpt
         return keys.Distinct().ToArray();
     }
 
-    /// <summary>
-    /// PostgreSQL, inside a submission holding its area keys: appends the statement taking the official incident's key. It sorts after every
-    /// area key (its tag is higher), so the global acquisition order holds.
-    /// </summary>
-    public static void AddOfficialLockCommand(NpgsqlBatch batch, Guid official)
-    {
-        var command = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
-        command.Parameters.Add(new NpgsqlParameter { Value = OfficialKey(official) });
-        batch.BatchCommands.Add(command);
-    }
-
     /// <summary>The lock cell of a point: (latitude index, longitude index).</summary>
     public static (long Y, long X) Cell(double lat, double lon) => (LatIndex(lat), LonIndex(lon));
 
@@ -113,31 +94,57 @@ public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOpt
         return OfficialTag | (h & 0xFFFF_FFFF_FFFFL);
     }
 
+    /// <summary>Runs <paramref name="work"/> in one transaction excluding every submission and other decision (moderation).</summary>
+    public abstract Task<T> RunAsync<T>(HaloDbContext db, Func<CancellationToken, Task<T>> work, CancellationToken ct);
+
     /// <summary>
-    /// SQLite only: runs a small write outside the cluster transaction (idempotency bookkeeping) through the same gate,
-    /// so writers queue here instead of hitting SQLITE_BUSY, which Microsoft.Data.Sqlite answers with 150 ms sleeps.
-    /// On PostgreSQL it just runs.
+    /// Runs a submission's decision in one transaction holding <paramref name="keys"/> (<see cref="SubmissionKeys"/>);
+    /// no keys (a box too large to lock cell by cell) means the exclusive whole-country lock. On PostgreSQL with keys,
+    /// <paramref name="work"/> gets the keys and must send <see cref="PostgresClusterLock.AddLockCommand"/> before its
+    /// first read, in the same batch: that saves the lock its own round trip, which would otherwise be spent holding
+    /// the lock. Otherwise it gets null (already locked).
     /// </summary>
-    public async Task<T> WriteAsync<T>(HaloDbContext db, Func<Task<T>> write, CancellationToken ct)
+    public abstract Task<T> RunSubmissionAsync<T>(HaloDbContext db, long[] keys, Func<long[]?, CancellationToken, Task<T>> work, CancellationToken ct);
+}
+
+/// <summary>SQLite: every decision passes the store's one write gate and runs in a <c>BEGIN IMMEDIATE</c> transaction.</summary>
+public sealed class SqliteClusterLock(WriteGate gate) : ClusterLock
+{
+    public override Task<T> RunAsync<T>(HaloDbContext db, Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
+        RunSubmissionAsync<T>(db, [], (_, token) => work(token), ct);
+
+    public override Task<T> RunSubmissionAsync<T>(HaloDbContext db, long[] keys, Func<long[]?, CancellationToken, Task<T>> work, CancellationToken ct) =>
+        gate.RunAsync(async token =>
+        {
+            db.ChangeTracker.Clear();
+            // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is taken before the candidates are read.
+            await using var tx = await db.Database.BeginTransactionAsync(token);
+            var result = await work(null, token);
+            await tx.CommitAsync(token);
+            return result;
+        }, ct);
+}
+
+/// <summary>PostgreSQL: per-area transaction-scoped advisory locks (see <see cref="ClusterLock"/>).</summary>
+public sealed class PostgresClusterLock(IOptions<ReportsOptions> options) : ClusterLock
+{
+    /// <summary>
+    /// Bounds the decisions this instance runs at once (<see cref="ReportsOptions.MaxConcurrentDecisions"/>).
+    /// Queueing here, before any lock is taken, costs nothing; far past the core count, lock holders are descheduled
+    /// while holding their cells and the tail grows.
+    /// </summary>
+    private readonly SemaphoreSlim _decisions = new(options.Value.MaxConcurrentDecisions is > 0 and var n ? n : 4 * Environment.ProcessorCount);
+
+    /// <summary>
+    /// Inside a submission holding its area keys: appends the statement taking the official incident's key. It sorts
+    /// after every area key (its tag is higher), so the global acquisition order holds.
+    /// </summary>
+    public static void AddOfficialLockCommand(NpgsqlBatch batch, Guid official)
     {
-        if (db is PostgresHaloDbContext) return await write();
-        await EnterSqliteAsync(ct);
-        try { return await write(); }
-        finally { _sqlite.Release(); }
+        var command = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = OfficialKey(official) });
+        batch.BatchCommands.Add(command);
     }
-
-    /// <summary>Runs <paramref name="work"/> excluding every submission and other decision (moderation).</summary>
-    public Task<T> RunAsync<T>(HaloDbContext db, Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
-        RunCoreAsync(db, null, work, ct);
-
-    /// <summary>
-    /// Runs a submission's decision holding <paramref name="keys"/> (<see cref="SubmissionKeys"/>); no keys (a box too
-    /// large to lock cell by cell) means the exclusive whole-country lock. On PostgreSQL with keys, <paramref name="work"/>
-    /// gets the keys and must send <see cref="AddLockCommand"/> before its first read, in the same batch: that saves the
-    /// lock its own round trip, which would otherwise be spent holding the lock. Otherwise it gets null (already locked).
-    /// </summary>
-    public Task<T> RunSubmissionAsync<T>(HaloDbContext db, long[] keys, Func<long[]?, CancellationToken, Task<T>> work, CancellationToken ct) =>
-        RunCoreAsync(db, keys.Length == 0 ? null : keys, work, ct);
 
     /// <summary>Appends the submission lock statement (shared global key, then the keys in order) to a batch.</summary>
     public static void AddLockCommand(NpgsqlBatch batch, long[] keys)
@@ -153,45 +160,20 @@ public sealed class ClusterLock(Microsoft.Extensions.Options.IOptions<ReportsOpt
         batch.BatchCommands.Add(area);
     }
 
-    /// <summary>
-    /// Queues for the SQLite gate no longer than the store's busy bound: a request that waits longer answers 503 with
-    /// Retry-After (StoreErrors) instead of hanging while the writer ahead of it is stuck (a locked or full file).
-    /// </summary>
-    private async Task EnterSqliteAsync(CancellationToken ct)
-    {
-        if (!await _sqlite.WaitAsync(TimeSpan.FromSeconds(database.Value.BusyTimeoutSeconds), ct))
-            throw new StoreBusyException("Report writes are queued behind a busy store.");
-    }
+    public override Task<T> RunAsync<T>(HaloDbContext db, Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
+        RunCoreAsync<T>(db, null, (_, token) => work(token), ct);
 
-    private Task<T> RunCoreAsync<T>(HaloDbContext db, long[]? keys, Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
-        RunCoreAsync(db, keys, (_, token) => work(token), ct);
+    public override Task<T> RunSubmissionAsync<T>(HaloDbContext db, long[] keys, Func<long[]?, CancellationToken, Task<T>> work, CancellationToken ct) =>
+        RunCoreAsync(db, keys.Length == 0 ? null : keys, work, ct);
 
     private async Task<T> RunCoreAsync<T>(HaloDbContext db, long[]? keys, Func<long[]?, CancellationToken, Task<T>> work, CancellationToken ct)
     {
-        if (db is PostgresHaloDbContext)
-        {
-            await _postgres.WaitAsync(ct);
-            try { return await RunPostgresAsync(db, keys, work, ct); }
-            finally { _postgres.Release(); }
-        }
-
-        await EnterSqliteAsync(ct);
-        try
-        {
-            db.ChangeTracker.Clear();
-            // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is taken before the candidates are read.
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var result = await work(null, ct);
-            await tx.CommitAsync(ct);
-            return result;
-        }
-        finally
-        {
-            _sqlite.Release();
-        }
+        await _decisions.WaitAsync(ct);
+        try { return await RunLockedAsync(db, keys, work, ct); }
+        finally { _decisions.Release(); }
     }
 
-    private static async Task<T> RunPostgresAsync<T>(HaloDbContext db, long[]? keys, Func<long[]?, CancellationToken, Task<T>> work, CancellationToken ct)
+    private static async Task<T> RunLockedAsync<T>(HaloDbContext db, long[]? keys, Func<long[]?, CancellationToken, Task<T>> work, CancellationToken ct)
     {
         // The provider's retry strategy requires user transactions to run inside it; each try starts clean.
         var strategy = db.Database.CreateExecutionStrategy();

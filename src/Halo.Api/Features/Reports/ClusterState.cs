@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Halo.Api.Features.Geo;
 using Halo.Api.Features.Incidents;
+using Halo.Api.Features.Taxonomy;
 using Halo.Api.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,13 @@ public sealed class PublicPosition(ServerSecrets secrets, IOptions<ReportsOption
         if (cells.Count == 0)
             cells = await db.Set<CitizenReport>().AsNoTracking().Where(r => r.IncidentId == clusterId).Select(r => r.H3Res9).ToListAsync(ct);
         return cells.Count == 0 ? null : Choose(clusterId, cells);
+    }
+
+    /// <summary>The published cell of a cluster with these reports: its witnesses vote, or, with none left, every report.</summary>
+    public PublicCell ForReports(Guid clusterId, IReadOnlyList<CitizenReport> reports)
+    {
+        var witnesses = reports.Where(r => r.CountsAsWitness).Select(r => r.H3Res9).ToList();
+        return Choose(clusterId, witnesses.Count > 0 ? witnesses : reports.Select(r => r.H3Res9).ToList());
     }
 
     /// <summary>
@@ -93,8 +101,8 @@ public sealed class PublicPosition(ServerSecrets secrets, IOptions<ReportsOption
 }
 
 /// <summary>
-/// Cluster math used by submission and moderation alike: verification, who counts as an independent witness, the
-/// published position, times and severity.
+/// Cluster math used by submission and moderation alike: a new cluster, a report joining, a merge (centroid, counts,
+/// media, times and severity), verification, who counts as an independent witness, and the published position.
 /// </summary>
 public static class ClusterState
 {
@@ -149,15 +157,77 @@ public static class ClusterState
     }
 
     /// <summary>
-    /// Marks every column <see cref="Apply"/> sets as modified (keep the two in step), for an incident tracked from a
-    /// stub whose values for these columns are not the stored ones: they are written whether or not they differ.
+    /// A new cluster for its first report: the cluster's incident takes the report's time and category, and the
+    /// reporter's own severity when given, else the category default. The caller adds both rows and applies the
+    /// published cell (<see cref="Apply"/>).
     /// </summary>
-    public static void MarkApplied(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<Incident> e)
+    public static (ReportCluster, Incident) Start(Guid id, Guid? officialIncidentId, double latitude, double longitude, DateTime occurredAt,
+        string category, int? severity, bool hasMedia, DateTime now)
     {
-        foreach (var p in new[] { nameof(Incident.Status), nameof(Incident.IsVerified), nameof(Incident.Latitude), nameof(Incident.Longitude),
-                     nameof(Incident.LocationPrecisionM), nameof(Incident.H3Res9), nameof(Incident.H3Res7), nameof(Incident.HasCitizenMedia),
-                     nameof(Incident.Summary), nameof(Incident.UpdatedAt) })
-            e.Property(p).IsModified = true;
+        var cat = HaloTaxonomy.ByCode[category];
+        var incident = new Incident
+        {
+            Id = id,
+            Source = IncidentSources.Citizen,
+            RawType = cat.Code,
+            Category = cat.Code,
+            Severity = severity ?? cat.DefaultSeverity,
+            Title = $"{cat.NameEn} (citizen reports)",
+            OccurredAt = occurredAt,
+            PublishedAt = now,
+            Status = IncidentStatus.Unverified,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var cluster = new ReportCluster
+        {
+            IncidentId = id,
+            OfficialIncidentId = officialIncidentId,
+            CentroidLatitude = latitude,
+            CentroidLongitude = longitude,
+            ReportCount = 1,
+            UniqueReporters = 1,
+            HasMedia = hasMedia,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        return (cluster, incident);
+    }
+
+    /// <summary>
+    /// One report joins a cluster: the private centroid moves to the exact mean, the counts grow (the witness count only
+    /// for a new witness), media is remembered, and the time and severity follow <see cref="Join"/>. The caller then
+    /// applies the published cell (<see cref="Apply"/>).
+    /// </summary>
+    public static void AddReport(ReportCluster cluster, Incident incident, double latitude, double longitude, DateTime occurredAt,
+        int? severity, bool newWitness, bool hasMedia, DateTime now)
+    {
+        (cluster.CentroidLatitude, cluster.CentroidLongitude) = Mean(cluster.CentroidLatitude, cluster.CentroidLongitude, cluster.ReportCount,
+            latitude, longitude, 1);
+        cluster.ReportCount++;
+        if (newWitness) cluster.UniqueReporters++;
+        cluster.HasMedia |= hasMedia;
+        cluster.UpdatedAt = now;
+        Join(incident, occurredAt, severity);
+    }
+
+    /// <summary>
+    /// A moderator's merge: <paramref name="moving"/> (reports of the source) join the target. The same rules as
+    /// submission: the centroid is the mean over the reports, media is remembered, the time moves to the earliest
+    /// report, and the severity to the highest account. The source cluster is one account of its event: its incident's
+    /// severity (its reporters' highest, or its category's default) counts like a joining report's. Counts and witnesses
+    /// are recounted by the caller over the merged reports (<see cref="PublicPosition.RecountWitnesses"/>).
+    /// </summary>
+    public static void Absorb(ReportCluster target, Incident targetIncident, ReportCluster source, Incident sourceIncident,
+        IReadOnlyList<CitizenReport> moving, DateTime now)
+    {
+        if (moving.Count == 0) return;
+        (target.CentroidLatitude, target.CentroidLongitude) = Mean(target.CentroidLatitude, target.CentroidLongitude, target.ReportCount,
+            source.CentroidLatitude, source.CentroidLongitude, moving.Count);
+        target.HasMedia |= moving.Any(r => r.MediaCount > 0);
+        foreach (var r in moving) Join(targetIncident, r.OccurredAt, r.Severity);
+        Join(targetIncident, targetIncident.OccurredAt, sourceIncident.Severity);
+        target.UpdatedAt = now;
     }
 
     /// <summary>A report joining a cluster moves its time to the earliest report and its severity to the highest given.</summary>

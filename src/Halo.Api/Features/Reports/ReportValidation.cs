@@ -27,6 +27,9 @@ public sealed record ValidReport(
 
     /// <summary>HMAC of the client's network (<see cref="Infrastructure.ClientNetwork"/>), for witness independence.</summary>
     public string? NetworkHash { get; init; }
+
+    /// <summary>The facts clustering looks at.</summary>
+    public ReportPoint Point => new(Latitude, Longitude, OccurredAt, Category);
 }
 
 public static class ReportValidation

@@ -37,10 +37,10 @@ public static class ReportsEndpoints
         builder.Services.AddSingleton<DeviceIdentity>();
         builder.Services.AddSingleton<PublicPosition>();
         builder.Services.AddTransient<IDataFix, PublicCellsFix>();
-        builder.Services.AddSingleton<ClusterLock>();
+        builder.Services.AddForProvider<ClusterLock, SqliteClusterLock, PostgresClusterLock>(builder.Configuration, ServiceLifetime.Singleton);
+        builder.Services.AddForProvider<SubmissionReads, SqliteSubmissionReads, PostgresSubmissionReads>(builder.Configuration, ServiceLifetime.Singleton);
         builder.Services.AddScoped<ReportSubmitter>();
-        builder.Services.AddScoped<IdempotencyStore>();
-        builder.Services.AddSingleton<IdempotencyInFlight>();
+        builder.Services.AddIdempotency();
         builder.Services.AddScoped<ReportRetention>();
 
         var options = builder.Configuration.GetSection(ReportsOptions.Section).Get<ReportsOptions>() ?? new ReportsOptions();
@@ -75,67 +75,18 @@ public static class ReportsEndpoints
         return app;
     }
 
-    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Submit(
-        HttpContext http, IdempotencyStore idempotency, ReportSubmitter submitter, DeviceIdentity devices,
+    private static Task<Results<ContentHttpResult, ProblemHttpResult>> Submit(
+        HttpContext http, IdempotentRequests idempotency, ReportSubmitter submitter, DeviceIdentity devices,
         IOptions<ReportsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock, CancellationToken ct)
     {
         var o = options.Value;
-        var key = http.Request.Headers["Idempotency-Key"].ToString();
-        if (IdempotencyStore.ValidateKey(key) is { } keyError)
-            return TypedResults.Problem(keyError, statusCode: StatusCodes.Status400BadRequest, title: "Idempotency-Key required");
-
-        var body = await ReadLimitedAsync(http.Request.Body, o.MaxBodyBytes, ct);
-        if (body is null)
-            return TypedResults.Problem($"The body must be at most {o.MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Body too large");
-        var hash = Convert.ToHexStringLower(SHA256.HashData(body));
-
-        var begin = await idempotency.BeginAsync(IdempotencyScope, key, hash, TimeSpan.FromSeconds(o.IdempotencyStaleSeconds), ct);
-        switch (begin)
+        var policy = new IdempotencyPolicy(IdempotencyScope, o.MaxBodyBytes, TimeSpan.FromSeconds(o.IdempotencyStaleSeconds));
+        return idempotency.RunAsync(http, policy, async (request, token) =>
         {
-            case IdempotencyBegin.Replay r:
-                http.Response.Headers["Idempotent-Replayed"] = "true";
-                return TypedResults.Content(r.Body, r.ContentType, Encoding.UTF8, r.StatusCode);
-            case IdempotencyBegin.InProgress:
-                return TypedResults.Problem("The first request with this Idempotency-Key is still being processed; retry shortly.",
-                    statusCode: StatusCodes.Status409Conflict, title: "Request in progress");
-            case IdempotencyBegin.BodyMismatch:
-                return TypedResults.Problem("This Idempotency-Key was already used with a different body.",
-                    statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused");
-        }
-
-        var attempt = ((IdempotencyBegin.Started)begin).Attempt;
-        (int Status, string ContentType, string Body, bool Stored) result;
-        try
-        {
-            result = await ProcessAsync(body, http.User.UserId(), devices.NetworkHash(ClientNetwork.Of(http)), submitter, devices, o, json.Value.SerializerOptions, clock,
-                (status, type, text) => idempotency.TrackCompletion(IdempotencyScope, key, attempt, status, type, text), ct);
-            if (!result.Stored)
-                await idempotency.CompleteAsync(IdempotencyScope, key, attempt, result.Status, result.ContentType, result.Body, CancellationToken.None);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // This request ran so long that a retry took the key over (Reports:IdempotencyStaleSeconds); the retry owns
-            // it now, and this request's transaction stored nothing.
-            return TypedResults.Problem("A newer request with this Idempotency-Key took it over; retry shortly.",
-                statusCode: StatusCodes.Status409Conflict, title: "Request in progress");
-        }
-        catch (Exception e)
-        {
-            // Nothing was committed for a failed request: free the key so the client's retry runs it afresh.
-            var claimed = idempotency.HoldsClaim;
-            await idempotency.AbandonAsync(IdempotencyScope, key, attempt);
-            idempotency.Release();
-            // Another process on the same SQLite file finished this key first (its row won): answer as a replay.
-            if (claimed && e is DbUpdateException
-                && await idempotency.BeginAsync(IdempotencyScope, key, hash, TimeSpan.FromSeconds(o.IdempotencyStaleSeconds), ct) is IdempotencyBegin.Replay replay)
-                return TypedResults.Content(replay.Body, replay.ContentType, Encoding.UTF8, replay.StatusCode);
-            throw;
-        }
-        finally
-        {
-            idempotency.Release();
-        }
-        return TypedResults.Content(result.Body, result.ContentType, Encoding.UTF8, result.Status);
+            var (status, type, body, stored) = await ProcessAsync(request.Body, http.User.UserId(), devices.NetworkHash(ClientNetwork.Of(http)),
+                submitter, devices, o, json.Value.SerializerOptions, clock, request.CompleteInTransaction, token);
+            return new IdempotentResponse(status, type, body, stored);
+        }, ct);
     }
 
     /// <summary>
@@ -191,19 +142,6 @@ public static class ReportsEndpoints
             Status = 400,
         }, json);
 
-    /// <summary>The whole body, or null when it exceeds <paramref name="max"/> bytes (reading stops there).</summary>
-    private static async Task<byte[]?> ReadLimitedAsync(Stream body, int max, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int n;
-        while ((n = await body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + n > max) return null;
-            buffer.Write(chunk, 0, n);
-        }
-        return buffer.ToArray();
-    }
 
     private static async Task<Results<Ok<ClusterDto>, NotFound>> GetCluster(Guid id, HaloDbContext db, CancellationToken ct)
     {

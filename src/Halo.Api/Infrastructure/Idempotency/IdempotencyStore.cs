@@ -84,7 +84,8 @@ public sealed class IdempotencyInFlight
 /// deleted by the daily retention job after <c>Reports:IdempotencyRetentionDays</c>.
 /// </summary>
 /// <remarks>
-/// Where "still running" lives differs by provider. PostgreSQL (several API instances may share it): an in-progress
+/// Where "still running" lives depends on who may write the store (<see cref="WriteGate.OneProcessOwnsTheStore"/>).
+/// PostgreSQL (several API instances may share it): an in-progress
 /// row, inserted and committed before the request runs, completed afterwards in the request's own transaction
 /// (<see cref="TrackCompletion"/>), and taken over once it is older than the stale limit (its process died). SQLite
 /// (one process, whose writes all queue on one gate): an in-process claim (<see cref="IdempotencyInFlight"/>) and one
@@ -93,7 +94,7 @@ public sealed class IdempotencyInFlight
 /// before the row is looked up and released only after the transaction ends: a request that gets the claim after
 /// another finished therefore sees its row.
 /// </remarks>
-public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Features.Reports.ClusterLock writeGate, IdempotencyInFlight inFlight)
+public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, WriteGate writeGate, IdempotencyInFlight inFlight)
 {
     public const int MaxKeyLength = 200;
 
@@ -111,7 +112,7 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
 
     public async Task<IdempotencyBegin> BeginAsync(string scope, string key, string requestHash, TimeSpan staleAfter, CancellationToken ct)
     {
-        if (db is SqliteHaloDbContext)
+        if (writeGate.OneProcessOwnsTheStore)
         {
             if (!inFlight.TryClaim(scope, key, requestHash, out var holder))
                 return holder == requestHash ? new IdempotencyBegin.InProgress() : new IdempotencyBegin.BodyMismatch();
@@ -150,7 +151,7 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var state = IdempotencyStates.InProgress;
-        return await writeGate.WriteAsync(db, () => db.Database.ExecuteSqlInterpolatedAsync($"""
+        return await writeGate.RunAsync(_ => db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO idempotency_records ("Scope", "Key", "RequestHash", "State", "Attempt", "CreatedAt")
             VALUES ({scope}, {key}, {requestHash}, {state}, {attempt}, {now})
             ON CONFLICT DO NOTHING
@@ -167,7 +168,7 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
         if (existing.CreatedAt >= now - staleAfter) return new IdempotencyBegin.InProgress();
         // The first request has been "in progress" for too long: its process died. Take it over, once.
         var (scope, key, old, attempt) = (existing.Scope, existing.Key, existing.Attempt, Guid.NewGuid());
-        var taken = await writeGate.WriteAsync(db, () => db.Set<IdempotencyRecord>()
+        var taken = await writeGate.RunAsync(_ => db.Set<IdempotencyRecord>()
             .Where(r => r.Scope == scope && r.Key == key && r.Attempt == old && r.State == IdempotencyStates.InProgress)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Attempt, attempt).SetProperty(r => r.CreatedAt, now), ct), ct);
         return taken == 1 ? new IdempotencyBegin.Started(attempt) : new IdempotencyBegin.InProgress();
@@ -178,10 +179,10 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
         if (_claim is not null)
         {
             TrackCompletion(scope, key, attempt, statusCode, contentType, body);
-            return writeGate.WriteAsync(db, () => db.SaveChangesAsync(ct), ct);
+            return writeGate.RunAsync(_ => db.SaveChangesAsync(ct), ct);
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        return writeGate.WriteAsync(db, () => db.Set<IdempotencyRecord>()
+        return writeGate.RunAsync(_ => db.Set<IdempotencyRecord>()
             .Where(r => r.Scope == scope && r.Key == key && r.Attempt == attempt)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.State, IdempotencyStates.Completed)
@@ -227,7 +228,7 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Featu
     public Task AbandonAsync(string scope, string key, Guid attempt)
     {
         if (_claim is not null) return Task.CompletedTask; // no row was written; Release frees the claim
-        return writeGate.WriteAsync(db, () => db.Set<IdempotencyRecord>().Where(r => r.Scope == scope && r.Key == key && r.Attempt == attempt)
+        return writeGate.RunAsync(_ => db.Set<IdempotencyRecord>().Where(r => r.Scope == scope && r.Key == key && r.Attempt == attempt)
             .ExecuteDeleteAsync(CancellationToken.None), CancellationToken.None);
     }
 

@@ -133,6 +133,26 @@ public abstract class ModerationApiTests(HaloApiFactory factory)
     }
 
     [Fact]
+    public async Task MergeRaisesTheTargetToTheHigherSeverityAndEarlierTimeOfTheTwoClusters()
+    {
+        var (lat, lon) = NewPlace();
+        var (lat2, lon2) = TestIncidents.Offset(lat, lon, 5_000, 90);
+        var t = factory.Now().AddMinutes(-30);
+        // Source: a violence report without a severity of its own (category default); target: a milder theft, later.
+        var source = await _client.SubmitOk(Body(NewDevice(), lat, lon, t, "violence"));
+        var target = await _client.SubmitOk(Body(NewDevice(), lat2, lon2, t.AddMinutes(20), "theft", severity: 1));
+        var sourceSeverity = await factory.WithDb(db => db.Incidents.Where(i => i.Id == source.IncidentId).Select(i => i.Severity).SingleAsync());
+        Assert.True(sourceSeverity > 1, $"violence defaults above 1, got {sourceSeverity}");
+
+        var res = await Act(source.IncidentId, "merge", new { reason = "Same event", into_incident_id = target.IncidentId });
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+
+        var merged = await factory.WithDb(db => db.Incidents.AsNoTracking().SingleAsync(i => i.Id == target.IncidentId));
+        Assert.Equal(sourceSeverity, merged.Severity);
+        Assert.Equal(t, merged.OccurredAt, TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task BadModerationRequestsAreRejected()
     {
         var (lat, lon) = NewPlace();

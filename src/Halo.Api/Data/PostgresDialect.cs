@@ -1,0 +1,47 @@
+using System.Data.Common;
+using Halo.Api.Features.Incidents;
+using Microsoft.EntityFrameworkCore;
+using NetTopologySuite.Geometries;
+
+namespace Halo.Api.Data;
+
+/// <summary>PostgreSQL + PostGIS: exact sphere distances on the stored geography column, no index hints.</summary>
+public sealed class PostgresDialect : StoreDialect
+{
+    public static readonly PostgresDialect Instance = new();
+
+    private static readonly GeometryFactory Wgs84 = new(new PrecisionModel(), 4326);
+
+    private PostgresDialect() { }
+
+    public override IQueryable<T> ThroughIndex<T>(HaloDbContext db, string table, string index) => db.Set<T>();
+
+    public override string IndexHintSql(string index) => "";
+
+    public override bool SplitsDenseAreaScans => false;
+
+    public override bool RadiusIsExact => true;
+
+    // Sphere, not spheroid: the same earth model as the SQLite haversine path, so both providers agree.
+    public override IQueryable<Incident> WithinRadius(IQueryable<Incident> q, double lat, double lon, double radiusM)
+    {
+        var centre = Wgs84.CreatePoint(new Coordinate(lon, lat));
+        return q.Where(i => EF.Functions.IsWithinDistance(EF.Property<Point>(i, PostgresHaloDbContext.GeographyColumn), centre, radiusM, false));
+    }
+
+    public override string WithinRadiusSql(Func<object, string> param, double lat, double lon, double radiusM) =>
+        $"ST_DWithin(\"geog\", ST_SetSRID(ST_MakePoint({param(lon)}, {param(lat)}), 4326)::geography, {param(radiusM)}, FALSE)";
+
+    public override IQueryable<Incident>? NearestFirst(IQueryable<Incident> q, double lat, double lon)
+    {
+        var centre = Wgs84.CreatePoint(new Coordinate(lon, lat));
+        return q.OrderBy(i => EF.Functions.Distance(EF.Property<Point>(i, PostgresHaloDbContext.GeographyColumn), centre, false))
+            .ThenByDescending(i => i.OccurredAt);
+    }
+
+    public override object ToStored(object value) => value is DateTime d ? d.ToUniversalTime() : value;
+
+    public override Guid ReadGuid(DbDataReader r, int i) => r.GetGuid(i);
+
+    public override DateTime ReadInstant(DbDataReader r, int i) => DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
+}
