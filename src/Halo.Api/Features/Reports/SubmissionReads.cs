@@ -138,7 +138,10 @@ public sealed class PostgresSubmissionReads(ClusterLock clusterLock) : Submissio
         }, ct);
     }
 
-    /// <summary>The candidates (both queries of <see cref="CandidateQueries"/>), after the lock statements when <paramref name="lockKeys"/> are given.</summary>
+    /// <summary>
+    /// The candidates (both queries of <see cref="CandidateQueries"/>), after the lock statements when
+    /// <paramref name="lockKeys"/> are given. Inside the submission's transaction (its connection is open).
+    /// </summary>
     public static async Task<(List<ClusterCandidate>, List<CitizenCandidate>)> LockAndReadAsync(HaloDbContext db, long[]? lockKeys, ReportPoint p,
         ValidReport r, ReportsOptions o, CancellationToken ct)
     {
@@ -146,8 +149,6 @@ public sealed class PostgresSubmissionReads(ClusterLock clusterLock) : Submissio
         var box = Haversine.BoundingBox(p.Latitude, p.Longitude, o.CandidateRadiusM);
         var wide = Haversine.BoundingBox(p.Latitude, p.Longitude, o.CandidateRadiusM + o.MaxOfficialPrecisionM);
 
-        await db.Database.OpenConnectionAsync(ct);
-        try
         {
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
             await using var batch = new NpgsqlBatch(connection);
@@ -190,17 +191,11 @@ public sealed class PostgresSubmissionReads(ClusterLock clusterLock) : Submissio
             while (await reader.ReadAsync(ct)) citizens.Add(ReadCitizen(reader));
             return (officials, citizens);
         }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
     }
 
-    /// <summary><see cref="CandidateQueries.LinkedAsync"/> as SQL, after the official incident's key (one round trip).</summary>
+    /// <summary><see cref="CandidateQueries.LinkedAsync"/> as SQL, after the official incident's key (one round trip), inside the submission's transaction.</summary>
     public static async Task<LinkedCluster> LockAndReadLinkedAsync(HaloDbContext db, Guid official, ValidReport r, bool withCounters, CancellationToken ct)
     {
-        await db.Database.OpenConnectionAsync(ct);
-        try
         {
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
             await using var batch = new NpgsqlBatch(connection);
@@ -224,10 +219,6 @@ public sealed class PostgresSubmissionReads(ClusterLock clusterLock) : Submissio
             OfficialCounters? values = null;
             if (withCounters && await reader.NextResultAsync(ct) && await reader.ReadAsync(ct)) values = new(reader.GetInt32(0), reader.GetBoolean(1));
             return new LinkedCluster(cluster, values);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
         }
     }
 

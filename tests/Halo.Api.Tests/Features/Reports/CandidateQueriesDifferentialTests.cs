@@ -116,12 +116,9 @@ public sealed class CandidateQueriesDifferentialTests(SqliteApiFactory sqlite, P
                 (await CandidateQueries.OfficialsAsync(db, r.Point, o, default), await CandidateQueries.CitizensAsync(db, r.Point, r, o, default)));
             var definitionOnPostgres = await postgres.WithDb(async db =>
                 (await CandidateQueries.OfficialsAsync(db, r.Point, o, default), await CandidateQueries.CitizensAsync(db, r.Point, r, o, default)));
-            var sqlOnPostgres = await postgres.WithDb(async db =>
-            {
-                // With the submission's own lock statements in front, as a submission sends them.
-                await using var tx = await db.Database.BeginTransactionAsync();
-                return await PostgresSubmissionReads.LockAndReadAsync(db, ClusterLock.SubmissionKeys(r.Latitude, r.Longitude, o.CandidateRadiusM), r.Point, r, o, default);
-            });
+            // With the submission's own lock statements in front, in a transaction, as a submission sends them.
+            var sqlOnPostgres = await postgres.WithDb(db => InTransaction(db, () =>
+                PostgresSubmissionReads.LockAndReadAsync(db, ClusterLock.SubmissionKeys(r.Latitude, r.Longitude, o.CandidateRadiusM), r.Point, r, o, default)));
             foreach (var (label, officials, citizens) in new[] { ("LINQ on PostgreSQL", definitionOnPostgres.Item1, definitionOnPostgres.Item2),
                          ("SQL on PostgreSQL", sqlOnPostgres.Item1, sqlOnPostgres.Item2) })
             {
@@ -148,17 +145,21 @@ public sealed class CandidateQueriesDifferentialTests(SqliteApiFactory sqlite, P
                 {
                     var onSqlite = await sqlite.WithDb(db => CandidateQueries.LinkedAsync(db, official, r, withCounters, default));
                     var definitionOnPostgres = await postgres.WithDb(db => CandidateQueries.LinkedAsync(db, official, r, withCounters, default));
-                    var sqlOnPostgres = await postgres.WithDb(async db =>
-                    {
-                        await using var tx = await db.Database.BeginTransactionAsync();
-                        return await PostgresSubmissionReads.LockAndReadLinkedAsync(db, official, r, withCounters, default);
-                    });
+                    var sqlOnPostgres = await postgres.WithDb(db => InTransaction(db, () =>
+                        PostgresSubmissionReads.LockAndReadLinkedAsync(db, official, r, withCounters, default)));
                     Assert.Equal(onSqlite, definitionOnPostgres);
                     Assert.Equal(onSqlite, sqlOnPostgres);
                     if (onSqlite.Cluster is not null) linkedSeen++;
                 }
         Assert.True(linkedSeen > 0);
     }
+
+    private static Task<T> InTransaction<T>(HaloDbContext db, Func<Task<T>> read) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
+            return await read();
+        });
 
     private static List<T> Sorted<T>(List<T> items) where T : notnull => items.OrderBy(x => x.ToString(), StringComparer.Ordinal).ToList();
 }
