@@ -132,8 +132,8 @@ public sealed class PostgresSubmissionReads(ClusterLock clusterLock) : Submissio
                 return await decide(new SubmissionCandidates(officials, citizens,
                     (official, withCounters, t) => CandidateQueries.LinkedAsync(db, official, r, withCounters, t)), token);
             }
-            var (o1, c1) = await LockAndReadAsync(db, lockKeys, point, r, o, token);
-            return await decide(new SubmissionCandidates(o1, c1,
+            var (lockedOfficials, lockedCitizens) = await LockAndReadAsync(db, lockKeys, point, r, o, token);
+            return await decide(new SubmissionCandidates(lockedOfficials, lockedCitizens,
                 (official, withCounters, t) => LockAndReadLinkedAsync(db, official, r, withCounters, t)), token);
         }, ct);
     }
@@ -149,77 +149,73 @@ public sealed class PostgresSubmissionReads(ClusterLock clusterLock) : Submissio
         var box = Haversine.BoundingBox(p.Latitude, p.Longitude, o.CandidateRadiusM);
         var wide = Haversine.BoundingBox(p.Latitude, p.Longitude, o.CandidateRadiusM + o.MaxOfficialPrecisionM);
 
-        {
-            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            await using var batch = new NpgsqlBatch(connection);
-            // Halo's connections plan every execution for its values (DataRegistration.WithPostgresDefaults); this
-            // transaction's statements opt back into PostgreSQL's default, which keeps a prepared statement's generic
-            // plan when it is no worse (bench/RESULTS-reports.md).
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('plan_cache_mode', 'auto', true)"));
-            if (lockKeys is not null) PostgresClusterLock.AddLockCommand(batch, lockKeys);
-            var skip = batch.BatchCommands.Count;
-            var official = new NpgsqlBatchCommand("""
-                SELECT i."Id", i."Category", i."OccurredAt", i."Latitude", i."Longitude", i."LocationPrecisionM"
-                FROM incidents i
-                WHERE i."Source" <> $1 AND i."IsIncident" AND i."Status" <> $2 AND i."Status" <> $3
-                  AND i."OccurredAt" >= $4 AND i."OccurredAt" <= $5
-                  AND i."Latitude" >= $6 AND i."Latitude" <= $7 AND i."Longitude" >= $8 AND i."Longitude" <= $9
-                  AND i."LocationPrecisionM" <= $10
-                """);
-            foreach (var v in new object[] { IncidentSources.Citizen, IncidentStatus.Rejected, IncidentStatus.Deleted, from, to,
-                         wide.MinLat, wide.MaxLat, wide.MinLon, wide.MaxLon, o.MaxOfficialPrecisionM })
-                official.Parameters.Add(new NpgsqlParameter { Value = v });
-            batch.BatchCommands.Add(official);
-            var citizen = new NpgsqlBatchCommand(CitizenColumnsSql + """
-                WHERE c."CentroidLatitude" >= $4 AND c."CentroidLatitude" <= $5 AND c."CentroidLongitude" >= $6 AND c."CentroidLongitude" <= $7
-                  AND i."OccurredAt" >= $8 AND i."OccurredAt" <= $9 AND i."Status" <> $10 AND i."Status" <> $11
-                """);
-            AddReporterParameters(citizen, r);
-            foreach (var v in new object[] { box.MinLat, box.MaxLat, box.MinLon, box.MaxLon, from, to, IncidentStatus.Rejected, IncidentStatus.Deleted })
-                citizen.Parameters.Add(new NpgsqlParameter { Value = v });
-            batch.BatchCommands.Add(citizen);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var batch = new NpgsqlBatch(connection);
+        // Halo's connections plan every execution for its values (DataRegistration.WithPostgresDefaults); this
+        // transaction's statements opt back into PostgreSQL's default, which keeps a prepared statement's generic
+        // plan when it is no worse (bench/RESULTS-reports.md).
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('plan_cache_mode', 'auto', true)"));
+        if (lockKeys is not null) PostgresClusterLock.AddLockCommand(batch, lockKeys);
+        var skip = batch.BatchCommands.Count;
+        var official = new NpgsqlBatchCommand("""
+            SELECT i."Id", i."Category", i."OccurredAt", i."Latitude", i."Longitude", i."LocationPrecisionM"
+            FROM incidents i
+            WHERE i."Source" <> $1 AND i."IsIncident" AND i."Status" <> $2 AND i."Status" <> $3
+              AND i."OccurredAt" >= $4 AND i."OccurredAt" <= $5
+              AND i."Latitude" >= $6 AND i."Latitude" <= $7 AND i."Longitude" >= $8 AND i."Longitude" <= $9
+              AND i."LocationPrecisionM" <= $10
+            """);
+        foreach (var v in new object[] { IncidentSources.Citizen, IncidentStatus.Rejected, IncidentStatus.Deleted, from, to,
+                     wide.MinLat, wide.MaxLat, wide.MinLon, wide.MaxLon, o.MaxOfficialPrecisionM })
+            official.Parameters.Add(new NpgsqlParameter { Value = v });
+        batch.BatchCommands.Add(official);
+        var citizen = new NpgsqlBatchCommand(CitizenColumnsSql + """
+            WHERE c."CentroidLatitude" >= $4 AND c."CentroidLatitude" <= $5 AND c."CentroidLongitude" >= $6 AND c."CentroidLongitude" <= $7
+              AND i."OccurredAt" >= $8 AND i."OccurredAt" <= $9 AND i."Status" <> $10 AND i."Status" <> $11
+            """);
+        AddReporterParameters(citizen, r);
+        foreach (var v in new object[] { box.MinLat, box.MaxLat, box.MinLon, box.MaxLon, from, to, IncidentStatus.Rejected, IncidentStatus.Deleted })
+            citizen.Parameters.Add(new NpgsqlParameter { Value = v });
+        batch.BatchCommands.Add(citizen);
 
-            var officials = new List<ClusterCandidate>();
-            var citizens = new List<CitizenCandidate>();
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            for (var n = 1; n < skip; n++) await reader.NextResultAsync(ct); // past the setting and the lock statements
-            await reader.NextResultAsync(ct);
-            while (await reader.ReadAsync(ct))
-                officials.Add(new ClusterCandidate(reader.GetGuid(0), true, reader.GetString(1), Utc(reader.GetDateTime(2)),
-                    reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5)));
-            await reader.NextResultAsync(ct);
-            while (await reader.ReadAsync(ct)) citizens.Add(ReadCitizen(reader));
-            return (officials, citizens);
-        }
+        var officials = new List<ClusterCandidate>();
+        var citizens = new List<CitizenCandidate>();
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        for (var n = 1; n < skip; n++) await reader.NextResultAsync(ct); // past the setting and the lock statements
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+            officials.Add(new ClusterCandidate(reader.GetGuid(0), true, reader.GetString(1), Utc(reader.GetDateTime(2)),
+                reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5)));
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct)) citizens.Add(ReadCitizen(reader));
+        return (officials, citizens);
     }
 
     /// <summary><see cref="CandidateQueries.LinkedAsync"/> as SQL, after the official incident's key (one round trip), inside the submission's transaction.</summary>
     public static async Task<LinkedCluster> LockAndReadLinkedAsync(HaloDbContext db, Guid official, ValidReport r, bool withCounters, CancellationToken ct)
     {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var batch = new NpgsqlBatch(connection);
+        PostgresClusterLock.AddOfficialLockCommand(batch, official);
+        var linked = new NpgsqlBatchCommand(CitizenColumnsSql + """
+            WHERE c."OfficialIncidentId" = $4
+            """);
+        AddReporterParameters(linked, r);
+        linked.Parameters.Add(new NpgsqlParameter { Value = official });
+        batch.BatchCommands.Add(linked);
+        if (withCounters)
         {
-            var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-            await using var batch = new NpgsqlBatch(connection);
-            PostgresClusterLock.AddOfficialLockCommand(batch, official);
-            var linked = new NpgsqlBatchCommand(CitizenColumnsSql + """
-                WHERE c."OfficialIncidentId" = $4
-                """);
-            AddReporterParameters(linked, r);
-            linked.Parameters.Add(new NpgsqlParameter { Value = official });
-            batch.BatchCommands.Add(linked);
-            if (withCounters)
-            {
-                var counters = new NpgsqlBatchCommand("""SELECT "CitizenCorroborations", "HasCitizenMedia" FROM incidents WHERE "Id" = $1""");
-                counters.Parameters.Add(new NpgsqlParameter { Value = official });
-                batch.BatchCommands.Add(counters);
-            }
-
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            await reader.NextResultAsync(ct); // past the lock
-            var cluster = await reader.ReadAsync(ct) ? ReadCitizen(reader) : null;
-            OfficialCounters? values = null;
-            if (withCounters && await reader.NextResultAsync(ct) && await reader.ReadAsync(ct)) values = new(reader.GetInt32(0), reader.GetBoolean(1));
-            return new LinkedCluster(cluster, values);
+            var counters = new NpgsqlBatchCommand("""SELECT "CitizenCorroborations", "HasCitizenMedia" FROM incidents WHERE "Id" = $1""");
+            counters.Parameters.Add(new NpgsqlParameter { Value = official });
+            batch.BatchCommands.Add(counters);
         }
+
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct); // past the lock
+        var cluster = await reader.ReadAsync(ct) ? ReadCitizen(reader) : null;
+        OfficialCounters? values = null;
+        if (withCounters && await reader.NextResultAsync(ct) && await reader.ReadAsync(ct)) values = new(reader.GetInt32(0), reader.GetBoolean(1));
+        return new LinkedCluster(cluster, values);
     }
 
     /// <summary>

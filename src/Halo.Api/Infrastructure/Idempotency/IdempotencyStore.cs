@@ -211,17 +211,19 @@ public sealed class IdempotencyStore(HaloDbContext db, TimeProvider clock, Write
             });
             return;
         }
-        // A stub with the key and the expected attempt; only the completion columns are written.
-        var record = new IdempotencyRecord { Scope = scope, Key = key, RequestHash = "", Attempt = attempt };
-        var entry = db.Attach(record);
+        // The in-progress row as it is stored (no answer yet), with the expected attempt: EF writes the completion
+        // columns because they change, and only where the attempt still matches.
+        var record = new IdempotencyRecord
+        {
+            Scope = scope, Key = key, RequestHash = "", Attempt = attempt, State = IdempotencyStates.InProgress,
+            StatusCode = null, ContentType = null, ResponseBody = null, CompletedAt = null,
+        };
+        db.Attach(record);
         record.State = IdempotencyStates.Completed;
         record.StatusCode = statusCode;
         record.ContentType = contentType;
         record.ResponseBody = body;
         record.CompletedAt = now;
-        foreach (var p in new[] { nameof(IdempotencyRecord.State), nameof(IdempotencyRecord.StatusCode), nameof(IdempotencyRecord.ContentType),
-                     nameof(IdempotencyRecord.ResponseBody), nameof(IdempotencyRecord.CompletedAt) })
-            entry.Property(p).IsModified = true;
     }
 
     /// <summary>Releases the key after a failure (5xx, cancellation), so the client's retry runs the request afresh.</summary>
