@@ -55,36 +55,43 @@ public static class CandidateQueries
         // Start from the centroid index where the store takes hints: SQLite's planner would otherwise walk every
         // incident in the ±24 h window (official ones too) and look each up among the clusters, inside the write gate.
         var clusters = db.Dialect.ThroughIndex<ReportCluster>(db, "report_clusters", ReportClusterConfiguration.CentroidIndex);
-        return await Citizen(db, clusters.Where(c => c.CentroidLatitude >= box.MinLat && c.CentroidLatitude <= box.MaxLat
-                && c.CentroidLongitude >= box.MinLon && c.CentroidLongitude <= box.MaxLon), r,
-            i => i.OccurredAt >= windowFrom && i.OccurredAt <= windowTo && i.Status != IncidentStatus.Rejected && i.Status != IncidentStatus.Deleted)
+        // Null means unknown, never "the same as another unknown" (EF compares nulls as equal in C# terms).
+        var (device, userId, network) = (r.DeviceHash, r.UserId?.ToString(), r.NetworkHash);
+        return await (
+                from c in clusters.AsNoTracking()
+                join i in db.Incidents.AsNoTracking() on c.IncidentId equals i.Id
+                where c.CentroidLatitude >= box.MinLat && c.CentroidLatitude <= box.MaxLat
+                    && c.CentroidLongitude >= box.MinLon && c.CentroidLongitude <= box.MaxLon
+                    && i.OccurredAt >= windowFrom && i.OccurredAt <= windowTo
+                    && i.Status != IncidentStatus.Rejected && i.Status != IncidentStatus.Deleted
+                select new CitizenCandidate(
+                    new ClusterCandidate(i.Id, false, i.Category, i.OccurredAt, c.CentroidLatitude, c.CentroidLongitude, 0),
+                    // The duplicate check rides along (one indexed probe per candidate) instead of costing a round trip.
+                    db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == device),
+                    db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && (network != null && x.NetworkHash == network || userId != null && x.UserId == userId)),
+                    new ClusterRow(c.OfficialIncidentId, c.ReportCount, c.UniqueReporters, c.HasMedia, c.ModeratorVerified, i.Status, i.Severity,
+                        i.IsVerified, i.Latitude, i.Longitude, i.LocationPrecisionM, i.H3Res9, i.H3Res7, i.HasCitizenMedia, i.Summary)))
             .ToListAsync(ct);
     }
 
     public static async Task<LinkedCluster> LinkedAsync(HaloDbContext db, Guid official, ValidReport r, bool withCounters, CancellationToken ct)
     {
-        var row = await Citizen(db, db.Set<ReportCluster>().Where(c => c.OfficialIncidentId == official), r, _ => true).FirstOrDefaultAsync(ct);
+        var (device, userId, network) = (r.DeviceHash, r.UserId?.ToString(), r.NetworkHash);
+        var row = await (
+                from c in db.Set<ReportCluster>().AsNoTracking()
+                join i in db.Incidents.AsNoTracking() on c.IncidentId equals i.Id
+                where c.OfficialIncidentId == official
+                select new CitizenCandidate(
+                    new ClusterCandidate(i.Id, false, i.Category, i.OccurredAt, c.CentroidLatitude, c.CentroidLongitude, 0),
+                    db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == device),
+                    db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && (network != null && x.NetworkHash == network || userId != null && x.UserId == userId)),
+                    new ClusterRow(c.OfficialIncidentId, c.ReportCount, c.UniqueReporters, c.HasMedia, c.ModeratorVerified, i.Status, i.Severity,
+                        i.IsVerified, i.Latitude, i.Longitude, i.LocationPrecisionM, i.H3Res9, i.H3Res7, i.HasCitizenMedia, i.Summary)))
+            .FirstOrDefaultAsync(ct);
         if (!withCounters) return new LinkedCluster(row, null);
         var officialRow = await db.Incidents.AsNoTracking().Where(i => i.Id == official)
             .Select(i => new { i.CitizenCorroborations, i.HasCitizenMedia }).FirstOrDefaultAsync(ct);
         return new LinkedCluster(row, officialRow is null ? null : new OfficialCounters(officialRow.CitizenCorroborations, officialRow.HasCitizenMedia));
-    }
-
-    /// <summary>Citizen candidates among <paramref name="clusters"/> whose incident passes <paramref name="incidentFilter"/>.</summary>
-    private static IQueryable<CitizenCandidate> Citizen(HaloDbContext db, IQueryable<ReportCluster> clusters, ValidReport r,
-        System.Linq.Expressions.Expression<Func<Incident, bool>> incidentFilter)
-    {
-        // Null means unknown, never "the same as another unknown" (EF compares nulls as equal in C# terms).
-        var (device, userId, network) = (r.DeviceHash, r.UserId?.ToString(), r.NetworkHash);
-        return from c in clusters.AsNoTracking()
-               join i in db.Incidents.AsNoTracking().Where(incidentFilter) on c.IncidentId equals i.Id
-               select new CitizenCandidate(
-                   new ClusterCandidate(i.Id, false, i.Category, i.OccurredAt, c.CentroidLatitude, c.CentroidLongitude, 0),
-                   // The duplicate check rides along (one indexed probe per candidate) instead of costing a round trip.
-                   db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && x.DeviceHash == device),
-                   db.Set<CitizenReport>().Any(x => x.IncidentId == c.IncidentId && (network != null && x.NetworkHash == network || userId != null && x.UserId == userId)),
-                   new ClusterRow(c.OfficialIncidentId, c.ReportCount, c.UniqueReporters, c.HasMedia, c.ModeratorVerified, i.Status, i.Severity,
-                       i.IsVerified, i.Latitude, i.Longitude, i.LocationPrecisionM, i.H3Res9, i.H3Res7, i.HasCitizenMedia, i.Summary));
     }
 }
 
