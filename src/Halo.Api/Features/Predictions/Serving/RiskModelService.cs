@@ -35,10 +35,6 @@ public sealed class RiskModelService(
         new("high", options.Value.HighFrom, "#ef6c00"), new("critical", options.Value.CriticalFrom, "#c62828"),
     ];
 
-    /// <summary>1 − exp(−λ/λ_ref(r)); λ_ref scales with the cell area (×7 per coarser resolution).</summary>
-    public static double RiskScore(double expected, double referenceRate, int baseResolution, int resolution) =>
-        1 - Math.Exp(-expected / (referenceRate * Math.Pow(7, baseResolution - resolution)));
-
     public string Level(double score) =>
         score >= options.Value.CriticalFrom ? "critical" : score >= options.Value.HighFrom ? "high" : score >= options.Value.MediumFrom ? "medium" : "low";
 
@@ -82,7 +78,8 @@ public sealed class RiskModelService(
                 row.MetricsJson = JsonSerializer.Serialize(new
                 {
                     validation_from = trained.ValidationStart, validation_to = end, validation,
-                    windows = trained.Windows.Select(w => new { from = w.From, days = w.Days, scores = w.Scores.Select(ToDto) }),
+                    validation_events = trained.Validation.Count > 0 ? trained.Validation[0].ObservedTotal : 0,
+                    windows = trained.Windows.Select(w => new { from = w.From, days = w.Days, events = w.Scores.Count > 0 ? w.Scores[0].ObservedTotal : 0, scores = w.Scores.Select(ToDto) }),
                     comparisons = trained.Comparisons, candidate_settings = trained.CandidateSettings,
                 }, Json);
                 row.SettingsJson = JsonSerializer.Serialize(new RiskSettings(trained.Chosen.Name, o.Resolution, reference,
