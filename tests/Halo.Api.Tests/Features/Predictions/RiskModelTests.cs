@@ -108,7 +108,7 @@ public sealed class RiskModelTests
         foreach (var make in new Func<IRiskModel>[]
                  {
                      () => new TrailingCountModel(365), () => new TrailingCountModel(730), () => new TrailingCountModel(null), () => new KdeModel(),
-                     () => new KdeGridModel(), () => new HourOfWeekKdeModel(), () => new LearnedRiskModel { TrainingOrigins = 60 },
+                     () => new KdeGridModel(), () => new HourOfWeekKdeModel(), () => new HawkesModel(), () => new LearnedRiskModel { TrainingOrigins = 60 },
                  })
         {
             var a = Forecast(make(), Dataset(events, origin), origin);
@@ -240,5 +240,46 @@ public sealed class RiskModelTests
         Assert.Equal(0, a.Bandwidth);
         Assert.True(b.Bandwidth > 0, $"chose k{b.Bandwidth}");
         Assert.Equal(KdeGridModel.Decays.Length * KdeGridModel.Bandwidths.Length, a.GridScores.Count);
+    }
+
+    /// <summary>
+    /// The simulated process above has known parameters: each event triggers 0.5 events on average (θ), after a mean
+    /// delay of 2 days (1/ω), 70 % of them in its own cell and 30 % in its 1-ring. Tolerances: θ ± 0.12, 1/ω ± 0.6 days,
+    /// own-cell share ± 0.12, 2-ring share below 0.1 (the simulation loses the offspring that fall outside its 37 cells,
+    /// so θ comes out a few hundredths low), and the fitted forecast tracks the true expected counts better than the
+    /// 365-day trailing count.
+    /// </summary>
+    [Fact(Skip = "Not met yet: the EM fit gives θ 0.36 (true 0.5), 1/ω 1.8 d (true 2) and ring shares 1.00/0.00/0.00 (true 0.7/0.3/0) — the declustered per-cell background absorbs the near-constant stream of offspring from busy neighbours. The model is therefore not a training candidate.")]
+    public void TheSelfExcitingFitRecoversTheSimulatedParametersWithinTolerance()
+    {
+        var (events, truth, cells) = Hawkes(seed: 7, days: 600);
+        var origin = Start.AddDays(560);
+        var data = Dataset(events, origin);
+        var m = new HawkesModel();
+        m.Fit(data.At(origin), CancellationToken.None);
+        Assert.True(m.Theta is >= 0.38 and <= 0.62, m.ToString());
+        Assert.True(1 / m.Omega is >= 1.4 and <= 2.6, m.ToString());
+        Assert.True(m.RingShare[0] is >= 0.58 and <= 0.82, m.ToString());
+        Assert.True(m.RingShare[2] < 0.1, m.ToString());
+
+        double errHawkes = 0, errTrailing = 0;
+        for (var day = 0; day < 40; day++)
+        {
+            var o = origin.AddDays(day);
+            var view = data.At(o);
+            var profile = HourProfile.Fit(view);
+            var x = UnitFeatures.Compute(view, profile);
+            var fh = m.Predict(view, x, profile);
+            var ft = new TrailingCountModel().Predict(view, x, profile);
+            var past = view.Events.ToArray().Where(e => e.Ticks >= o.AddDays(-30).Ticks).ToList();
+            foreach (var c in cells)
+            {
+                var u = data.FineIndex[c];
+                var t = truth(c, o, past);
+                errHawkes += Math.Pow(fh.Daily[u] - t, 2);
+                errTrailing += Math.Pow(ft.Daily[u] - t, 2);
+            }
+        }
+        Assert.True(errHawkes < errTrailing * 0.8, $"Hawkes squared error {errHawkes:0.000} vs trailing {errTrailing:0.000} ({m})");
     }
 }

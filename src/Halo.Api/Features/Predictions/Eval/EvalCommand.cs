@@ -39,7 +39,7 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
         var validationDays = Cli.IntOption("--validation-days", "Days of the validation window the model is chosen on", "Predictions:ValidationDays", 7, 120);
         var trainingOrigins = Cli.IntOption("--training-origins", "Daily origins the learned model takes examples from", "Predictions:TrainingOrigins", 7, 730);
         var minValidationEvents = Cli.IntOption("--validation-min-events", "Events the validation window must hold (it grows until it does)", RiskTrainer.DefaultMinValidationEvents, 0, 1_000_000);
-        var maxValidationDays = Cli.IntOption("--validation-max-days", "Longest validation window", $"max(--validation-days, {RiskTrainer.DefaultMaxValidationDays})", 7, 365);
+        var maxValidationDays = Cli.IntOption("--validation-max-days", "Longest validation window", $"max(--validation-days, {RiskTrainer.DefaultMaxValidationDays})", 7, 1460);
         var defaults = new LearnedRiskModel();
         var trees = Cli.IntOption("--learned-trees", "Learned model: trees", defaults.Trees.ToString(CultureInfo.InvariantCulture), 10, 2000);
         var leaves = Cli.IntOption("--learned-leaves", "Learned model: leaves per tree", defaults.Leaves.ToString(CultureInfo.InvariantCulture), 2, 128);

@@ -35,13 +35,13 @@ public static class RiskTrainer
     public const int DefaultMinValidationEvents = 4000;
 
     /// <summary>Upper bound of the validation period, so the candidates compared are not fitted on stale data.</summary>
-    public const int DefaultMaxValidationDays = 180;
+    public const int DefaultMaxValidationDays = 730;
 
     /// <summary>Rolling validation windows the period is split into (reported per window in why_chosen and the registry).</summary>
     public const int ValidationWindows = 4;
 
     /// <summary>Models that are not naive forecasts: they must beat the best naive one to be chosen.</summary>
-    public static bool IsChallenger(string name) => name is LearnedRiskModel.ModelName;
+    public static bool IsChallenger(string name) => name is LearnedRiskModel.ModelName or HawkesModel.ModelName;
 
     public static IReadOnlyList<IRiskModel> Candidates(int trainingOrigins = 120, int maxRows = 150_000) =>
     [
@@ -177,7 +177,7 @@ public static class RiskTrainer
         var inv = CultureInfo.InvariantCulture;
         var eventsPerWindow = string.Join(", ", windows.Select(w => w.Scores[0].ObservedTotal.ToString("0", inv)));
         var window = string.Create(inv,
-            $"{windows.Count} rolling validation windows of the {days} days from {valStart:yyyy-MM-dd} ({origins.Count} daily origins{(origins.Count < all.Count ? $", {all.Count - origins.Count} without events in the week before left out" : "")}; {scores[0].ObservedTotal:0} events, {eventsPerWindow} per window; sized for ≥ {ValidationWindows} windows and ≥ {minValidationEvents} events, {minDays}–{maxValidationDays} days and at most half the history{(scores[0].ObservedTotal < minValidationEvents ? ", which is all the history allows" : "")})");
+            $"{windows.Count} rolling validation windows of the {days} days from {valStart:yyyy-MM-dd} ({origins.Count} daily origins{(origins.Count < all.Count ? $", {all.Count - origins.Count} without events in the week before left out" : "")}; {scores[0].ObservedTotal:0} events, {eventsPerWindow} per window; sized for ≥ {ValidationWindows} windows and ≥ {minValidationEvents} events, {minDays}–{maxValidationDays} days and at most half the history{(scores[0].ObservedTotal < minValidationEvents ? $", so {scores[0].ObservedTotal:0} events is all it allows" : "")})");
         var comparisons = new Dictionary<string, PairedComparison>();
         var (chosenName, why) = Choose(scores, window, failures, daily, valSpace.Count, comparisons);
         log?.Invoke("Chosen: " + why);

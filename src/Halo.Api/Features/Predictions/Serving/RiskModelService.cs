@@ -128,6 +128,7 @@ public sealed class RiskModelService(
                 TrailingCountModel.NameAll => new TrailingCountModel(null),
                 KdeModel.ModelName => new KdeModel(),
                 KdeGridModel.ModelName => RestoreKde(settings.ModelSettings),
+                HawkesModel.ModelName => RestoreHawkes(settings.ModelSettings),
                 HourOfWeekKdeModel.ModelName => new HourOfWeekKdeModel(),
                 LearnedRiskModel.ModelName => LearnedRiskModel.Load(latest.Artifact!, settings.Scale),
                 _ => throw new InvalidDataException($"Unknown risk model '{settings.ModelName}'."),
@@ -245,6 +246,14 @@ public sealed class RiskModelService(
     {
         using var doc = JsonDocument.Parse(settings);
         return KdeGridModel.Restore(doc.RootElement.GetProperty("mean_life_days").GetDouble(), doc.RootElement.GetProperty("bandwidth").GetInt32());
+    }
+
+    private static HawkesModel RestoreHawkes(string settings)
+    {
+        using var doc = JsonDocument.Parse(settings);
+        var r = doc.RootElement;
+        return HawkesModel.Restore(r.GetProperty("alpha").GetDouble(), r.GetProperty("theta").GetDouble(), r.GetProperty("omega_per_day").GetDouble(),
+            r.GetProperty("ring_share").EnumerateArray().Select(x => x.GetDouble()).ToArray());
     }
 
     public static ModelMetricsDto ToDto(ModelScore s) => new(s.Name, s.HitRateAt, s.PaiAt, s.PeiAt, s.MeanLogLikelihood);
