@@ -56,8 +56,13 @@ public static class RiskTrainer
     /// <paramref name="minDays"/> never takes more than half of the history, so the candidates compared on it still
     /// have data to be fitted on.
     /// </summary>
-    public static int ValidationDays(HistoryView beforeEnd, int minDays, int minEvents, int maxDays)
+    public static int ValidationDays(HistoryView beforeEnd, int minDays, int minEvents, int maxDays) =>
+        ValidationDays(beforeEnd, minDays, minEvents, maxDays, out _);
+
+    /// <param name="capped">True when the length or half-history cap cut the period short of the events asked for.</param>
+    public static int ValidationDays(HistoryView beforeEnd, int minDays, int minEvents, int maxDays, out bool capped)
     {
+        capped = false;
         var events = beforeEnd.Events;
         if (events.Length == 0 || minEvents <= 0) return minDays;
         var from = beforeEnd.Origin.AddDays(-365).Ticks;
@@ -72,6 +77,7 @@ public static class RiskTrainer
         var days = perDay <= 0 ? maxDays : (int)Math.Ceiling(minEvents / perDay);
         var historyDays = (beforeEnd.Origin.Ticks - events[0].Ticks) / (double)TimeSpan.TicksPerDay;
         var cap = Math.Max(minDays, Math.Min(maxDays, (int)Math.Floor(historyDays / 2)));
+        capped = days > cap;
         return Math.Clamp(days, minDays, cap);
     }
 
@@ -143,7 +149,7 @@ public static class RiskTrainer
         var fullData = build(end);
         var minDays = Math.Max(validationDays, ValidationWindows * 7);
         maxValidationDays = Math.Max(maxValidationDays, minDays);
-        var days = ValidationDays(fullData.At(end), minDays, minValidationEvents, maxValidationDays);
+        var days = ValidationDays(fullData.At(end), minDays, minValidationEvents, maxValidationDays, out var capped);
         var valStart = end.AddDays(-days);
         var valData = build(valStart);
         var valSpace = new CellSpace(valData);
@@ -177,7 +183,7 @@ public static class RiskTrainer
         var inv = CultureInfo.InvariantCulture;
         var eventsPerWindow = string.Join(", ", windows.Select(w => w.Scores[0].ObservedTotal.ToString("0", inv)));
         var window = string.Create(inv,
-            $"{windows.Count} rolling validation windows of the {days} days from {valStart:yyyy-MM-dd} ({origins.Count} daily origins{(origins.Count < all.Count ? $", {all.Count - origins.Count} without events in the week before left out" : "")}; {scores[0].ObservedTotal:0} events, {eventsPerWindow} per window; sized for ≥ {ValidationWindows} windows and ≥ {minValidationEvents} events, {minDays}–{maxValidationDays} days and at most half the history{(scores[0].ObservedTotal < minValidationEvents ? $", so {scores[0].ObservedTotal:0} events is all it allows" : "")})");
+            $"{windows.Count} rolling validation windows of the {days} days from {valStart:yyyy-MM-dd} ({origins.Count} daily origins{(origins.Count < all.Count ? $", {all.Count - origins.Count} without events in the week before left out" : "")}; {scores[0].ObservedTotal:0} events, {eventsPerWindow} per window; sized for ≥ {ValidationWindows} windows and ≥ {minValidationEvents} events, {minDays}–{maxValidationDays} days and at most half the history{Shortfall(scores[0].ObservedTotal, minValidationEvents, capped)})");
         var comparisons = new Dictionary<string, PairedComparison>();
         var (chosenName, why) = Choose(scores, window, failures, daily, valSpace.Count, comparisons);
         log?.Invoke("Chosen: " + why);
@@ -195,6 +201,12 @@ public static class RiskTrainer
             Comparisons = comparisons, CandidateSettings = candidateSettings, Windows = windows,
         };
     }
+
+    /// <summary>Why the period holds fewer events than asked: the cap (all the history allows) or a quieter period than the past year's rate promised.</summary>
+    private static string Shortfall(double events, int minEvents, bool capped) =>
+        events >= minEvents ? ""
+        : capped ? string.Create(CultureInfo.InvariantCulture, $"; {events:0} events: the cap on the period's length binds, so that is all the history allows")
+        : string.Create(CultureInfo.InvariantCulture, $"; {events:0} events: the period was sized by the past year's rate, and these days were quieter");
 
     /// <summary>Splits the validation origins into consecutive windows and scores each model per window (LL and hit rate / PAI at 5 %).</summary>
     private static List<(DateTime From, int Days, IReadOnlyList<ModelScore> Scores)> WindowScores(IReadOnlyList<ModelScore> scores, DailyScores daily, List<DateTime> origins, int cells)
