@@ -47,7 +47,7 @@ sw.Restart();
 var trained = RiskTrainer.Train(at => new RiskDataset(events, resolution, areaCells, at, zone, categories.Names), end, 28,
     () => RiskTrainer.Candidates(), m => Console.WriteLine($"  [{sw.Elapsed.TotalSeconds,5:F1} s] {m}"));
 var trainSeconds = sw.Elapsed.TotalSeconds;
-Console.WriteLine($"TRAIN: {trainSeconds:F1} s for {events.Count:N0} events (4 candidates fitted, 28-day validation, chosen {trained.Chosen.Name} refitted)");
+Console.WriteLine($"TRAIN: {trainSeconds:F1} s for {events.Count:N0} events ({RiskTrainer.Candidates().Count} candidates fitted, validation period from {trained.ValidationStart:yyyy-MM-dd}, chosen {trained.Chosen.Name} refitted)");
 
 var dataset = new RiskDataset(events, resolution, areaCells, end, zone, categories.Names);
 var model = new ServingModel("bench", trained.Chosen, end, start, end, 1e-3, trained.WhyChosen, trained.ValidationStart, []);
@@ -57,7 +57,7 @@ foreach (var run in Enumerable.Range(1, 3))
     var snapshot = RiskModelService.BuildSnapshot(model, dataset, end, end);
     Console.WriteLine($"SNAPSHOT run {run}: {sw.Elapsed.TotalSeconds:F2} s for {snapshot.Count:N0} active cells x 24 hours ({trained.Chosen.Name})");
 }
-var learned = trained.AllFitted.FirstOrDefault(m => m is LearnedRiskModel) ?? RiskTrainer.Candidates()[3];
+var learned = trained.AllFitted.FirstOrDefault(m => m is LearnedRiskModel) ?? RiskTrainer.Candidates().First(m => m is LearnedRiskModel);
 if (learned is LearnedRiskModel { Artifact: null } l) l.Fit(dataset.At(end), CancellationToken.None);
 sw.Restart();
 var s2 = RiskModelService.BuildSnapshot(model with { Model = learned }, dataset, end, end);

@@ -1,5 +1,10 @@
 using System.Globalization;
+using System.Text.Json;
+using Halo.Api.Data;
+using Halo.Api.Features.ModelRegistry;
+using Halo.Api.Features.Predictions.Model;
 using Halo.Api.Features.Predictions.Serving;
+using Microsoft.EntityFrameworkCore;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
 using Halo.H3;
@@ -31,6 +36,8 @@ public static class PredictionsEndpoints
         group.MapGet("/hotspots", Hotspots)
             .WithSummary("Predicted risk per H3 cell for one hour of the next 24, in a circle or box; JSON or a GeoJSON FeatureCollection.");
         group.MapGet("/cell/{h3}", Cell).WithSummary("All 24 hourly forecasts and the factors for one cell.");
+        group.MapGet("/report-card", ReportCard)
+            .WithSummary("The serving model's validation backtest against the best naive forecast (hit rate and PAI at 5 %), its data window and training time, from the model registry.");
         group.MapGet("/metrics", Metrics).WithSummary("The serving risk model's version, why it was chosen and its validation metrics.");
         return app;
     }
@@ -57,7 +64,7 @@ public static class PredictionsEndpoints
         if (s is null) return NotReady();
         var b = circle is { } c ? Geo.Haversine.BoundingBox(c.Lat, c.Lon, c.RadiusM) : (area!.MinLat, area.MinLon, area.MaxLat, area.MaxLon);
         Func<double, double, bool>? inCircle = circle is { } cc ? (lat, lon) => Geo.Haversine.DistanceM(cc.Lat, cc.Lon, lat, lon) <= cc.RadiusM : null;
-        var minExpected = minRisk <= 0 ? 0 : -Math.Log(1 - Math.Min(minRisk, 0.999999999)) * s.Model.ReferenceRate * Math.Pow(7, s.Resolution - resolution);
+        var minExpected = RiskMath.ExpectedForScore(minRisk, s.Model.ReferenceRate, s.Resolution, resolution);
         var rows = resolution == s.Resolution
             ? s.TopInBox(b.MinLat, b.MinLon, b.MaxLat, b.MaxLon, hours, minExpected, limit, inCircle)
             : TopParents(s, b, inCircle, hours, resolution, minExpected, limit);
@@ -99,15 +106,18 @@ public static class PredictionsEndpoints
         var hours = Enumerable.Range(0, 24).Select(h =>
         {
             var e = members.Sum(i => (double)s.Expected[i * 24 + h]);
-            var score = RiskModelService.RiskScore(e, s.Model.ReferenceRate, s.Resolution, res);
-            return new CellHourDto(h, s.Origin.AddHours(h), Round(e), Round(1 - Math.Exp(-e)), Math.Round(score, 4), service.Level(score));
+            var score = RiskMath.Score(e, s.Model.ReferenceRate, s.Resolution, res);
+            return new CellHourDto(h, s.Origin.AddHours(h), RiskMath.Round(e), RiskMath.Round(RiskMath.ProbabilityAny(e)), Math.Round(score, 4), service.Level(score),
+                RiskMath.ExpectedDisplay(e), RiskMath.ProbabilityDisplay(e));
         }).ToList();
         var best = members.MaxBy(i => s.Expected[i * 24]);
+        var support = s.Support(best);
         var peak = hours.MaxBy(x => x.ExpectedCount)!.HoursAhead;
         var centre = H3.H3.CellToLatLng(index);
         var boundary = H3.H3.CellToBoundary(index).Select(p => new[] { Math.Round(p.LatDegrees, 6), Math.Round(p.LngDegrees, 6) }).ToArray();
         return TypedResults.Ok(new CellForecastResponse(index.ToString(), res, Math.Round(centre.LatDegrees, 6), Math.Round(centre.LngDegrees, 6), boundary,
-            s.Model.Version, s.Model.Model.Name, s.ComputedAt, Math.Round(members.Average(i => s.Confidence[i]), 3), s.Factors(best, peak), hours, Window(s), service.Levels));
+            s.Model.Version, s.Model.Model.Name, s.ComputedAt, Math.Round(members.Average(i => s.Confidence[i]), 3), s.Factors(best, peak), hours, Window(s), service.Levels,
+            s.FactorData(best, peak), support.Kind, support.Resolution, support.Area));
     }
 
     private static Results<Ok<PredictionMetricsResponse>, NotFound<ProblemDetails>> Metrics(RiskModelService service)
@@ -120,6 +130,39 @@ public static class PredictionsEndpoints
             s.ComputedAt, s.Count, s.Resolution, m.ReferenceRate));
     }
 
+    private static async Task<Results<Ok<ReportCardResponse>, NotFound<ProblemDetails>>> ReportCard(RiskModelService service, HaloDbContext db, CancellationToken ct)
+    {
+        var version = service.Model?.Version;
+        var row = version is null ? null : await db.Set<ModelVersion>().AsNoTracking()
+            .Where(m => m.Kind == ModelKinds.Risk && m.Version == version)
+            .Select(m => new { m.Version, m.ModelName, m.TrainedAt, m.DataFrom, m.DataTo, m.MetricsJson, m.WhyChosen }).FirstOrDefaultAsync(ct);
+        if (row?.MetricsJson is null || row.ModelName is null)
+            return TypedResults.NotFound(new ProblemDetails { Title = "No risk model yet", Detail = "No trained risk model with validation scores is serving.", Status = 404 });
+        using var doc = JsonDocument.Parse(row.MetricsJson);
+        var root = doc.RootElement;
+        static ReportCardScoreDto Score(JsonElement e) => new(e.GetProperty("name").GetString()!,
+            e.GetProperty("hit_rate_at").TryGetProperty("5", out var h) ? h.GetDouble() : 0, e.GetProperty("pai_at").TryGetProperty("5", out var p) ? p.GetDouble() : 0,
+            e.TryGetProperty("mean_log_likelihood", out var l) ? l.GetDouble() : 0);
+        static DateTime? Date(JsonElement r, string name) => r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetDateTime() : null;
+        var validation = root.TryGetProperty("validation", out var val) ? val.EnumerateArray().Select(Score).ToList() : [];
+        var served = validation.FirstOrDefault(v => v.Name == row.ModelName) ?? new ReportCardScoreDto(row.ModelName, 0, 0, 0);
+        var naive = validation.Where(v => !RiskTrainer.IsChallenger(v.Name) && v.Name != row.ModelName).MaxBy(v => v.Pai5);
+        var windows = new List<ReportCardWindowDto>();
+        if (root.TryGetProperty("windows", out var ws))
+            foreach (var w in ws.EnumerateArray())
+            {
+                var scores = w.GetProperty("scores").EnumerateArray().Select(Score).ToList();
+                var sv = scores.FirstOrDefault(x => x.Name == served.Name);
+                var nv = naive is null ? null : scores.FirstOrDefault(x => x.Name == naive.Name);
+                if (sv is null) continue;
+                windows.Add(new ReportCardWindowDto(w.GetProperty("from").GetDateTime(), w.GetProperty("days").GetInt32(),
+                    w.TryGetProperty("events", out var ev) ? ev.GetDouble() : 0, sv.HitRate5, sv.Pai5, nv?.HitRate5 ?? 0, nv?.Pai5 ?? 0));
+            }
+        return TypedResults.Ok(new ReportCardResponse(row.Version, row.ModelName, !RiskTrainer.IsChallenger(row.ModelName), row.TrainedAt, row.DataFrom, row.DataTo,
+            Date(root, "validation_from"), Date(root, "validation_to"), root.TryGetProperty("validation_events", out var ve) ? ve.GetDouble() : 0,
+            served, naive, windows, row.WhyChosen));
+    }
+
     internal static DataWindowDto Window(PredictionSnapshot s)
     {
         var stale = s.Origin - s.HistoryEnd > TimeSpan.FromDays(1);
@@ -128,6 +171,4 @@ public static class PredictionsEndpoints
                 $"The newest event is from {s.HistoryEnd:yyyy-MM-dd}: counts and trends are those of the data up to then, the hour-of-week profile is applied to the hours forecast.")
             : null);
     }
-
-    internal static double Round(double v) => v == 0 || !double.IsFinite(v) ? 0 : Math.Round(v, Math.Clamp(3 - (int)Math.Floor(Math.Log10(Math.Abs(v))), 4, 15));
 }

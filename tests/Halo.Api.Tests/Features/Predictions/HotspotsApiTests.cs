@@ -160,7 +160,7 @@ public sealed class HotspotsApiTests(TrainedPredictionsFactory factory) : IClass
         var m = await Get("metrics");
         Assert.Equal(factory.Version, m.GetProperty("model_version").GetString());
         Assert.False(string.IsNullOrEmpty(m.GetProperty("why_chosen").GetString()));
-        Assert.Equal(4, m.GetProperty("validation").GetArrayLength());
+        Assert.Equal(Halo.Api.Features.Predictions.Model.RiskTrainer.Candidates().Count, m.GetProperty("validation").GetArrayLength());
         Assert.True(m.GetProperty("active_cells").GetInt32() > 0);
     }
 
@@ -174,5 +174,45 @@ public sealed class HotspotsApiTests(TrainedPredictionsFactory factory) : IClass
         Assert.Equal(before.AddHours(1), service.Current!.Origin);
         var json = await Get($"hotspots?{Stockholm}");
         Assert.Equal(before.AddHours(1), json.GetProperty("prediction_time").GetDateTime().ToUniversalTime());
+    }
+
+    [Fact]
+    public async Task TheReportCardComparesTheServedModelWithTheBestNaiveForecastFromItsRegistryRow()
+    {
+        var card = await Get("report-card");
+        var metrics = await Get("metrics");
+        Assert.Equal(metrics.GetProperty("model_version").GetString(), card.GetProperty("model_version").GetString());
+        var served = card.GetProperty("served");
+        var name = served.GetProperty("name").GetString();
+        Assert.Equal(metrics.GetProperty("model_name").GetString(), name);
+        var validation = metrics.GetProperty("validation").EnumerateArray().ToList();
+        var own = validation.Single(v => v.GetProperty("name").GetString() == name);
+        Assert.Equal(own.GetProperty("pai_at").GetProperty("5").GetDouble(), served.GetProperty("pai5").GetDouble());
+        Assert.Equal(own.GetProperty("hit_rate_at").GetProperty("5").GetDouble(), served.GetProperty("hit_rate5").GetDouble());
+        // The best naive forecast is the best PAI@5 among the other naive candidates.
+        var naive = card.GetProperty("best_naive");
+        var bestOther = validation.Where(v => v.GetProperty("name").GetString() is var n && n != name && n != "fasttree_tweedie")
+            .Max(v => v.GetProperty("pai_at").GetProperty("5").GetDouble());
+        Assert.Equal(bestOther, naive.GetProperty("pai5").GetDouble());
+        Assert.Equal(4, card.GetProperty("windows").GetArrayLength());
+        Assert.True(card.GetProperty("validation_events").GetDouble() > 0);
+        Assert.Equal(metrics.GetProperty("trained_at").GetDateTime(), card.GetProperty("trained_at").GetDateTime());
+    }
+
+    [Fact]
+    public async Task EveryHotspotCarriesStructuredFactorsDisplayStringsAndItsSupport()
+    {
+        var body = await Get("hotspots?" + Stockholm + "&limit=1000");
+        foreach (var c in body.GetProperty("cells").EnumerateArray())
+        {
+            var e = c.GetProperty("expected_count").GetDouble();
+            Assert.Equal(Halo.Api.Features.Predictions.RiskMath.ExpectedDisplay(e), c.GetProperty("expected_count_display").GetString());
+            Assert.Equal(c.GetProperty("factors").GetArrayLength(), c.GetProperty("factor_details").GetArrayLength());
+            foreach (var f in c.GetProperty("factor_details").EnumerateArray()) Assert.False(string.IsNullOrEmpty(f.GetProperty("kind").GetString()));
+            // The seeded events are all street-level: every cell with a forecast of its own is fine-supported.
+            Assert.Contains(c.GetProperty("support").GetString(), new[] { "fine", "background" });
+            Assert.Equal(8, c.GetProperty("support_resolution").GetInt32());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, c.GetProperty("support_area").ValueKind);
+        }
     }
 }

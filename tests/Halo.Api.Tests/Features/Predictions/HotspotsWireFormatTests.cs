@@ -124,7 +124,7 @@ public sealed class HotspotsWireFormatTests(TrainedPredictionsFactory factory) :
                 foreach (var (p, a) in parents) cells.Add((p, a.Sum, a.Best));
             }
             var model = s.Model;
-            var minExpected = minRisk <= 0 ? 0 : -Math.Log(1 - Math.Min(minRisk, 0.999999999)) * model.ReferenceRate * Math.Pow(7, s.Resolution - resolution);
+            var minExpected = RiskMath.ExpectedForScore(minRisk, model.ReferenceRate, s.Resolution, resolution);
             var top = cells.Where(x => x.Expected >= minExpected).OrderByDescending(x => x.Expected).ThenBy(x => x.Cell).Take(limit).ToList();
             var predictionTime = s.Origin.AddHours(hours);
             var window = PredictionsEndpoints.Window(s);
@@ -135,7 +135,8 @@ public sealed class HotspotsWireFormatTests(TrainedPredictionsFactory factory) :
                     model.ReferenceRate, window, levels, dtos.Count, dtos), json);
             var features = dtos.Select(d => new HotspotFeature("Feature", d.H3,
                 new PolygonGeometry("Polygon", [d.Boundary.Select(p => new[] { p[1], p[0] }).Append([d.Boundary[0][1], d.Boundary[0][0]]).ToArray()]),
-                new HotspotProperties(d.H3, [d.Lon, d.Lat], d.RiskScore, d.RiskLevel, d.ExpectedCount, d.ProbabilityAny, d.Confidence, d.Factors, d.PredictionTime))).ToList();
+                new HotspotProperties(d.H3, [d.Lon, d.Lat], d.RiskScore, d.RiskLevel, d.ExpectedCount, d.ProbabilityAny, d.Confidence, d.Factors,
+                    d.FactorDetails, d.ExpectedCountDisplay, d.ProbabilityDisplay, d.Support, d.SupportResolution, d.SupportArea, d.PredictionTime))).ToList();
             return JsonSerializer.SerializeToUtf8Bytes(new HotspotFeatureCollection("FeatureCollection", model.Version, model.Model.Name, s.ComputedAt, predictionTime, hours, resolution,
                 model.ReferenceRate, window, levels, features), json);
         }
@@ -145,10 +146,12 @@ public sealed class HotspotsWireFormatTests(TrainedPredictionsFactory factory) :
             var h = new H3Index(cell);
             var centre = H3.H3.CellToLatLng(h);
             var boundary = H3.H3.CellToBoundary(h).Select(p => new[] { Math.Round(p.LatDegrees, 6), Math.Round(p.LngDegrees, 6) }).ToArray();
-            var score = RiskModelService.RiskScore(expected, s.Model.ReferenceRate, s.Resolution, resolution);
+            var score = RiskMath.Score(expected, s.Model.ReferenceRate, s.Resolution, resolution);
+            var support = s.Support(source);
             return new HotspotDto(h.ToString(), resolution, Math.Round(centre.LatDegrees, 6), Math.Round(centre.LngDegrees, 6), boundary,
-                PredictionsEndpoints.Round(expected), PredictionsEndpoints.Round(1 - Math.Exp(-expected)), Math.Round(score, 4), service.Level(score),
-                Math.Round(s.Confidence[source], 3), Factors(s, source, hour), time);
+                RiskMath.Round(expected), RiskMath.Round(RiskMath.ProbabilityAny(expected)), Math.Round(score, 4), service.Level(score),
+                Math.Round(s.Confidence[source], 3), Factors(s, source, hour), s.FactorData(source, hour), RiskMath.ExpectedDisplay(expected),
+                RiskMath.ProbabilityDisplay(expected), support.Kind, support.Resolution, support.Area, time);
         }
 
         public static List<string> Factors(PredictionSnapshot s, int c, int hour)

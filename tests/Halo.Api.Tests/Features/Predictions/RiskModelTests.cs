@@ -105,13 +105,22 @@ public sealed class RiskModelTests
         var origin = Start.AddDays(180);
         var leak = new RiskEvent(origin.AddMinutes(1).Ticks, cells[0], -1, 0);
         var withLeak = events.Append(leak).Append(leak with { Ticks = origin.AddHours(5).Ticks }).ToList();
-        foreach (var make in new Func<IRiskModel>[] { () => new TrailingCountModel(), () => new KdeModel(), () => new HourOfWeekKdeModel(), () => new LearnedRiskModel { TrainingOrigins = 60 } })
+        foreach (var make in new Func<IRiskModel>[]
+                 {
+                     () => new TrailingCountModel(365), () => new TrailingCountModel(730), () => new TrailingCountModel(null), () => new KdeModel(),
+                     () => new KdeGridModel(), () => new HourOfWeekKdeModel(), () => new HawkesModel(), () => new LearnedRiskModel { TrainingOrigins = 60 },
+                 })
         {
             var a = Forecast(make(), Dataset(events, origin), origin);
             var b = Forecast(make(), Dataset(withLeak, origin), origin);
             Assert.Equal(a.Daily, b.Daily);
             Assert.Equal(a.HourShape, b.HourShape);
         }
+        // The long-window features (730 days, all history) are part of the rows every model reads.
+        var before = UnitFeatures.Compute(Dataset(events, origin).At(origin), HourProfile.Fit(Dataset(events, origin).At(origin)));
+        var after = UnitFeatures.Compute(Dataset(withLeak, origin).At(origin), HourProfile.Fit(Dataset(withLeak, origin).At(origin)));
+        foreach (var name in new[] { "own_730d", "ring1_730d", "own_all_rate" })
+            Assert.Equal(before.Columns[Array.IndexOf(UnitFeatures.Names, name)], after.Columns[Array.IndexOf(UnitFeatures.Names, name)]);
 
         static UnitForecast Forecast(IRiskModel m, RiskDataset d, DateTime origin)
         {
@@ -147,11 +156,130 @@ public sealed class RiskModelTests
         var testStart = Start.AddDays(100);
         var data = Dataset(events, testStart);
         var space = new CellSpace(data);
-        var scores = Backtest.Evaluate(data, space, [new TrailingCountModel(), new HourOfWeekKdeModel()],
+        var scores = Backtest.Evaluate(data, space, [new UniformHours(new TrailingCountModel()), new HourOfWeekKdeModel()],
             Enumerable.Range(0, 10).Select(k => testStart.AddDays(k)).ToList());
         Assert.All(scores, s => Assert.Equal(1.0, s.HitRateAt["5"]));
-        // The hour profile knows events come at 20:00: a better likelihood than spreading over all hours.
+        // The hour profile knows events come at 20:00: a better likelihood than spreading over all hours (which no
+        // served model does any more; the wrapper below only stands in for one).
         Assert.True(scores[1].MeanLogLikelihood > scores[0].MeanLogLikelihood);
         Assert.Equal(10, scores[0].ObservedTotal);
+    }
+
+    /// <summary>A model's "where" with the hours spread evenly: the old behaviour of the trailing count, as a yardstick.</summary>
+    private sealed class UniformHours(IRiskModel inner) : IRiskModel
+    {
+        public string Name => inner.Name + "_uniform_hours";
+        public void Fit(HistoryView history, CancellationToken ct) => inner.Fit(history, ct);
+        public UnitForecast Predict(HistoryView history, UnitFeatures features, HourProfile profile) =>
+            inner.Predict(history, features, profile) with { HourShape = HourProfile.UniformShape };
+        public string Settings => inner.Settings;
+        public byte[]? Artifact => inner.Artifact;
+    }
+
+    [Fact]
+    public void EveryModelSplitsTheDayByTheHourOfWeekProfileWhenTheDataHasHourStructure()
+    {
+        // All events at 20:00: whatever decides where, the hours must not be uniform.
+        var cell = H3.H3.LatLngToCell(59.33, 18.06, 8).Value;
+        var events = Enumerable.Range(0, 300).Select(d => new RiskEvent(Start.AddDays(d).AddHours(20).Ticks, cell, -1, 0)).ToList();
+        var origin = Start.AddDays(300);
+        var view = Dataset(events, origin).At(origin);
+        var profile = HourProfile.Fit(view);
+        var x = UnitFeatures.Compute(view, profile);
+        foreach (IRiskModel m in new IRiskModel[] { new TrailingCountModel(365), new TrailingCountModel(730), new TrailingCountModel(null), new KdeModel(), new KdeGridModel(), new HourOfWeekKdeModel() })
+        {
+            m.Fit(view, CancellationToken.None);
+            var f = m.Predict(view, x, profile);
+            Assert.Equal(profile.Shape(origin), f.HourShape);
+            Assert.True(f.HourShape[20] > 3 * f.HourShape[8], $"{m.Name}: {f.HourShape[20]} vs {f.HourShape[8]}");
+        }
+    }
+
+    [Fact]
+    public void TheLearnedModelTrainsOnTheLiveDaysOfAHistoryWithAGap()
+    {
+        // Half a year of events, nothing for 400 days, then three live days: the 365 days before the origin hold only
+        // the gap and the live days, which used to give "0 unit-days with events".
+        var rng = new Random(3);
+        var cells = H3.H3.GridDisk(H3.H3.LatLngToCell(59.33, 18.06, 8), 2).Select(c => c.Value).ToArray();
+        var events = new List<RiskEvent>();
+        for (var i = 0; i < 3000; i++) events.Add(new RiskEvent(Start.AddDays(rng.NextDouble() * 180).Ticks, cells[rng.Next(cells.Length)], -1, 0));
+        var liveFrom = Start.AddDays(580);
+        for (var i = 0; i < 300; i++) events.Add(new RiskEvent(liveFrom.AddDays(rng.NextDouble() * 3).Ticks, cells[rng.Next(cells.Length)], -1, 0));
+        var origin = liveFrom.AddDays(3);
+        var view = Dataset(events, origin).At(origin);
+        var days = LearnedRiskModel.TrainingDays(view, 365);
+        Assert.All(days, t => Assert.True(view.CountAll(t.Ticks, t.AddDays(1).Ticks) > 0));
+        Assert.Contains(days, t => t >= liveFrom);
+        Assert.Contains(days, t => t < Start.AddDays(180));
+        var learned = new LearnedRiskModel { TrainingOrigins = 60 };
+        learned.Fit(view, CancellationToken.None);
+        Assert.True(learned.LastFitRows.Positive > 10);
+    }
+
+    [Fact]
+    public void TheKdeGridChoosesANarrowKernelWhenEventsStayInTheirCellAndAWideOneWhenTheyWander()
+    {
+        var centre = H3.H3.LatLngToCell(59.33, 18.06, 8);
+        var disk = H3.H3.GridDisk(centre, 3).Select(c => c.Value).ToArray();
+        var rng = new Random(9);
+        var hot = disk.Take(5).ToArray();
+        // Fixed hot cells, each event in its own cell: the cell-only kernel predicts best.
+        var stay = Enumerable.Range(0, 400).Select(i => new RiskEvent(Start.AddDays(i * 1.0).Ticks, hot[rng.Next(hot.Length)], -1, 0)).ToList();
+        // Events land anywhere in a 2-ring around the hot cells: a wider kernel predicts best.
+        var wander = Enumerable.Range(0, 400).Select(i =>
+        {
+            var around = H3.H3.GridDisk(new H3Index(hot[rng.Next(hot.Length)]), 2).ToArray();
+            return new RiskEvent(Start.AddDays(i * 1.0).Ticks, around[rng.Next(around.Length)].Value, -1, 0);
+        }).ToList();
+        var origin = Start.AddDays(399.5);
+        var a = new KdeGridModel();
+        a.Fit(Dataset(stay.Append(new RiskEvent(Start.Ticks, disk[^1], -1, 0)), origin).At(origin), CancellationToken.None);
+        var b = new KdeGridModel();
+        b.Fit(Dataset(wander, origin).At(origin), CancellationToken.None);
+        Assert.Equal(0, a.Bandwidth);
+        Assert.True(b.Bandwidth > 0, $"chose k{b.Bandwidth}");
+        Assert.Equal(KdeGridModel.Decays.Length * KdeGridModel.Bandwidths.Length, a.GridScores.Count);
+    }
+
+    /// <summary>
+    /// The simulated process above has known parameters: each event triggers 0.5 events on average (θ), after a mean
+    /// delay of 2 days (1/ω), 70 % of them in its own cell and 30 % in its 1-ring. Tolerances: θ ± 0.12, 1/ω ± 0.6 days,
+    /// own-cell share ± 0.12, 2-ring share below 0.1 (the simulation loses the offspring that fall outside its 37 cells,
+    /// so θ comes out a few hundredths low), and the fitted forecast tracks the true expected counts better than the
+    /// 365-day trailing count.
+    /// </summary>
+    [Fact(Skip = "Not met yet: the EM fit gives θ 0.36 (true 0.5), 1/ω 1.8 d (true 2) and ring shares 1.00/0.00/0.00 (true 0.7/0.3/0) — the declustered per-cell background absorbs the near-constant stream of offspring from busy neighbours. The model is therefore not a training candidate.")]
+    public void TheSelfExcitingFitRecoversTheSimulatedParametersWithinTolerance()
+    {
+        var (events, truth, cells) = Hawkes(seed: 7, days: 600);
+        var origin = Start.AddDays(560);
+        var data = Dataset(events, origin);
+        var m = new HawkesModel();
+        m.Fit(data.At(origin), CancellationToken.None);
+        Assert.True(m.Theta is >= 0.38 and <= 0.62, m.ToString());
+        Assert.True(1 / m.Omega is >= 1.4 and <= 2.6, m.ToString());
+        Assert.True(m.RingShare[0] is >= 0.58 and <= 0.82, m.ToString());
+        Assert.True(m.RingShare[2] < 0.1, m.ToString());
+
+        double errHawkes = 0, errTrailing = 0;
+        for (var day = 0; day < 40; day++)
+        {
+            var o = origin.AddDays(day);
+            var view = data.At(o);
+            var profile = HourProfile.Fit(view);
+            var x = UnitFeatures.Compute(view, profile);
+            var fh = m.Predict(view, x, profile);
+            var ft = new TrailingCountModel().Predict(view, x, profile);
+            var past = view.Events.ToArray().Where(e => e.Ticks >= o.AddDays(-30).Ticks).ToList();
+            foreach (var c in cells)
+            {
+                var u = data.FineIndex[c];
+                var t = truth(c, o, past);
+                errHawkes += Math.Pow(fh.Daily[u] - t, 2);
+                errTrailing += Math.Pow(ft.Daily[u] - t, 2);
+            }
+        }
+        Assert.True(errHawkes < errTrailing * 0.8, $"Hawkes squared error {errHawkes:0.000} vs trailing {errTrailing:0.000} ({m})");
     }
 }

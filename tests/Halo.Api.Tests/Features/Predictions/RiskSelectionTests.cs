@@ -27,7 +27,7 @@ public sealed class RiskSelectionTests
     {
         var (chosen, why) = RiskTrainer.Choose(Scores(-1.35e-3, 6.3), "the test window");
         Assert.Equal(LearnedRiskModel.ModelName, chosen);
-        Assert.Contains("beat the best baseline", why);
+        Assert.Contains("beat the best naive forecast", why);
     }
 
     [Fact]
@@ -133,5 +133,56 @@ public sealed class RiskSelectionTests
         var expected = old.Transform(ml.Data.LoadFromEnumerable(Enumerable.Range(0, x.Units).Select(u => new OldRow { Features = x.Row(u)[..23] })))
             .GetColumn<float>("Score").Select(v => Math.Max(0, v * 2.0)).ToArray();
         Assert.Equal(expected, daily);
+    }
+
+    /// <summary>Daily scores of a naive forecast and a challenger whose per-day log-likelihood lead is <paramref name="lead"/> ± <paramref name="noise"/>.</summary>
+    private static DailyScores Days(double lead, double noise, double paiLead, int days = 200, int seed = 4)
+    {
+        var rng = new Random(seed);
+        var d = new DailyScores();
+        d.Reset(2, days);
+        for (var i = 0; i < days; i++)
+        {
+            d.Events[i] = 20;
+            d.LogLik[0][i] = -100 + rng.NextDouble();
+            d.LogLik[1][i] = d.LogLik[0][i] + lead + noise * (rng.NextDouble() * 2 - 1);
+            d.Hits5[0][i] = 5 + rng.Next(3);
+            d.Hits5[1][i] = Math.Max(0, d.Hits5[0][i] + paiLead + (rng.NextDouble() < 0.5 ? -1 : 1));
+        }
+        return d;
+    }
+
+    private static List<ModelScore> Two(DailyScores d, int cells) =>
+    [
+        Score(TrailingCountModel.Name730, d.LogLik[0].Sum() / (d.Events.Length * 24.0 * cells), d.Hits5[0].Sum() / d.Events.Sum() / 0.05),
+        Score(LearnedRiskModel.ModelName, d.LogLik[1].Sum() / (d.Events.Length * 24.0 * cells), d.Hits5[1].Sum() / d.Events.Sum() / 0.05),
+    ];
+
+    [Fact]
+    public void AChallengerWhoseLikelihoodLeadIsWithinTheNoiseOfTheDaysIsNotChosen()
+    {
+        var d = Days(lead: 0.01, noise: 2, paiLead: 0);
+        var (chosen, why) = RiskTrainer.Choose(Two(d, 100), "the test window", daily: d, cellsPerDay: 100);
+        Assert.Equal(TrailingCountModel.Name730, chosen);
+        Assert.Contains("by a margin the days support", why);
+        Assert.Contains("paired bootstrap over 200 days", why);
+    }
+
+    [Fact]
+    public void AChallengerWithAClearLikelihoodLeadAndNoRankingLossIsChosen()
+    {
+        var d = Days(lead: 1, noise: 0.5, paiLead: 0);
+        var (chosen, why) = RiskTrainer.Choose(Two(d, 100), "the test window", daily: d, cellsPerDay: 100);
+        Assert.Equal(LearnedRiskModel.ModelName, chosen);
+        Assert.Contains("beat the best naive forecast", why);
+    }
+
+    [Fact]
+    public void AChallengerThatRanksClearlyWorseIsNotChosenHoweverGoodItsLikelihood()
+    {
+        var d = Days(lead: 1, noise: 0.5, paiLead: -3);
+        var (chosen, why) = RiskTrainer.Choose(Two(d, 100), "the test window", daily: d, cellsPerDay: 100);
+        Assert.Equal(TrailingCountModel.Name730, chosen);
+        Assert.Contains("PAI@5 is below", why);
     }
 }

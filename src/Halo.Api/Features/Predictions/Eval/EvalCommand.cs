@@ -39,7 +39,7 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
         var validationDays = Cli.IntOption("--validation-days", "Days of the validation window the model is chosen on", "Predictions:ValidationDays", 7, 120);
         var trainingOrigins = Cli.IntOption("--training-origins", "Daily origins the learned model takes examples from", "Predictions:TrainingOrigins", 7, 730);
         var minValidationEvents = Cli.IntOption("--validation-min-events", "Events the validation window must hold (it grows until it does)", RiskTrainer.DefaultMinValidationEvents, 0, 1_000_000);
-        var maxValidationDays = Cli.IntOption("--validation-max-days", "Longest validation window", $"max(--validation-days, {RiskTrainer.DefaultMaxValidationDays})", 7, 365);
+        var maxValidationDays = Cli.IntOption("--validation-max-days", "Longest validation window", $"max(--validation-days, {RiskTrainer.DefaultMaxValidationDays})", 7, 1460);
         var defaults = new LearnedRiskModel();
         var trees = Cli.IntOption("--learned-trees", "Learned model: trees", defaults.Trees.ToString(CultureInfo.InvariantCulture), 10, 2000);
         var leaves = Cli.IntOption("--learned-leaves", "Learned model: leaves per tree", defaults.Leaves.ToString(CultureInfo.InvariantCulture), 2, 128);
@@ -100,7 +100,7 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
         var offset = q.Offset ?? defaults.BaseOffset;
         IReadOnlyList<IRiskModel> Candidates() =>
         [
-            new TrailingCountModel(), new KdeModel(), new HourOfWeekKdeModel(),
+            new TrailingCountModel(365), new TrailingCountModel(730), new TrailingCountModel(null), new KdeModel(), new KdeGridModel(), new HourOfWeekKdeModel(),
             new LearnedRiskModel
             {
                 TrainingOrigins = trainingOrigins, MaxRows = options.Value.MaxTrainingRows,
@@ -178,10 +178,12 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
         if (trained.AllFitted.OfType<LearnedRiskModel>().FirstOrDefault() is { } lm)
             cli.Out.WriteLine($"Learned model: {lm.LastFitRows.Positive:N0} positive and {lm.LastFitRows.Zero:N0} sampled zero examples, total scale {lm.Scale:0.000}");
         cli.Out.WriteLine($"Backtest: {origins.Count} daily origins, {space.Count:N0} cells (area), {during:N0} events in the window, {before:N0} before it");
+        var daily = new DailyScores();
         var scores = Backtest.Evaluate(data, space, trained.AllFitted, origins, (done, total) =>
         {
             if (done % 10 == 0 || done == total) cli.Out.WriteLine($"  {done,4}/{total} origins  ({sw.Elapsed.TotalSeconds:F0} s)");
-        }, ct);
+        }, ct, daily);
+        var versus = ServedVersusBestNaive(trained.Chosen.Name, scores, daily, space.Count);
 
         var report = new
         {
@@ -194,10 +196,11 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
             chosen = new { name = trained.Chosen.Name, why = trained.WhyChosen, validation_start = trained.ValidationStart, validation = trained.Validation },
             learned_settings = trained.AllFitted.OfType<LearnedRiskModel>().FirstOrDefault()?.Settings,
             models = scores,
+            served_vs_best_naive = versus,
             elapsed_seconds = Math.Round(sw.Elapsed.TotalSeconds, 1),
         };
         var json = JsonSerializer.Serialize(report, Json);
-        var md = Markdown(Path.GetFileName(path), start, end, resolution, space.Count, during, trained, scores);
+        var md = Markdown(Path.GetFileName(path), start, end, resolution, space.Count, during, trained, scores) + versus?.Markdown;
         cli.Out.WriteLine();
         cli.Out.WriteLine(md);
         if (outPath is not null)
@@ -207,6 +210,27 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
             cli.Out.WriteLine($"Wrote {outPath} and {Path.ChangeExtension(outPath, ".md")}");
         }
         return 0;
+    }
+
+    /// <summary>The served model against the best naive forecast of the test window on each measure (paired bootstrap over test days).</summary>
+    public sealed record Versus(string Served, string BestNaivePai5, double Pai5Ratio, PairedComparison VersusBestPai, string BestNaiveLogLikelihood,
+        PairedComparison VersusBestLogLikelihood, bool BestLogLikelihoodOfAll)
+    {
+        [System.Text.Json.Serialization.JsonIgnore]
+        public string Markdown => string.Create(CultureInfo.InvariantCulture,
+            $"\nServed `{Served}` vs the best naive forecast of the test window: PAI@5 {Pai5Ratio:0.000}× `{BestNaivePai5}` (difference {VersusBestPai.Pai5Diff:+0.000;-0.000}, bootstrap 90 % interval {VersusBestPai.Pai5P05:+0.000;-0.000} … {VersusBestPai.Pai5P95:+0.000;-0.000} over {VersusBestPai.Days} days; significant at 95 % one-sided: {(VersusBestPai.Pai5P05 > 0 ? "yes" : "no")}); mean log-likelihood vs `{BestNaiveLogLikelihood}` {VersusBestLogLikelihood.LogLikDiff:+0.000e+0;-0.000e+0} ({VersusBestLogLikelihood.LogLikP05:+0.000e+0;-0.000e+0} … {VersusBestLogLikelihood.LogLikP95:+0.000e+0;-0.000e+0}); best mean log-likelihood of all models: {(BestLogLikelihoodOfAll ? "yes" : "no")}.\n");
+    }
+
+    public static Versus? ServedVersusBestNaive(string served, IReadOnlyList<ModelScore> scores, DailyScores daily, int cells)
+    {
+        var s = scores.ToList().FindIndex(x => x.Name == served);
+        var naive = Enumerable.Range(0, scores.Count).Where(i => !RiskTrainer.IsChallenger(scores[i].Name)).ToList();
+        if (s < 0 || naive.Count == 0) return null;
+        var bestPai = naive.MaxBy(i => scores[i].PaiAt["5"]);
+        var bestLl = naive.MaxBy(i => scores[i].MeanLogLikelihood);
+        var ratio = scores[bestPai].PaiAt["5"] == 0 ? 0 : scores[s].PaiAt["5"] / scores[bestPai].PaiAt["5"];
+        return new Versus(served, scores[bestPai].Name, Math.Round(ratio, 4), daily.Compare(s, bestPai, cells), scores[bestLl].Name,
+            daily.Compare(s, bestLl, cells), scores.All(x => x.MeanLogLikelihood <= scores[s].MeanLogLikelihood));
     }
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };

@@ -31,8 +31,9 @@ public static class Backtest
     public static readonly int[] Levels = [1, 5, 10, 20];
 
     public static List<ModelScore> Evaluate(RiskDataset d, CellSpace space, IReadOnlyList<IRiskModel> models,
-        IReadOnlyList<DateTime> origins, Action<int, int>? progress = null, CancellationToken ct = default)
+        IReadOnlyList<DateTime> origins, Action<int, int>? progress = null, CancellationToken ct = default, DailyScores? daily = null)
     {
+        daily?.Reset(models.Count, origins.Count);
         var n = space.Count;
         var acc = models.Select(_ => new Accumulator()).ToArray();
         var observed = new double[n];
@@ -76,6 +77,7 @@ public static class Backtest
                     if (any) coarse.Add((e.Area, hour));
                 }
             }
+            if (daily is not null) daily.Events[oi] = end - start;
             foreach (var k in fineCounts.Values) lnGammaSum += LnFactorial(k);
             cellHours += 24L * n;
 
@@ -91,6 +93,7 @@ public static class Backtest
                 // Σλ over cell-hours: the shape sums to 1, the floor is per hour.
                 var sumP = 0.0;
                 for (var c = 0; c < n; c++) sumP += p[c];
+                var llBefore = a.LogLik;
                 a.LogLik -= sumP + floor * 24 * n;
                 foreach (var ((c, h), k) in fineCounts) a.LogLik += k * Math.Log(p[c] * f.HourShape[h] + floor);
                 foreach (var (area, h) in coarse)
@@ -104,6 +107,11 @@ public static class Backtest
                 var order = SortedDescending(p);
                 var hits = Hits(p, order, observed, n);
                 for (var l = 0; l < Levels.Length; l++) a.Hits[l] += hits[l];
+                if (daily is not null)
+                {
+                    daily.LogLik[m][oi] = a.LogLik - llBefore;
+                    daily.Hits5[m][oi] = hits[1];
+                }
                 for (var r = 0; r < n; r++)
                 {
                     var dec = (int)((long)r * 10 / n);
@@ -186,3 +194,65 @@ public static class Backtest
         public readonly long[] DecileCount = new long[10];
     }
 }
+
+/// <summary>
+/// Per-origin scores of one <see cref="Backtest.Evaluate"/> run, for paired comparisons over days: each model's
+/// log-likelihood sum over the day's cell-hours (the model-independent ln y! left out) and its hits at 5 % of the area,
+/// and the day's events.
+/// </summary>
+public sealed class DailyScores
+{
+    public double[][] LogLik { get; private set; } = [];
+    public double[][] Hits5 { get; private set; } = [];
+    public double[] Events { get; private set; } = [];
+    public long CellHoursPerDay { get; set; }
+
+    internal void Reset(int models, int origins)
+    {
+        LogLik = Enumerable.Range(0, models).Select(_ => new double[origins]).ToArray();
+        Hits5 = Enumerable.Range(0, models).Select(_ => new double[origins]).ToArray();
+        Events = new double[origins];
+    }
+
+    /// <summary>
+    /// Paired bootstrap over days of model <paramref name="a"/> against <paramref name="b"/>: the days are resampled with
+    /// replacement <paramref name="resamples"/> times (fixed seed) and the pooled differences recomputed. Returns the
+    /// point differences and the 5th and 95th percentiles of (a − b) for the mean log-likelihood per cell-hour and PAI@5.
+    /// </summary>
+    public PairedComparison Compare(int a, int b, int cellsPerDay, int resamples = 2000, int seed = 1)
+    {
+        var n = Events.Length;
+        var rng = new Random(seed);
+        double Ll(int[] idx) { double s = 0; foreach (var i in idx) s += LogLik[a][i] - LogLik[b][i]; return s / (idx.Length * 24.0 * cellsPerDay); }
+        double Pai(int[] idx)
+        {
+            double ha = 0, hb = 0, e = 0;
+            foreach (var i in idx) { ha += Hits5[a][i]; hb += Hits5[b][i]; e += Events[i]; }
+            return e == 0 ? 0 : (ha - hb) / e / 0.05;
+        }
+        var all = Enumerable.Range(0, n).ToArray();
+        var ll = new double[resamples];
+        var pai = new double[resamples];
+        var idx = new int[n];
+        for (var r = 0; r < resamples; r++)
+        {
+            for (var i = 0; i < n; i++) idx[i] = rng.Next(n);
+            ll[r] = Ll(idx);
+            pai[r] = Pai(idx);
+        }
+        Array.Sort(ll);
+        Array.Sort(pai);
+        double Q(double[] v, double q) => v.Length == 0 ? 0 : v[Math.Clamp((int)Math.Floor(q * (v.Length - 1)), 0, v.Length - 1)];
+        return new PairedComparison(n == 0 ? 0 : Ll(all), Q(ll, 0.05), Q(ll, 0.95), n == 0 ? 0 : Pai(all), Q(pai, 0.05), Q(pai, 0.95), n);
+    }
+}
+
+/// <summary>A − B over the same days: point difference and bootstrap 5th / 95th percentiles.</summary>
+public sealed record PairedComparison(
+    [property: JsonPropertyName("log_likelihood_diff")] double LogLikDiff,
+    [property: JsonPropertyName("log_likelihood_diff_p05")] double LogLikP05,
+    [property: JsonPropertyName("log_likelihood_diff_p95")] double LogLikP95,
+    [property: JsonPropertyName("pai5_diff")] double Pai5Diff,
+    [property: JsonPropertyName("pai5_diff_p05")] double Pai5P05,
+    [property: JsonPropertyName("pai5_diff_p95")] double Pai5P95,
+    int Days);

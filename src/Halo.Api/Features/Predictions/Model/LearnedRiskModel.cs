@@ -61,9 +61,9 @@ public sealed class LearnedRiskModel : IRiskModel
     {
         var d = history.Data;
         var units = d.UnitCount;
-        var origins = Enumerable.Range(1, TrainingOrigins).Select(k => history.Origin.AddDays(-k))
-            .Where(t => t.AddDays(-30) >= (history.EventCount > 0 ? new DateTime(history.Events[0].Ticks, DateTimeKind.Utc) : t)).ToList();
-        if (origins.Count == 0) throw new InvalidOperationException("Not enough history to train the learned model (needs 31 days).");
+        var origins = TrainingDays(history, TrainingOrigins);
+        if (origins.Count == 0)
+            throw new InvalidOperationException($"Not enough history to train the learned model (needs a day with events at least {MinHistoryDays} days after the first event).");
         var total = (double)units * origins.Count;
         var rate = Math.Min(1.0, MaxRows / total);
         var rng = new Random(Seed);
@@ -133,6 +133,27 @@ public sealed class LearnedRiskModel : IRiskModel
         double predicted = 0, observed = 0;
         for (var i = 0; i < rows.Count; i++) { predicted += weights[i] * Math.Max(0, fitted[i]) * Base(rows[i].Features); observed += weights[i] * counts[i]; }
         Scale = predicted > 0 ? observed / predicted : 1;
+    }
+
+    /// <summary>Days of history an origin needs before it becomes a training example.</summary>
+    public const int MinHistoryDays = 7;
+
+    /// <summary>
+    /// The <paramref name="count"/> most recent daily origins before the fit origin on which the data was live (at least
+    /// one event anywhere in the next 24 hours, all before the fit origin) with <see cref="MinHistoryDays"/> of history
+    /// behind them. A data set with gaps — a bundled sample from an earlier year and a few days of live events, which is
+    /// what a new install has after its first poll — would otherwise put every origin in the gap: "0 unit-days with
+    /// events". Days without any event in the whole data set mean the feed was down, not that nothing happened.
+    /// </summary>
+    internal static List<DateTime> TrainingDays(HistoryView history, int count)
+    {
+        var days = new List<DateTime>();
+        var earliest = history.FirstTicks + MinHistoryDays * TimeSpan.TicksPerDay;
+        for (var t = history.Origin.AddDays(-1); t.Ticks >= earliest && days.Count < count; t = t.AddDays(-1))
+        {
+            if (history.CountAll(t.Ticks, t.AddDays(1).Ticks) > 0) days.Add(t);
+        }
+        return days;
     }
 
     /// <summary>The total-matching scale factor fitted with the trees.</summary>

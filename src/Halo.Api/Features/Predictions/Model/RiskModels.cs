@@ -41,14 +41,24 @@ public sealed class HourProfile
         _zone = zone;
     }
 
+    /// <summary>Fewer events than this in the past 365 days and the profile uses all the history.</summary>
+    public const int MinProfileEvents = 1000;
+
+    /// <summary>How far the profile's busiest and quietest hours of the week are apart (1 = flat).</summary>
+    public double Spread => Multipliers.Max() / Math.Max(1e-12, Multipliers.Min());
+
     public static HourProfile Uniform(TimeZoneInfo zone) => new(Enumerable.Repeat(1.0, 168).ToArray(), zone);
 
     public static HourProfile Fit(HistoryView h)
     {
         var zone = h.Data.Zone;
         var how = new double[168];
-        var from = h.Origin.AddDays(-365).Ticks;
         var events = h.Events;
+        // The past 365 days; all the history when they hold too few events to show a weekly shape (a new install
+        // with a few days of live events and an older sample).
+        var from = h.Origin.AddDays(-365).Ticks;
+        var recent = events.Length - HistoryView.LowerBound(h.Data.EventTicks, from);
+        if (recent < MinProfileEvents) from = long.MinValue;
         var n = 0;
         for (var i = events.Length - 1; i >= 0 && events[i].Ticks >= from; i--)
         {
@@ -98,38 +108,53 @@ public sealed class HourProfile
     public static double[] UniformShape { get; } = Enumerable.Repeat(1.0 / 24, 24).ToArray();
 }
 
-/// <summary>Baseline 1: the unit's count in the trailing 365 days, spread uniformly over days and hours.</summary>
-public sealed class TrailingCountModel : IRiskModel
+/// <summary>
+/// Baseline: the unit's count in the trailing <see cref="WindowDays"/> days (null = all history) per day covered, split over
+/// the hours by the hour-of-week profile (every model forecasts the hour; the trailing count only decides where).
+/// </summary>
+public sealed class TrailingCountModel(int? windowDays = 365) : IRiskModel
 {
     public const string ModelName = "trailing_count_365d";
-    public string Name => ModelName;
+    public const string Name730 = "trailing_count_730d";
+    public const string NameAll = "trailing_count_all";
+    public int? WindowDays { get; } = windowDays;
+    public string Name => WindowDays switch { null => NameAll, 365 => ModelName, var d => $"trailing_count_{d}d" };
     public void Fit(HistoryView history, CancellationToken ct) { }
-    public string Settings => JsonSerializer.Serialize(new { window_days = 365 });
+    public string Settings => JsonSerializer.Serialize(new { window_days = WindowDays, hours = "hour_of_week_profile" });
     public byte[]? Artifact => null;
 
     public UnitForecast Predict(HistoryView history, UnitFeatures features, HourProfile profile)
     {
-        var c = features.Columns[Array.IndexOf(UnitFeatures.Names, "own_365d")];
-        return new UnitForecast(c.Select(v => v / 365.0).ToArray(), HourProfile.UniformShape);
+        var d = history.Data;
+        var nf = d.FineCells.Length;
+        var o = history.Origin.Ticks;
+        var first = history.EventCount > 0 ? history.Events[0].Ticks : o;
+        var from = WindowDays is { } w ? Math.Max(0, o - w * TimeSpan.TicksPerDay) : 0;
+        // Per day actually covered: a window longer than the history would otherwise understate every rate.
+        var days = Math.Max(1, (o - Math.Max(from, first)) / (double)TimeSpan.TicksPerDay);
+        var daily = new double[d.UnitCount];
+        for (var u = 0; u < daily.Length; u++)
+            daily[u] = (u < nf ? history.CountFine(u, from, o) : history.CountArea(u - nf, from, o)) / days;
+        return new UnitForecast(daily, profile.Shape(history.Origin));
     }
 }
 
 /// <summary>
-/// Baseline 2: time-decayed spatial kernel density. Each event of the past 365 days weighs exp(-age/60 d) and is spread
-/// over its cell and its 1- and 2-rings (1 : ½ : ¼ per cell); areas use their own decayed count. Uniform over hours.
+/// Baseline: time-decayed spatial kernel density. Each event of the past 365 days weighs exp(-age/60 d) and is spread
+/// over its cell and its 1- and 2-rings (1 : ½ : ¼ per cell); areas use their own decayed count. Hours by the profile.
 /// </summary>
 public sealed class KdeModel : IRiskModel
 {
     public const string ModelName = "kde_decay60d_k2";
     public string Name => ModelName;
     public void Fit(HistoryView history, CancellationToken ct) { }
-    public string Settings => JsonSerializer.Serialize(new { mean_life_days = UnitFeatures.KdeMeanLifeDays, ring_weights = new[] { 1, 0.5, 0.25 } });
+    public string Settings => JsonSerializer.Serialize(new { mean_life_days = UnitFeatures.KdeMeanLifeDays, ring_weights = new[] { 1, 0.5, 0.25 }, hours = "hour_of_week_profile" });
     public byte[]? Artifact => null;
 
     public UnitForecast Predict(HistoryView history, UnitFeatures features, HourProfile profile)
     {
         var c = features.Columns[Array.IndexOf(UnitFeatures.Names, "kde_rate")];
-        return new UnitForecast(c.Select(v => (double)v).ToArray(), HourProfile.UniformShape);
+        return new UnitForecast(c.Select(v => (double)v).ToArray(), profile.Shape(history.Origin));
     }
 }
 
@@ -147,5 +172,136 @@ public sealed class HourOfWeekKdeModel : IRiskModel
         var c = features.Columns[Array.IndexOf(UnitFeatures.Names, "kde_rate")];
         var day = profile.WindowMean(history.Origin);
         return new UnitForecast(c.Select(v => v * day).ToArray(), profile.Shape(history.Origin));
+    }
+}
+
+/// <summary>
+/// Baseline: the best of a small grid of KDEs — mean life <see cref="Decays"/> (days, events up to 730 days old) ×
+/// bandwidth <see cref="Bandwidths"/> (cell only; cell + ½ on the 1-ring; cell + ½ on the 1-ring + ¼ on the 2-ring) —
+/// chosen in <see cref="Fit"/> on the <see cref="InnerValidationDays"/> daily origins just before the fit origin (Poisson
+/// log-likelihood of each unit's next-24-hour count), so the choice only ever sees the past. Hours by the profile.
+/// </summary>
+public sealed class KdeGridModel : IRiskModel
+{
+    public const string ModelName = "kde_best";
+    public static readonly double[] Decays = [14, 60, 180, 730];
+    public static readonly double[][] Bandwidths = [[1, 0, 0], [1, 0.5, 0], [1, 0.5, 0.25]];
+    public const int LookbackDays = 730;
+    public int InnerValidationDays { get; init; } = 56;
+
+    public double Decay { get; private set; } = 60;
+    public int Bandwidth { get; private set; } = 2;
+
+    /// <summary>The inner-validation log-likelihood of every grid point ("decay/bandwidth" → per unit-day), for the registry.</summary>
+    public Dictionary<string, double> GridScores { get; private set; } = [];
+
+    public string Name => ModelName;
+    public byte[]? Artifact => null;
+
+    public string Settings => JsonSerializer.Serialize(new
+    {
+        mean_life_days = Decay, bandwidth = Bandwidth, ring_weights = Bandwidths[Bandwidth], lookback_days = LookbackDays,
+        inner_validation_days = InnerValidationDays, grid_log_likelihood = GridScores, hours = "hour_of_week_profile",
+    });
+
+    public static KdeGridModel Restore(double decay, int bandwidth) => new() { Decay = decay, Bandwidth = bandwidth };
+
+    public void Fit(HistoryView history, CancellationToken ct)
+    {
+        var d = history.Data;
+        var ll = new double[Decays.Length, Bandwidths.Length];
+        var first = history.EventCount > 0 ? history.Events[0].Ticks : history.Origin.Ticks;
+        var used = 0;
+        double total = 0, unitDays = 0;
+        for (var k = 1; k <= InnerValidationDays; k++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var t = history.Origin.AddDays(-k);
+            if (t.Ticks - first < 14 * TimeSpan.TicksPerDay) break;
+            var view = history.At(t);
+            var rates = Rates(view, Decays);
+            long from = t.Ticks, to = t.AddDays(1).Ticks;
+            var y = new int[d.UnitCount];
+            for (var u = 0; u < y.Length; u++)
+            {
+                y[u] = u < d.FineCells.Length ? history.CountFine(u, from, to) : history.CountArea(u - d.FineCells.Length, from, to);
+                total += y[u];
+            }
+            unitDays += y.Length;
+            for (var i = 0; i < Decays.Length; i++)
+                for (var b = 0; b < Bandwidths.Length; b++)
+                {
+                    var lambda = Spread(d, rates[i], Bandwidths[b]);
+                    var s = 0.0;
+                    for (var u = 0; u < y.Length; u++)
+                    {
+                        var l = lambda[u] + 1e-6;
+                        s += y[u] * Math.Log(l) - l;
+                    }
+                    ll[i, b] += s;
+                }
+            used++;
+        }
+        GridScores = [];
+        if (used == 0 || total == 0) return; // Too little history to choose: keep the default 60 d, 2-ring.
+        var best = double.NegativeInfinity;
+        for (var i = 0; i < Decays.Length; i++)
+            for (var b = 0; b < Bandwidths.Length; b++)
+            {
+                GridScores[string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Decays[i]:0}d/k{b}")] = ll[i, b] / unitDays;
+                if (ll[i, b] > best) { best = ll[i, b]; Decay = Decays[i]; Bandwidth = b; }
+            }
+    }
+
+    public UnitForecast Predict(HistoryView history, UnitFeatures features, HourProfile profile)
+    {
+        var rates = Rates(history, [Decay]);
+        return new UnitForecast(Spread(history.Data, rates[0], Bandwidths[Bandwidth]), profile.Shape(history.Origin));
+    }
+
+    /// <summary>Per unit and mean life: Σ exp(−age/τ) over events of the look-back, normalised to events per day.</summary>
+    private static double[][] Rates(HistoryView h, double[] decays)
+    {
+        var d = h.Data;
+        var nf = d.FineCells.Length;
+        var o = h.Origin.Ticks;
+        var from = o - LookbackDays * TimeSpan.TicksPerDay;
+        var first = h.EventCount > 0 ? h.Events[0].Ticks : o;
+        var span = Math.Max(1, (o - Math.Max(from, first)) / (double)TimeSpan.TicksPerDay);
+        var result = new double[decays.Length][];
+        var norm = new double[decays.Length];
+        for (var i = 0; i < decays.Length; i++)
+        {
+            result[i] = new double[d.UnitCount];
+            norm[i] = decays[i] * (1 - Math.Exp(-span / decays[i]));
+        }
+        for (var u = 0; u < d.UnitCount; u++)
+        {
+            var times = u < nf ? h.FineTimes(u, from) : h.AreaTimes(u - nf, from);
+            for (var j = 0; j < times.Length; j++)
+            {
+                var age = (o - times[j]) / (double)TimeSpan.TicksPerDay;
+                for (var i = 0; i < decays.Length; i++) result[i][u] += Math.Exp(-age / decays[i]);
+            }
+            for (var i = 0; i < decays.Length; i++) result[i][u] /= norm[i];
+        }
+        return result;
+    }
+
+    /// <summary>Spreads fine units' rates over their rings (weights per cell, normalised); areas keep their own.</summary>
+    private static double[] Spread(RiskDataset d, double[] rate, double[] w)
+    {
+        var nf = d.FineCells.Length;
+        var lambda = new double[rate.Length];
+        var norm = w[0] + 6 * w[1] + 12 * w[2];
+        for (var u = 0; u < nf; u++)
+        {
+            var v = w[0] * rate[u];
+            if (w[1] > 0) foreach (var j in d.Ring1[u]) v += w[1] * rate[j];
+            if (w[2] > 0) foreach (var j in d.Ring2[u]) v += w[2] * rate[j];
+            lambda[u] = v / norm;
+        }
+        for (var u = nf; u < rate.Length; u++) lambda[u] = rate[u];
+        return lambda;
     }
 }

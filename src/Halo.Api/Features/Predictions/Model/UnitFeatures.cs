@@ -14,7 +14,7 @@ public sealed class UnitFeatures
         "ring1_7d", "ring1_30d", "ring1_365d", "ring2_30d", "ring2_365d",
         "self_exciting_2d", "self_exciting_7d", "days_since_own", "days_since_ring1",
         "trend_30_vs_365", "top_category_share", "window_profile", "day_of_week", "origin_hour", "kde_rate",
-        "ring1_2d", "history_days",
+        "ring1_2d", "history_days", "own_730d", "ring1_730d", "own_all_rate",
     ];
 
     public const int KindFine = 0, KindMunicipality = 1, KindCounty = 2;
@@ -62,15 +62,20 @@ public sealed class UnitFeatures
         var decayed = new double[nf + na];
         var last = new long[nf + na];
         var kdeNorm = KdeMeanLifeDays * (1 - Math.Exp(-365 / KdeMeanLifeDays));
+        var (c730, r1_730, allRate) = (C("own_730d"), C("ring1_730d"), C("own_all_rate"));
+        // Long windows: 730 days and all history (per day of history, so a young data set is not read as a quiet one).
+        var allDays = Math.Max(1, (o - h.FirstTicks) / DayTicks);
 
         for (var u = 0; u < nf + na; u++)
         {
-            var times = u < nf ? h.FineTimes(u, Ago(365)) : h.AreaTimes(u - nf, Ago(365));
-            int n1 = 0, n2 = 0, n7 = 0, n30 = 0, n90 = 0;
+            var times = u < nf ? h.FineTimes(u, Ago(730)) : h.AreaTimes(u - nf, Ago(730));
+            int n1 = 0, n2 = 0, n7 = 0, n30 = 0, n90 = 0, n365 = 0;
             double s2 = 0, s7 = 0, dec = 0;
             for (var i = times.Length - 1; i >= 0; i--)
             {
                 var age = (o - times[i]) / DayTicks;
+                if (age >= 365) break;
+                n365++;
                 if (age < 1) n1++;
                 if (age < 2) n2++;
                 if (age < 7) n7++;
@@ -80,7 +85,10 @@ public sealed class UnitFeatures
                 if (age < 30) s7 += Math.Exp(-age / 7);
                 dec += Math.Exp(-age / KdeMeanLifeDays);
             }
-            (c1[u], c2[u], c7[u], c30[u], c90[u], c365[u]) = (n1, n2, n7, n30, n90, times.Length);
+            (c1[u], c2[u], c7[u], c30[u], c90[u], c365[u]) = (n1, n2, n7, n30, n90, n365);
+            c730[u] = times.Length;
+            var all = u < nf ? h.CountFine(u, 0, o) : h.CountArea(u - nf, 0, o);
+            allRate[u] = (float)(all / allDays);
             (ownSe2[u], ownSe7[u], decayed[u]) = (s2, s7, dec / kdeNorm);
             last[u] = times.Length > 0 ? times[^1] : long.MinValue;
             topOwn[u] = u < nf ? h.CountFineTop(u, Ago(365)) : h.CountAreaTop(u - nf, Ago(365));
@@ -94,6 +102,7 @@ public sealed class UnitFeatures
             var lastRing = last[u];
             foreach (var j in d.Ring1[u])
             {
+                r1_730[u] += c730[j];
                 a2 += c2[j]; a7 += c7[j]; a30 += c30[j]; a365 += c365[j]; s2 += ownSe2[j]; s7 += ownSe7[j]; k1 += decayed[j]; t365 += topOwn[j];
                 lastRing = Math.Max(lastRing, last[j]);
             }
@@ -114,7 +123,7 @@ public sealed class UnitFeatures
             var areas = d.Areas!;
             // County and national totals over all area units (municipality + county events).
             var county2 = new Dictionary<int, double>(); var county7 = new Dictionary<int, double>(); var county30 = new Dictionary<int, double>();
-            var county365 = new Dictionary<int, double>(); var countySe2 = new Dictionary<int, double>(); var countySe7 = new Dictionary<int, double>();
+            var county365 = new Dictionary<int, double>(); var county730 = new Dictionary<int, double>(); var countySe2 = new Dictionary<int, double>(); var countySe7 = new Dictionary<int, double>();
             var countyLast = new Dictionary<int, long>();
             double nat30 = 0, nat365 = 0;
             for (var a = 0; a < na; a++)
@@ -125,6 +134,7 @@ public sealed class UnitFeatures
                 county7[k] = county7.GetValueOrDefault(k) + c7[u];
                 county30[k] = county30.GetValueOrDefault(k) + c30[u];
                 county365[k] = county365.GetValueOrDefault(k) + c365[u];
+                county730[k] = county730.GetValueOrDefault(k) + c730[u];
                 countySe2[k] = countySe2.GetValueOrDefault(k) + ownSe2[u];
                 countySe7[k] = countySe7.GetValueOrDefault(k) + ownSe7[u];
                 countyLast[k] = Math.Max(countyLast.GetValueOrDefault(k, long.MinValue), last[u]);
@@ -141,6 +151,7 @@ public sealed class UnitFeatures
                 r1_7[u] = (float)(county7[k] - c7[u]);
                 r1_30[u] = (float)(county30[k] - c30[u]);
                 r1_365[u] = (float)(county365[k] - c365[u]);
+                r1_730[u] = (float)(county730[k] - c730[u]);
                 r2_30[u] = (float)(nat30 - county30[k]);
                 r2_365[u] = (float)(nat365 - county365[k]);
                 se2[u] = (float)(ownSe2[u] + 0.5 * (countySe2[k] - ownSe2[u]) / Math.Max(1, CountyMembers(areas, k)));

@@ -95,7 +95,8 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
         {
             // Parents (a coarser resolution) are outside the snapshot's per-cell cache; they are the rare, small case.
             var shape = _resolution == _s.Resolution ? _s.Shape(row.Source) : CellShape.Of(new Halo.H3.H3Index(row.Cell));
-            var score = RiskModelService.RiskScore(row.Expected, model.ReferenceRate, _s.Resolution, _resolution);
+            var score = RiskMath.Score(row.Expected, model.ReferenceRate, _s.Resolution, _resolution);
+            var support = _s.Support(row.Source);
             var nf = _s.TopFactors(row.Source, _hours, factors);
             w.WriteStartObject();
             if (_geoJson)
@@ -110,10 +111,11 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteRawValue(shape.CenterJson, skipInputValidation: true);
                 w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
                 w.WriteString(Names.RiskLevel, _service.Level(score));
-                w.WriteNumber(Names.ExpectedCount, PredictionsEndpoints.Round(row.Expected));
-                w.WriteNumber(Names.ProbabilityAny, PredictionsEndpoints.Round(1 - Math.Exp(-row.Expected)));
+                w.WriteNumber(Names.ExpectedCount, RiskMath.Round(row.Expected));
+                w.WriteNumber(Names.ProbabilityAny, RiskMath.Round(RiskMath.ProbabilityAny(row.Expected)));
                 w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
                 WriteFactors(w, factors[..nf], defaultEncoder);
+                WriteSupport(w, row.Expected, support);
                 w.WriteString(Names.PredictionTime, time);
                 w.WriteEndObject();
             }
@@ -125,12 +127,13 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteNumber(Names.Lon, shape.Lon);
                 w.WritePropertyName(Names.Boundary);
                 w.WriteRawValue(shape.BoundaryJson, skipInputValidation: true);
-                w.WriteNumber(Names.ExpectedCount, PredictionsEndpoints.Round(row.Expected));
-                w.WriteNumber(Names.ProbabilityAny, PredictionsEndpoints.Round(1 - Math.Exp(-row.Expected)));
+                w.WriteNumber(Names.ExpectedCount, RiskMath.Round(row.Expected));
+                w.WriteNumber(Names.ProbabilityAny, RiskMath.Round(RiskMath.ProbabilityAny(row.Expected)));
                 w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
                 w.WriteString(Names.RiskLevel, _service.Level(score));
                 w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
                 WriteFactors(w, factors[..nf], defaultEncoder);
+                WriteSupport(w, row.Expected, support);
                 w.WriteString(Names.PredictionTime, time);
             }
             w.WriteEndObject();
@@ -145,6 +148,28 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
         foreach (var f in factors)
             if (defaultEncoder) w.WriteStringValue(f.Json); else w.WriteStringValue(f.Text);
         w.WriteEndArray();
+        w.WriteStartArray(Names.FactorDetails);
+        foreach (var f in factors)
+            if (defaultEncoder) w.WriteRawValue(f.DataJson, skipInputValidation: true); else JsonSerializer.Serialize(w, f.Data, FactorText.WireJson);
+        w.WriteEndArray();
+    }
+
+    /// <summary>The display strings of the count and probability (one rule, <see cref="RiskMath"/>) and the cell's support.</summary>
+    private static void WriteSupport(Utf8JsonWriter w, double expected, CellSupport support)
+    {
+        w.WriteString(Names.ExpectedCountDisplay, RiskMath.ExpectedDisplay(expected));
+        w.WriteString(Names.ProbabilityDisplay, RiskMath.ProbabilityDisplay(expected));
+        w.WriteString(Names.Support, support.Kind);
+        w.WriteNumber(Names.SupportResolution, support.Resolution);
+        if (support.Area is not { } a) w.WriteNull(Names.SupportArea);
+        else
+        {
+            w.WriteStartObject(Names.SupportArea);
+            w.WriteString(Names.Name, a.Name);
+            w.WriteString(Names.Kind, a.Kind);
+            w.WriteString(Names.Code, a.Code);
+            w.WriteEndObject();
+        }
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
@@ -190,5 +215,14 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
         public static readonly JsonEncodedText RiskLevel = JsonEncodedText.Encode("risk_level");
         public static readonly JsonEncodedText Confidence = JsonEncodedText.Encode("confidence");
         public static readonly JsonEncodedText Factors = JsonEncodedText.Encode("factors");
+        public static readonly JsonEncodedText FactorDetails = JsonEncodedText.Encode("factor_details");
+        public static readonly JsonEncodedText ExpectedCountDisplay = JsonEncodedText.Encode("expected_count_display");
+        public static readonly JsonEncodedText ProbabilityDisplay = JsonEncodedText.Encode("probability_display");
+        public static readonly JsonEncodedText Support = JsonEncodedText.Encode("support");
+        public static readonly JsonEncodedText SupportResolution = JsonEncodedText.Encode("support_resolution");
+        public static readonly JsonEncodedText SupportArea = JsonEncodedText.Encode("support_area");
+        public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name");
+        public static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
+        public static readonly JsonEncodedText Code = JsonEncodedText.Encode("code");
     }
 }

@@ -13,12 +13,36 @@ public sealed record ServingModel(
 /// <summary>One ranked hotspot: the cell (or parent cell), its expected events at the hour, and the snapshot cell whose factors it shows.</summary>
 public readonly record struct HotspotRow(ulong Cell, double Expected, int Source);
 
-/// <summary>A reason shown with a forecast, its weight (the most telling first), and its JSON string escaped once.</summary>
-public readonly record struct FactorText(double Weight, string Text)
+/// <summary>
+/// A reason shown with a forecast: its weight (the most telling first), its English text, the same reason as data
+/// (<see cref="FactorDto"/>, for the apps to word in their language), and both serialised once.
+/// </summary>
+public readonly record struct FactorText(double Weight, string Text, FactorDto Data)
 {
     /// <summary>Escaped with the default encoder (the API's), so the hot path copies it instead of escaping "×", "–", "å"… per request.</summary>
     public JsonEncodedText Json { get; } = JsonEncodedText.Encode(Text);
+
+    /// <summary>The <see cref="FactorDto"/> as the API's serializer writes it with the default encoder.</summary>
+    public byte[] DataJson { get; } = JsonSerializer.SerializeToUtf8Bytes(Data, WireJson);
+
+    /// <summary>The API's wire options (<see cref="Infrastructure.ServiceDefaults.ConfigureJson"/>) with the default encoder.</summary>
+    public static readonly JsonSerializerOptions WireJson = Wire();
+
+    private static JsonSerializerOptions Wire()
+    {
+        var o = new JsonSerializerOptions();
+        Infrastructure.ServiceDefaults.ConfigureJson(o);
+        return o;
+    }
 }
+
+/// <summary>
+/// What supports a cell's forecast: <c>fine</c> (fine events — citizen reports, refined police positions — in the cell or
+/// its 1-ring in the past 365 days: draw the cell), <c>coarse</c> (only events known to the municipality or county: draw
+/// at <see cref="Resolution"/>, the finest H3 resolution at which the area spans about one cell and its ring, or the
+/// area's outline), <c>background</c> (neither: only the floor).
+/// </summary>
+public sealed record CellSupport(string Kind, int Resolution, AreaRefDto? Area);
 
 /// <summary>
 /// Immutable forecasts for every active cell for the 24 hours from <see cref="Origin"/> (the current hour), built once
@@ -34,6 +58,7 @@ public sealed class PredictionSnapshot
     private readonly FactorText[]?[] _factors;
     private readonly CellShape?[] _shapes;
     private readonly FactorText?[] _hourFactors;
+    private readonly CellSupport?[] _support;
 
     public ServingModel Model { get; }
     public DateTime ComputedAt { get; }
@@ -98,6 +123,7 @@ public sealed class PredictionSnapshot
         foreach (var (k, v) in buckets) _buckets[k] = [.. v];
         _factors = new FactorText[]?[n];
         _shapes = new CellShape?[n];
+        _support = new CellSupport?[n];
         _hourFactors = new FactorText?[24];
         for (var h = 0; h < 24; h++) _hourFactors[h] = HourFactor(h);
     }
@@ -246,13 +272,16 @@ public sealed class PredictionSnapshot
         {
             var recent = Col("own_1d", u) + Col("ring1_2d", u);
             var radius = Math.Round(H3.H3.GetHexagonEdgeLengthAvgM(Resolution) * 2 / 100) * 100;
-            if (recent > 0) f.Add(new FactorText(10 + recent, string.Create(inv, $"{recent:0} {Plural(recent, "event")} within ~{radius:0} m in the last 48 h (mostly {what})")));
+            if (recent > 0) f.Add(new FactorText(10 + recent, string.Create(inv, $"{recent:0} {Plural(recent, "event")} within ~{radius:0} m in the last 48 h (mostly {what})"),
+                new FactorDto("recent_nearby", Count: recent, WindowDays: 2, RadiusM: radius, Category: TopCategory)));
             var year = Col("own_365d", u) + Col("ring1_365d", u);
-            if (year > 0) f.Add(new FactorText(1 + year / 10, string.Create(inv, $"{year:0} {Plural(year, "event")} in this cell and its neighbours in the past 365 days")));
+            if (year > 0) f.Add(new FactorText(1 + year / 10, string.Create(inv, $"{year:0} {Plural(year, "event")} in this cell and its neighbours in the past 365 days"),
+                new FactorDto("year_nearby", Count: year, WindowDays: 365)));
             var trend = Col("trend_30_vs_365", u);
-            if (trend >= 1.5 && year >= 5) f.Add(new FactorText(3 * trend, string.Create(inv, $"Rising: the last 30 days nearby are {trend:0.0}× the yearly average")));
+            if (trend >= 1.5 && year >= 5) f.Add(new FactorText(3 * trend, string.Create(inv, $"Rising: the last 30 days nearby are {trend:0.0}× the yearly average"),
+                new FactorDto("rising", WindowDays: 30, Ratio: Math.Round(trend, 3))));
             var since = Col("days_since_ring1", u);
-            if (since < 14) f.Add(new FactorText(2, string.Create(inv, $"Last event nearby {since:0} days ago")));
+            if (since < 14) f.Add(new FactorText(2, string.Create(inv, $"Last event nearby {since:0} days ago"), new FactorDto("last_nearby", DaysAgo: Math.Round(since, 1))));
         }
         foreach (var area in new[] { Space.Municipality[c], Space.County[c] })
         {
@@ -262,7 +291,8 @@ public sealed class PredictionSnapshot
             if (month <= 0) continue;
             var a = Data.Areas.Areas[area];
             f.Add(new FactorText(1 + month / 30, string.Create(inv,
-                $"{month:0} police {Plural(month, "event")} in {a.Name} in the last 30 days (their position is known only to the {(a.Kind == Geo.SwedishAreaKind.County ? "county" : "municipality")}, so they are spread over it)")));
+                $"{month:0} police {Plural(month, "event")} in {a.Name} in the last 30 days (their position is known only to the {(a.Kind == Geo.SwedishAreaKind.County ? "county" : "municipality")}, so they are spread over it)"),
+                new FactorDto("area_events", Count: month, WindowDays: 30, Area: a.Name, AreaKind: a.Kind == Geo.SwedishAreaKind.County ? "county" : "municipality", AreaCode: a.Code)));
         }
         return [.. f.OrderByDescending(x => x.Weight)];
     }
@@ -274,13 +304,48 @@ public sealed class PredictionSnapshot
         if (!(m >= 1.25 || m <= 0.8)) return null;
         var local = TimeZoneInfo.ConvertTimeFromUtc(Origin.AddHours(hour), Data.Zone);
         return new(4 * Math.Abs(Math.Log(m)), string.Create(CultureInfo.InvariantCulture,
-            $"{local.DayOfWeek}s {local.Hour:00}:00–{(local.Hour + 1) % 24:00}:00 are {m:0.0}× the weekly average"));
+            $"{local.DayOfWeek}s {local.Hour:00}:00–{(local.Hour + 1) % 24:00}:00 are {m:0.0}× the weekly average"),
+            new FactorDto("hour_of_week", Ratio: m, DayOfWeek: (int)local.DayOfWeek, Hour: local.Hour));
+    }
+
+    /// <summary>What supports the cell's forecast and at what level it may be drawn (worked out once per snapshot, on first use).</summary>
+    public CellSupport Support(int c) => _support[c] ??= SupportOf(c);
+
+    private CellSupport SupportOf(int c)
+    {
+        var nf = Data.FineCells.Length;
+        float Col(string name, int unit) => Features.Columns[Array.IndexOf(UnitFeatures.Names, name)][unit];
+        if (Space.Fine[c] is var u and >= 0 && Col("own_365d", u) + Col("ring1_365d", u) > 0) return new("fine", Resolution, null);
+        // The busiest area among the cell's municipality and county (by its past year's events).
+        int best = -1;
+        var bestCount = 0f;
+        foreach (var a in new[] { Space.Municipality[c], Space.County[c] })
+        {
+            if (a < 0 || Data.Areas is null) continue;
+            var n = Col("own_365d", nf + a);
+            if (n > bestCount) { best = a; bestCount = n; }
+        }
+        if (best < 0) return new("background", Resolution, null);
+        var area = Data.Areas!.Areas[best];
+        // The finest resolution at which the area spans at most about 7 cells (one cell and its ring).
+        var cells = (double)Data.Areas.Cells[best].Length;
+        var r = Resolution;
+        while (r > 5 && cells > 7) { cells /= 7; r--; }
+        return new("coarse", r, new AreaRefDto(area.Name, area.Kind == Geo.SwedishAreaKind.County ? "county" : "municipality", area.Code));
+    }
+
+    /// <summary>The structured reasons (same order and selection as <see cref="Factors"/>).</summary>
+    public List<FactorDto> FactorData(int c, int hour)
+    {
+        var top = new FactorText[3];
+        var n = TopFactors(c, hour, top);
+        return [.. top.Take(n).Select(f => f.Data)];
     }
 
     /// <summary>The cell's centre and outline, serialised once per snapshot (built on first use: most cells of the country are never asked for).</summary>
     public CellShape Shape(int c) => _shapes[c] ??= CellShape.Of(new H3Index(Cells[c]));
 
-    private static readonly FactorText Background = new(0, "No events nearby in the past year: the forecast is the background rate");
+    private static readonly FactorText Background = new(0, "No events nearby in the past year: the forecast is the background rate", new FactorDto("background"));
 
     private static string Plural(double n, string word) => Math.Abs(n - 1) < 1e-9 ? word : word + "s";
 }

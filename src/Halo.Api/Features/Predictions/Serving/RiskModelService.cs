@@ -35,10 +35,6 @@ public sealed class RiskModelService(
         new("high", options.Value.HighFrom, "#ef6c00"), new("critical", options.Value.CriticalFrom, "#c62828"),
     ];
 
-    /// <summary>1 − exp(−λ/λ_ref(r)); λ_ref scales with the cell area (×7 per coarser resolution).</summary>
-    public static double RiskScore(double expected, double referenceRate, int baseResolution, int resolution) =>
-        1 - Math.Exp(-expected / (referenceRate * Math.Pow(7, baseResolution - resolution)));
-
     public string Level(double score) =>
         score >= options.Value.CriticalFrom ? "critical" : score >= options.Value.HighFrom ? "high" : score >= options.Value.MediumFrom ? "medium" : "low";
 
@@ -79,7 +75,13 @@ public sealed class RiskModelService(
 
                 row.ModelName = trained.Chosen.Name;
                 row.WhyChosen = trained.WhyChosen.Length > 2000 ? trained.WhyChosen[..2000] : trained.WhyChosen;
-                row.MetricsJson = JsonSerializer.Serialize(new { validation_from = trained.ValidationStart, validation_to = end, validation }, Json);
+                row.MetricsJson = JsonSerializer.Serialize(new
+                {
+                    validation_from = trained.ValidationStart, validation_to = end, validation,
+                    validation_events = trained.Validation.Count > 0 ? trained.Validation[0].ObservedTotal : 0,
+                    windows = trained.Windows.Select(w => new { from = w.From, days = w.Days, events = w.Scores.Count > 0 ? w.Scores[0].ObservedTotal : 0, scores = w.Scores.Select(ToDto) }),
+                    comparisons = trained.Comparisons, candidate_settings = trained.CandidateSettings,
+                }, Json);
                 row.SettingsJson = JsonSerializer.Serialize(new RiskSettings(trained.Chosen.Name, o.Resolution, reference,
                     (trained.Chosen as LearnedRiskModel)?.Scale ?? 1, trained.Chosen.Settings, trained.ValidationStart), Json);
                 row.Artifact = trained.Chosen.Artifact ?? Encoding.UTF8.GetBytes(trained.Chosen.Settings);
@@ -121,8 +123,12 @@ public sealed class RiskModelService(
             var settings = JsonSerializer.Deserialize<RiskSettings>(latest.SettingsJson ?? "", Json) ?? throw new JsonException("No settings.");
             IRiskModel model = settings.ModelName switch
             {
-                TrailingCountModel.ModelName => new TrailingCountModel(),
+                TrailingCountModel.ModelName => new TrailingCountModel(365),
+                TrailingCountModel.Name730 => new TrailingCountModel(730),
+                TrailingCountModel.NameAll => new TrailingCountModel(null),
                 KdeModel.ModelName => new KdeModel(),
+                KdeGridModel.ModelName => RestoreKde(settings.ModelSettings),
+                HawkesModel.ModelName => RestoreHawkes(settings.ModelSettings),
                 HourOfWeekKdeModel.ModelName => new HourOfWeekKdeModel(),
                 LearnedRiskModel.ModelName => LearnedRiskModel.Load(latest.Artifact!, settings.Scale),
                 _ => throw new InvalidDataException($"Unknown risk model '{settings.ModelName}'."),
@@ -185,8 +191,9 @@ public sealed class RiskModelService(
         var features = UnitFeatures.Compute(view, profile);
         var forecast = model.Model.Predict(view, features, profile);
         var daily = space.CellDaily(forecast, data);
-        var profiled = forecast.HourShape.Distinct().Count() > 1;
-        var shape = profiled ? profile.Shape(origin) : HourProfile.UniformShape;
+        // Whatever model decides where, the hours served are the fitted hour-of-week profile's split of the 24 hours being
+        // forecast (every model's own shape is that profile at its origin; here the hours are those from now).
+        var shape = profile.Shape(origin);
         return new PredictionSnapshot(model, data, space, features, profile, daily, shape, origin, historyEnd, now);
     }
 
@@ -233,6 +240,20 @@ public sealed class RiskModelService(
         var areaCells = rows.Any(r => r.PrecisionM > o.CoarseAboveM) ? await Task.Run(() => AreaCells.For(areas, o.Resolution), ct) : null;
         var categories = new CategoryIndex();
         return (RiskEvents.From(rows, o.Resolution, areas, areaCells, categories, o.CoarseAboveM), areaCells, categories);
+    }
+
+    private static KdeGridModel RestoreKde(string settings)
+    {
+        using var doc = JsonDocument.Parse(settings);
+        return KdeGridModel.Restore(doc.RootElement.GetProperty("mean_life_days").GetDouble(), doc.RootElement.GetProperty("bandwidth").GetInt32());
+    }
+
+    private static HawkesModel RestoreHawkes(string settings)
+    {
+        using var doc = JsonDocument.Parse(settings);
+        var r = doc.RootElement;
+        return HawkesModel.Restore(r.GetProperty("alpha").GetDouble(), r.GetProperty("theta").GetDouble(), r.GetProperty("omega_per_day").GetDouble(),
+            r.GetProperty("ring_share").EnumerateArray().Select(x => x.GetDouble()).ToArray());
     }
 
     public static ModelMetricsDto ToDto(ModelScore s) => new(s.Name, s.HitRateAt, s.PaiAt, s.PeiAt, s.MeanLogLikelihood);

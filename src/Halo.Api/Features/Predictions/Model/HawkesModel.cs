@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Halo.Api.Features.Predictions.Model;
+
+/// <summary>
+/// A self-exciting point process (ETAS / Hawkes, after Mohler et al. 2011 and 2015) on the prediction units:
+/// λ_u(t) = α·b_u + Σ_i θ·ω·e^(−ω(t − t_i))·s(u | u_i), where b_u is the unit's long-term rate (its events per day over
+/// the <see cref="BackgroundDays"/> before the origin), θ the expected number of events each event triggers, 1/ω their
+/// mean delay in days, and s the spatial kernel over H3 rings — a share p_k of the offspring at ring distance k (0, 1,
+/// 2), spread evenly over the ring's cells; a coarse event (a municipality or county) triggers only in its own area.
+/// α, θ, ω and p are fitted by expectation–maximisation on the events of the <see cref="FitDays"/> before the fit
+/// origin (the E-step gives each event's probability of being background or the offspring of each earlier event within
+/// <see cref="MaxLagDays"/> and two rings; the M-step re-estimates the parameters from those probabilities).
+/// The forecast for the next 24 hours is α·b_u plus the triggering of the past events integrated over the day (offspring
+/// of offspring within the day left out); the hours follow the hour-of-week profile.
+/// <para>
+/// Not a training candidate yet: on simulated data with known parameters the fit recovers the mean delay but
+/// collapses the spatial kernel onto the own cell and underestimates θ (the per-unit declustered background absorbs
+/// the offspring that a busy neighbour sends at a near-constant rate); see the skipped test in RiskModelTests.
+/// </para>
+/// </summary>
+public sealed class HawkesModel : IRiskModel
+{
+    public const string ModelName = "hawkes_etas";
+    public const int BackgroundDays = 730;
+    public const int FitDays = 365;
+    public const double MaxLagDays = 30;
+    /// <summary>At most this many most recent possible parents per event (bounds the E-step on dense data).</summary>
+    public const int MaxParents = 300;
+    public int Iterations { get; init; } = 200;
+
+    public double Alpha { get; private set; } = 1;
+    public double Theta { get; private set; }
+    public double Omega { get; private set; } = 0.5;
+    public double[] RingShare { get; private set; } = [1, 0, 0];
+    public int FittedEvents { get; private set; }
+
+    /// <summary>Candidate parent–child pairs of the last fit by ring distance (0, 1, 2).</summary>
+    public int[] CandidatePairs { get; private set; } = [0, 0, 0];
+
+    public string Name => ModelName;
+    public byte[]? Artifact => null;
+
+    public string Settings => JsonSerializer.Serialize(new
+    {
+        alpha = Alpha, theta = Theta, omega_per_day = Omega, mean_delay_days = Omega > 0 ? 1 / Omega : 0, ring_share = RingShare,
+        background_days = BackgroundDays, fit_days = FitDays, max_lag_days = MaxLagDays, fitted_events = FittedEvents, candidate_pairs = CandidatePairs, hours = "hour_of_week_profile",
+    });
+
+    public static HawkesModel Restore(double alpha, double theta, double omega, double[] rings) =>
+        new() { Alpha = alpha, Theta = theta, Omega = omega, RingShare = rings };
+
+    private const double Day = TimeSpan.TicksPerDay;
+
+    /// <summary>Events of the view as (unit, time in days before the origin), oldest first; units not in the data set are left out.</summary>
+    private static List<(int Unit, double Age)> UnitEvents(HistoryView h, double days)
+    {
+        var d = h.Data;
+        var o = h.Origin.Ticks;
+        var from = o - (long)(days * Day);
+        var list = new List<(int, double)>();
+        foreach (var e in h.Events[HistoryView.LowerBound(d.EventTicks, from)..])
+        {
+            int u;
+            if (e.IsCoarse) { if (e.Area < 0 || e.Area >= d.AreaCount) continue; u = d.FineCells.Length + e.Area; }
+            else if (!d.FineIndex.TryGetValue(e.Cell, out u)) continue;
+            list.Add((u, (o - e.Ticks) / Day));
+        }
+        return list;
+    }
+
+    /// <summary>Ring distance 0–2 between two units, or −1 (areas only relate to themselves).</summary>
+    private static int Ring(RiskDataset d, int a, int b)
+    {
+        if (a == b) return 0;
+        var nf = d.FineCells.Length;
+        if (a >= nf || b >= nf) return -1;
+        if (Array.IndexOf(d.Ring1[a], b) >= 0) return 1;
+        if (Array.IndexOf(d.Ring2[a], b) >= 0) return 2;
+        return -1;
+    }
+
+    private static readonly double[] RingCells = [1, 6, 12];
+
+    /// <summary>Share of one event's offspring that lands on a unit at ring distance k of its own (areas: all in the area).</summary>
+    private double Spatial(int k, bool area) => area ? (k == 0 ? 1 : 0) : RingShare[k] / RingCells[k];
+
+    /// <summary>The long-term rate per unit: events per day over the background window (per day covered).</summary>
+    private static double[] Background(HistoryView h)
+    {
+        var d = h.Data;
+        var nf = d.FineCells.Length;
+        var o = h.Origin.Ticks;
+        var from = Math.Max(0, o - BackgroundDays * TimeSpan.TicksPerDay);
+        var days = Math.Max(1, (o - Math.Max(from, h.FirstTicks)) / Day);
+        var b = new double[d.UnitCount];
+        for (var u = 0; u < b.Length; u++) b[u] = (u < nf ? h.CountFine(u, from, o) : h.CountArea(u - nf, from, o)) / days;
+        return b;
+    }
+
+    public void Fit(HistoryView history, CancellationToken ct)
+    {
+        var d = history.Data;
+        var nf = d.FineCells.Length;
+        var b = Background(history);
+        var events = UnitEvents(history, FitDays);
+        FittedEvents = events.Count;
+        if (events.Count < 50) throw new InvalidOperationException($"Only {events.Count} events in the {FitDays} days before the origin; too few to fit the self-exciting model.");
+        var span = Math.Min(FitDays, (history.Origin.Ticks - history.FirstTicks) / Day);
+        var sumB = b.Sum();
+
+        // Candidate parents of each event: earlier events within the lag and two rings (the most recent MaxParents).
+        var parents = new List<(int Parent, int Ring, double Lag)>[events.Count];
+        var recent = new Dictionary<int, List<int>>();
+        var pairs = new int[3];
+        for (var j = 0; j < events.Count; j++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var (u, age) = events[j];
+            var list = new List<(int, int, double)>();
+            foreach (var v in Neighbourhood(d, u))
+            {
+                if (!recent.TryGetValue(v, out var earlier)) continue;
+                var k = Ring(d, u, v);
+                for (var x = earlier.Count - 1; x >= 0; x--)
+                {
+                    var lag = events[earlier[x]].Age - age;
+                    if (lag > MaxLagDays) break;
+                    if (lag > 0) list.Add((earlier[x], k, lag));
+                }
+            }
+            if (list.Count > MaxParents) list = list.OrderBy(p => p.Item3).Take(MaxParents).ToList();
+            foreach (var p in list) pairs[p.Item2]++;
+            parents[j] = list;
+            if (!recent.TryGetValue(u, out var mine)) recent[u] = mine = [];
+            mine.Add(j);
+        }
+
+        // Expected offspring window of each event inside the fit period (edge correction for θ).
+        double theta = 0.2, omega = 0.5;
+        var rings = new[] { 0.6, 0.3, 0.1 };
+        // The E-step uses a declustered background per unit (Mohler et al.: each unit's background-assigned events per
+        // day), started at the unit's long-term rate; the long-term rate itself still holds the offspring, and with it
+        // the background would absorb the clustering and θ come out low. The forecast scales the long-term rate at its
+        // origin by α = declustered / long-term total.
+        var mu = new double[b.Length];
+        for (var u = 0; u < mu.Length; u++) mu[u] = 0.8 * b[u];
+        for (var it = 0; it < Iterations; it++)
+        {
+            ct.ThrowIfCancellationRequested();
+            double bg = 0, trig = 0, trigLag = 0;
+            var ringMass = new double[3];
+            var bgUnit = new double[mu.Length];
+            for (var j = 0; j < events.Count; j++)
+            {
+                var (u, _) = events[j];
+                var isArea = u >= nf;
+                var pb = mu[u];
+                var total = pb;
+                foreach (var (_, k, lag) in parents[j]) total += theta * omega * Math.Exp(-omega * lag) * (isArea ? (k == 0 ? 1 : 0) : rings[k] / RingCells[k]);
+                if (total <= 0) continue;
+                bg += pb / total;
+                bgUnit[u] += pb / total;
+                foreach (var (_, k, lag) in parents[j])
+                {
+                    var p = theta * omega * Math.Exp(-omega * lag) * (isArea ? (k == 0 ? 1 : 0) : rings[k] / RingCells[k]) / total;
+                    trig += p;
+                    trigLag += p * lag;
+                    if (!isArea) ringMass[k] += p;
+                }
+            }
+            var exposure = 0.0;
+            foreach (var (_, age) in events) exposure += 1 - Math.Exp(-omega * Math.Min(age, MaxLagDays));
+            for (var u = 0; u < mu.Length; u++) mu[u] = bgUnit[u] / Math.Max(1, span);
+            theta = exposure > 0 ? Math.Min(0.95, trig / exposure) : 0;
+            omega = trigLag > 0 ? Math.Clamp(trig / trigLag, 1 / MaxLagDays, 24) : omega;
+            var rm = ringMass.Sum();
+            if (rm > 0) rings = [ringMass[0] / rm, ringMass[1] / rm, ringMass[2] / rm];
+        }
+        var alpha = sumB > 0 ? mu.Sum() / sumB : 1;
+        (Alpha, Theta, Omega, RingShare, CandidatePairs) = (alpha, theta, omega, rings, pairs);
+    }
+
+    /// <summary>The unit and the units within two rings of it (an area: itself).</summary>
+    private static IEnumerable<int> Neighbourhood(RiskDataset d, int u)
+    {
+        yield return u;
+        if (u >= d.FineCells.Length) yield break;
+        foreach (var v in d.Ring1[u]) yield return v;
+        foreach (var v in d.Ring2[u]) yield return v;
+    }
+
+    public UnitForecast Predict(HistoryView history, UnitFeatures features, HourProfile profile)
+    {
+        var d = history.Data;
+        var nf = d.FineCells.Length;
+        var b = Background(history);
+        var daily = new double[d.UnitCount];
+        for (var u = 0; u < daily.Length; u++) daily[u] = Alpha * b[u];
+        if (Theta > 0)
+            foreach (var (u, age) in UnitEvents(history, MaxLagDays))
+            {
+                // Expected offspring in [origin, origin + 1 day).
+                var day = Theta * (Math.Exp(-Omega * age) - Math.Exp(-Omega * (age + 1)));
+                if (u >= nf) { daily[u] += day; continue; }
+                daily[u] += day * Spatial(0, false);
+                foreach (var v in d.Ring1[u]) daily[v] += day * Spatial(1, false);
+                foreach (var v in d.Ring2[u]) daily[v] += day * Spatial(2, false);
+            }
+        return new UnitForecast(daily, profile.Shape(history.Origin));
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: α {Alpha:0.000}, θ {Theta:0.000}, 1/ω {1 / Omega:0.00} d, rings {RingShare[0]:0.00}/{RingShare[1]:0.00}/{RingShare[2]:0.00}, pairs {CandidatePairs[0]}/{CandidatePairs[1]}/{CandidatePairs[2]}, events {FittedEvents}");
+}
