@@ -112,6 +112,12 @@ public sealed class CliContext(TextWriter output, TextWriter error, TextReader i
             await Error.WriteLineAsync($"{ex.Message}\nSee: {name} --help");
             return 2;
         }
+        catch (ServerSecretException ex)
+        {
+            // Secrets are read when the work needs them, so an offline command never asks for the server's keys.
+            await Error.WriteLineAsync(ex.Message);
+            return ServerSecrets.MissingSecretsExitCode;
+        }
     }
 }
 

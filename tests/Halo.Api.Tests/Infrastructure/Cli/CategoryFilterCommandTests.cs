@@ -71,6 +71,27 @@ public sealed class CategoryFilterCommandTests : IClassFixture<SqliteApiFactory>
         Assert.Equal(1, await CountAsync("import:stl_violence"));
     }
 
+    [Fact]
+    public async Task ACategoryFilterKeepsRowsByTheDataSetsOwnValueWithoutAMap()
+    {
+        Assert.Equal(0, await RunAsync(["import", "csv", "stl.csv", .. Columns, "--category", "Aggravated_Assault,larceny", "--source", "stl_own"]));
+
+        Assert.Contains("3 rows kept, 1 left out", _out.ToString());
+        Assert.Equal(3, await CountAsync("import:stl_own"));
+    }
+
+    [Fact]
+    public async Task EvalOnTheDataSetsOwnCategoryScoresOnlyThatCategory()
+    {
+        var code = await RunAsync(["eval", "csv", "stl.csv", .. Columns, "--category", "larceny", "--start", "2020-01-03", "--end", "2020-01-05"]);
+
+        // Two larceny rows of four: the other categories are left out before any model sees them.
+        Assert.Contains("2 rows kept, 2 left out", _out.ToString());
+        Assert.Contains("Read 2 events", _out.ToString());
+        Assert.DoesNotContain("matched no row", _err.ToString());
+        Assert.True(code is 0 or 1, _err.ToString());
+    }
+
     private async Task<int> CountAsync(string source)
     {
         await using var scope = _app.Scope();
