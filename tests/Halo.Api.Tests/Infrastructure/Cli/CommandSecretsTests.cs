@@ -1,5 +1,3 @@
-using Halo.Api.Infrastructure;
-
 namespace Halo.Api.Tests.Infrastructure.Cli;
 
 /// <summary>Offline commands in Production, where no secret is generated: they need none of the server's secrets.</summary>
@@ -25,7 +23,7 @@ public sealed class CommandSecretsTests : IDisposable
 
         var eval = await AppProcess.RunAsync(["eval", "csv", "stl.csv", .. columns, "--category", "larceny", "--start", "2020-01-02", "--end", "2020-01-03",
             $"--Database:DataDirectory={data}"], _dir, environment: "Production");
-        Assert.NotEqual(ServerSecrets.MissingSecretsExitCode, eval.ExitCode);
+        Assert.True(eval.ExitCode == 0, eval.Output + eval.Error);
         Assert.Contains("2 rows kept", eval.Output);
         Assert.DoesNotContain("Secrets:", eval.Error);
 
