@@ -7,7 +7,7 @@ namespace Halo.Api.Features.Predictions.Model;
 /// The H3 cells of every Swedish municipality and county at one resolution, so a coarse police event (known only to
 /// its area) can be spread over the cells of that area instead of sitting on the area's centroid. Areas 0..289 are
 /// municipalities, the rest counties; a county's cells are the union of its municipalities' cells, so every cell
-/// belongs to at most one municipality and one county. Built once per resolution and cached (seconds at res 8).
+/// belongs to at most one municipality and one county. Built once per resolution and cached.
 /// </summary>
 public sealed class AreaCells
 {
