@@ -43,6 +43,22 @@ public sealed class CategoryFilterCommandTests : IClassFixture<SqliteApiFactory>
     }
 
     [Fact]
+    public async Task OnTheRealStLouisDataAHaloCategoryTheFileDoesNotUseIsRefusedWithTheFilesOwnCounts()
+    {
+        // What a new user typed: St. Louis' categories are its own words, so without a map no row is 'violence'.
+        var code = await RunAsync(["eval", "csv", Halo.Api.Tests.Features.Ingestion.SharedData.CrimePath("stlouis_crimes_2015_2019.csv.gz"),
+            "--id-col", "complaint", "--time-col", "occurred_at", "--time-zone", "America/Chicago", "--lat-col", "latitude", "--lon-col", "longitude",
+            "--category-col", "category", "--category", "violence", "--start", "2019-07-01", "--end", "2019-08-01"]);
+
+        Assert.Equal(2, code);
+        var error = _err.ToString();
+        Assert.Contains("--category violence matched no row", error);
+        Assert.Contains("larceny (62,295)", error);
+        Assert.Contains("aggravated_assault (13,155)", error);
+        Assert.DoesNotContain("Backtest", _out.ToString());
+    }
+
+    [Fact]
     public async Task ARawCategoryFilterThatMatchesNothingIsAnErrorNamingTheValuesSeen()
     {
         var code = await RunAsync(["import", "csv", "stl.csv", .. Columns, "--raw-category", "aggravated_asault", "--source", "stl_typo"]);
