@@ -12,7 +12,7 @@ namespace Halo.Api.Features.Classification;
 /// Serves the current classifier and retrains it. The serving model is an immutable <see cref="ClassifierModel"/>
 /// swapped with one atomic reference write, so requests keep being answered by the old model while a retrain runs
 /// and never see a half-built one. Retrains are serialised; each one stores a <see cref="ModelVersion"/> row.
-/// The daily retrain job calls <see cref="RetrainAsync"/>.
+/// The daily retrain job calls <see cref="RetrainAsync(CancellationToken)"/>.
 /// </summary>
 public sealed class ClassifierService(
     IServiceScopeFactory scopes, TimeProvider clock, IOptions<ClassificationOptions> options,

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-using Halo.Api.Tests.Infrastructure;
 
 namespace Halo.Api.Tests.Features.Ingestion;
 

@@ -212,7 +212,7 @@ public sealed class HistoryView
     /// <summary>Events before the origin, oldest first.</summary>
     public ReadOnlySpan<RiskEvent> Events => _data.Events.AsSpan(0, EventCount);
 
-    /// <summary>Events of a fine unit in [from, to); <paramref name="to"/> must not pass the origin.</summary>
+    /// <summary>Events of a fine unit in [from, to); <paramref name="toTicks"/> must not pass the origin.</summary>
     public int CountFine(int unit, long fromTicks, long toTicks) => Count(_data.FineTimes[unit], fromTicks, toTicks);
     public int CountArea(int area, long fromTicks, long toTicks) => Count(_data.AreaTimes[area], fromTicks, toTicks);
     public int CountFineTop(int unit, long fromTicks) => Count(_data.FineTopTimes[unit], fromTicks, _origin);

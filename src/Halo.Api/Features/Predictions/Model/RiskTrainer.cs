@@ -30,7 +30,7 @@ public static class RiskTrainer
 
     /// <summary>
     /// Days of validation: enough for <paramref name="minEvents"/> at the event rate of the year before
-    /// <paramref name="end"/>, at least <paramref name="minDays"/> and at most <paramref name="maxDays"/>; a window that
+    /// the origin of <paramref name="beforeEnd"/>, at least <paramref name="minDays"/> and at most <paramref name="maxDays"/>; a window that
     /// grows past <paramref name="minDays"/> never takes more than half of the history, so the candidates compared on
     /// it still have data to be fitted on.
     /// </summary>
@@ -55,7 +55,7 @@ public static class RiskTrainer
     /// </summary>
     public static (string Chosen, string Why) Choose(IReadOnlyList<ModelScore> scores, string window, IReadOnlyList<string>? failures = null)
     {
-        string F(ModelScore s) => string.Create(CultureInfo.InvariantCulture, $"{s.Name} (log-likelihood {s.MeanLogLikelihood:0.00000e+0}, PAI@5 {s.PaiAt["5"]:0.00})");
+        static string F(ModelScore s) => string.Create(CultureInfo.InvariantCulture, $"{s.Name} (log-likelihood {s.MeanLogLikelihood:0.00000e+0}, PAI@5 {s.PaiAt["5"]:0.00})");
         var baselines = scores.Where(s => s.Name != LearnedRiskModel.ModelName).ToList();
         var learned = scores.FirstOrDefault(s => s.Name == LearnedRiskModel.ModelName);
         if (baselines.Count == 0)
