@@ -1,54 +1,73 @@
 #!/usr/bin/env bash
-# Times the full import of the 45,075 shared police events through `import polisen` (the same code path as the poller
-# and the first-run sample): a first run into an empty store, then a second run that must add 0.
-# SQLite always; PostgreSQL too when PG_CONNECTION is set (its database is emptied first).
+# Times full imports through the `import` command (the same importer as the poller and the first-run sample): the
+# 45,075 shared police events (`import polisen`) and the 224,969-row St. Louis CSV (`import csv`), each a first run into
+# an empty store and then a second run that must add 0 (pure read + parse + compare).
+# SQLite always; PostgreSQL too when PG_CONNECTION is set (its database is emptied before each first import).
+# With BASE_ROOT=<another checkout> every run is made for that checkout's build too, alternately, as a same-run baseline.
 #   bench/ingest/import-bench.sh                       # SQLite only
+#   BASE_ROOT=/path/to/main-checkout bench/ingest/import-bench.sh
 #   PG_CONNECTION="Host=127.0.0.1;Port=55432;Username=postgres;Database=halo_bench" bench/ingest/import-bench.sh
-# Appends a dated section to bench/RESULTS-ingestion.md. Target: each first import <= 15 s.
+# Appends a dated section to bench/RESULTS-ingestion.md. Target: each first police import <= 15 s.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 DATA="${DATA:-$ROOT/../shared/data/polisen/events-2022-2024.json.gz}"
+CSV_DATA="${CSV_DATA:-$ROOT/../shared/data/crime/stlouis_crimes_2015_2019.csv.gz}"
 RESULTS="$ROOT/bench/RESULTS-ingestion.md"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-dotnet build "$ROOT/src/Halo.Api" -c Release -v q -nologo >/dev/null
-APP="$ROOT/src/Halo.Api/bin/Release/net10.0/Halo.Api.dll"
-# The app runs as in production, which needs its secrets configured: throw-away ones for the benchmark.
+builds=("this|$ROOT")
+[[ -n "${BASE_ROOT:-}" ]] && builds=("baseline|$BASE_ROOT" "${builds[@]}")
+for b in "${builds[@]}"; do dotnet build "${b#*|}/src/Halo.Api" -c Release -v q -nologo >/dev/null; done
+# The app runs as in production; throw-away secrets in case a build still asks for them.
 export Secrets__JwtSigningKey="${Secrets__JwtSigningKey:-$(openssl rand -base64 32)}"
 export Secrets__DeviceHashKey="${Secrets__DeviceHashKey:-$(openssl rand -base64 32)}"
+CSV_ARGS=(--id-col complaint --time-col occurred_at --time-zone America/Chicago --lat-col latitude --lon-col longitude
+  --category-col category --category-map aggravated_assault=violence,larceny=theft,vehicle_theft=vehicle_crime,homicide=violence,robbery=robbery,burglary=burglary,arson=fire
+  --source stlouis)
 
-run() { # provider connection-string label -> prints "seconds|summary line"
-  local start end out
+run() { # app provider connection-string data-dir args… -> prints "seconds|summary line"
+  local app="$1" provider="$2" cs="$3" dir="$4" start end out
+  shift 4
   start=$(date +%s.%N)
-  out=$(cd "$WORK" && Database__Provider="$1" Database__ConnectionString="$2" Database__DataDirectory="$WORK/data" \
-        Logging__LogLevel__Default=Warning dotnet "$APP" import polisen "$DATA" | grep '^Done') \
+  out=$(cd "$WORK" && Database__Provider="$provider" Database__ConnectionString="$cs" Database__DataDirectory="$dir" \
+        Logging__LogLevel__Default=Warning dotnet "$app" import "$@" | grep '^Done') \
     || { echo "import failed (run it by hand to see why)" >&2; exit 1; }
   end=$(date +%s.%N)
   printf '%.1f|%s\n' "$(echo "$end - $start" | bc)" "$out"
 }
 
-LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
-rows=()
-SQLITE_CS="Data Source=$WORK/data/halo.db;Pooling=True"
-mkdir -p "$WORK/data"
-rows+=("SQLite first import|$(run Sqlite "$SQLITE_CS")")
-rows+=("SQLite second import|$(run Sqlite "$SQLITE_CS")")
-if [[ -n "${PG_CONNECTION:-}" ]]; then
-  # Start from an empty database (the import command applies the migrations itself).
+pg_reset() {
   psql "$(echo "$PG_CONNECTION" | sed -E 's/Host=([^;]*);?/host=\1 /; s/Port=([^;]*);?/port=\1 /; s/Username=([^;]*);?/user=\1 /; s/Database=([^;]*);?/dbname=\1 /; s/Password=([^;]*);?/password=\1 /')" \
     -qc 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;'
-  rows+=("PostgreSQL first import|$(run Postgres "$PG_CONNECTION")")
-  rows+=("PostgreSQL second import|$(run Postgres "$PG_CONNECTION")")
-fi
+}
+
+LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+rows=()
+for what in "polisen|$DATA" "csv|$CSV_DATA"; do
+  kind="${what%%|*}" file="${what#*|}"
+  extra=(); [[ "$kind" == csv ]] && extra=("${CSV_ARGS[@]}")
+  for b in "${builds[@]}"; do
+    label="${b%%|*}" app="${b#*|}/src/Halo.Api/bin/Release/net10.0/Halo.Api.dll" dir="$WORK/$label-$kind"
+    mkdir -p "$dir"
+    cs="Data Source=$dir/halo.db;Pooling=True"
+    rows+=("$kind, SQLite first import ($label)|$(run "$app" Sqlite "$cs" "$dir" "$kind" "$file" "${extra[@]}")")
+    rows+=("$kind, SQLite second import ($label)|$(run "$app" Sqlite "$cs" "$dir" "$kind" "$file" "${extra[@]}")")
+    if [[ -n "${PG_CONNECTION:-}" ]]; then
+      pg_reset # the import command applies the migrations itself
+      rows+=("$kind, PostgreSQL first import ($label)|$(run "$app" Postgres "$PG_CONNECTION" "$dir" "$kind" "$file" "${extra[@]}")")
+      rows+=("$kind, PostgreSQL second import ($label)|$(run "$app" Postgres "$PG_CONNECTION" "$dir" "$kind" "$file" "${extra[@]}")")
+    fi
+  done
+done
 
 {
   echo
-  echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $(git -C "$ROOT" rev-parse --short HEAD)"
+  echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $(git -C "$ROOT" rev-parse --short HEAD)${BASE_ROOT:+ against baseline $(git -C "$BASE_ROOT" rev-parse --short HEAD)}"
   echo
-  echo "- Command: \`${PG_CONNECTION:+PG_CONNECTION=… }bench/ingest/import-bench.sh\` (Release build; wall time of the whole process, start-up and migrations included)"
+  echo "- Command: \`${BASE_ROOT:+BASE_ROOT=… }${PG_CONNECTION:+PG_CONNECTION=… }bench/ingest/import-bench.sh\` (Release builds; wall time of the whole process, start-up and migrations included)"
   echo "- Machine: $(lscpu | grep 'Model name' | sed 's/Model name:[[:space:]]*//'), $(nproc) cores; load average before the runs: $LOAD"
-  echo "- Data: $(basename "$DATA") (45,075 events); target: first import ≤ 15 s"
+  echo "- Data: $(basename "$DATA") (45,075 events), $(basename "$CSV_DATA") (224,969 rows); target: first police import ≤ 15 s"
   echo
   echo "| run | seconds | result |"
   echo "|---|---|---|"

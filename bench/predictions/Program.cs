@@ -15,7 +15,7 @@ const int resolution = 8;
 var areas = SwedishAreas.Load(Path.Combine("src", "Halo.Api", "Resources"));
 var parser = new PolisenEventParser(areas, TimeProvider.System, NullLogger<PolisenEventParser>.Instance);
 var sw = Stopwatch.StartNew();
-var areaCells = AreaCells.For(areas, resolution, Path.Combine("src", "Halo.Api", "Resources"));
+var areaCells = AreaCells.For(areas, resolution);
 Console.WriteLine($"Area cells at res {resolution}: {areaCells.MunicipalityOfCell.Count:N0} cells in {sw.Elapsed.TotalSeconds:F1} s");
 var real = new List<Halo.Api.Features.Incidents.Incident>();
 await using (var file = File.OpenRead(data))

@@ -38,8 +38,9 @@ builder.AddTraining();
 
 var app = builder.Build();
 
-app.RequireServerSecrets();
+// A command needs only the secrets its own work reads (none today); the server needs every one.
 if (invocation.IsCommand) return await Cli.RunAsync(app, invocation);
+app.RequireServerSecrets();
 await DataRegistration.MigrateAsync(app.Services, force: false);
 
 app.UseForwardedClientAddress();

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
-using Halo.Api.Data;
 using Halo.Api.Features.Classification;
-using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Predictions.Serving;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -1,5 +1,3 @@
-using Halo.H3;
-
 namespace Halo.H3.Tests;
 
 /// <summary>The hot-path overloads promise not to allocate; checked with the thread's allocation counter.</summary>

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using Halo.H3;
 
 namespace Halo.H3.Tests;
 

@@ -1,5 +1,3 @@
-using Halo.H3;
-
 namespace Halo.H3.Tests;
 
 /// <summary>Differential tests of indexing against h3-js 4.5.0 golden vectors.</summary>

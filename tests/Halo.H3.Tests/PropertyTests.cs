@@ -1,5 +1,3 @@
-using Halo.H3;
-
 namespace Halo.H3.Tests;
 
 /// <summary>Invariants that must hold for any cell, checked on seeded random samples across all resolutions.</summary>

@@ -1,5 +1,3 @@
-using Halo.H3;
-
 namespace Halo.H3.Tests;
 
 /// <summary>Differential tests of grid traversal against h3-js 4.5.0, including pentagons and their neighbours.</summary>

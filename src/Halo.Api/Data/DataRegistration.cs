@@ -102,7 +102,7 @@ public static class DataRegistration
         if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare")) npgsql.MaxAutoPrepare = 64;
         // Prepared statements save the parsing, but keep planning each execution for its own values: after five runs
         // PostgreSQL may switch a prepared statement to one generic plan, and for the incidents page's bounding box that
-        // plan was 30 times slower (123 rps, p99 210 ms).
+        // plan is far slower (bench/RESULTS-reports.md).
         if (npgsql.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
             npgsql.Options = ((npgsql.Options ?? "") + " -c plan_cache_mode=force_custom_plan").Trim();
         return npgsql.ConnectionString;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 using Halo.Api.Data;
 using Halo.Api.Features.Auth;
@@ -111,6 +110,12 @@ public sealed class CliContext(TextWriter output, TextWriter error, TextReader i
         {
             await Error.WriteLineAsync($"{ex.Message}\nSee: {name} --help");
             return 2;
+        }
+        catch (ServerSecretException ex)
+        {
+            // Secrets are read when the work needs them, so an offline command never asks for the server's keys.
+            await Error.WriteLineAsync(ex.Message);
+            return ServerSecrets.MissingSecretsExitCode;
         }
     }
 }
@@ -262,7 +267,7 @@ public static class Cli
 /// <summary>Thrown by a command for bad arguments found once it runs; printed with a pointer to the command's help, exit code 2.</summary>
 public sealed class CliUsageException(string message) : Exception(message);
 
-/// <summary>Progress lines for a long step whose library gives none: elapsed time every <paramref name="every"/>.</summary>
+/// <summary>Progress lines for a long step whose library gives none: the elapsed time at every tick of the given period.</summary>
 public sealed class CliHeartbeat : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.ResponseCompression;
 namespace Halo.Api.Infrastructure;
 
 /// <summary>
-/// Compresses the map's data answers: an hour of hotspots as GeoJSON is ~0.7 MB and the app prefetches several hours,
-/// which on a phone is most of the data Halo uses; it compresses ~10×. Only public, read-only map data is compressed —
+/// Compresses the map's data answers: an hour of hotspots as GeoJSON is large and the app prefetches several hours,
+/// which on a phone is most of the data Halo uses, and repetitive GeoJSON compresses well. Only public, read-only map data is compressed —
 /// never answers that carry tokens or personal data next to attacker-chosen text (BREACH), so auth, reports and media
 /// stay as they are. The app's static files are already served precompressed.
 /// </summary>

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Halo.Api.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -18,7 +18,7 @@ public enum DbProvider { Sqlite, Postgres }
 public class HaloApiFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase);
-    private string? _postgresDatabase;
+    private readonly string? _postgresDatabase;
 
     public HaloApiFactory(DbProvider provider, string? dataDirectory = null, string? postgresDatabase = null)
     {

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using Halo.Api.Features.Auth;
 using Halo.Api.Tests.Infrastructure;

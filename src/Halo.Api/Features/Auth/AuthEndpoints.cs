@@ -3,7 +3,6 @@ using System.Net.Mail;
 using System.Security.Claims;
 using Halo.Api.Data;
 using Halo.Api.Features.Audit;
-using Halo.Api.Features.Incidents;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;

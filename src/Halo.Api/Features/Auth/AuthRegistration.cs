@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using Halo.Api.Data;
-using Halo.Api.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;

@@ -1,5 +1,3 @@
-using Halo.Api.Infrastructure;
-
 namespace Halo.Api.Features.Classification;
 
 public static class ClassificationRegistration

@@ -40,6 +40,16 @@ public static partial class ClassificationText
         return loc.Length == 0 ? s : $"{s} {loc}";
     }
 
+    /// <summary>
+    /// The text for categorising an event whose type the taxonomy does not know: the summary and the title without its
+    /// date and time. The title keeps the type's own words, the best clue there is to a new type.
+    /// </summary>
+    public static string ForUnknownPoliceType(string? title, string? summary)
+    {
+        var t = string.IsNullOrWhiteSpace(title) ? "" : DateTimePrefix().Replace(title.Trim(), "");
+        return $"{t} {summary?.Trim()}".Trim();
+    }
+
     // "26 september 14:21, " or "07 september 00.38, " (minutes may be written with a dot).
     [GeneratedRegex(@"^\d{1,2}\s+\p{L}+\s+\d{1,2}[:.]\d{2}\s*,\s*")]
     private static partial Regex DateTimePrefix();

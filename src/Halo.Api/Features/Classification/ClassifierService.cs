@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Halo.Api.Data;
 using Halo.Api.Features.ModelRegistry;
+using Halo.Api.Features.Taxonomy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace Halo.Api.Features.Classification;
 /// Serves the current classifier and retrains it. The serving model is an immutable <see cref="ClassifierModel"/>
 /// swapped with one atomic reference write, so requests keep being answered by the old model while a retrain runs
 /// and never see a half-built one. Retrains are serialised; each one stores a <see cref="ModelVersion"/> row.
-/// The daily retrain job calls <see cref="RetrainAsync"/>.
+/// The daily retrain job calls <see cref="RetrainAsync(CancellationToken)"/>.
 /// </summary>
 public sealed class ClassifierService(
     IServiceScopeFactory scopes, TimeProvider clock, IOptions<ClassificationOptions> options,
@@ -47,14 +48,31 @@ public sealed class ClassifierService(
     }
 
     /// <summary>
-    /// Loads the newest ready classifier from the registry; true when one now serves. Rows left "training" by a
-    /// process that stopped mid-training are marked failed, so the history stays truthful.
+    /// The category of a police event whose type the taxonomy does not know, from its title and summary; null while no
+    /// model serves or the event has no text.
     /// </summary>
-    public async Task<bool> LoadLatestAsync(CancellationToken ct)
+    public TypeMapping? CategorizeUnknownType(string? title, string? summary)
+    {
+        var model = Current;
+        var text = ClassificationText.ForUnknownPoliceType(title, summary);
+        if (model is null || text.Length == 0) return null;
+        var p = model.Predict(text);
+        var best = 0;
+        for (var i = 1; i < p.Length; i++) if (p[i] > p[best]) best = i;
+        var category = model.Labels[best];
+        return new TypeMapping(category, SeverityRules.Suggest(category, text, null), IsIncident: true, CategoryInference.Classifier);
+    }
+
+    /// <summary>
+    /// Loads the newest ready classifier from the registry; true when one now serves. Rows left "training" by a
+    /// process that stopped mid-training are marked failed, so the history stays truthful; a command, which runs beside
+    /// a server that may be training, passes <paramref name="markInterrupted"/> false.
+    /// </summary>
+    public async Task<bool> LoadLatestAsync(CancellationToken ct, bool markInterrupted = true)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
-        if (_trainingVersion is null)
+        if (markInterrupted && _trainingVersion is null)
         {
             await db.Set<ModelVersion>()
                 .Where(m => m.Kind == ModelKinds.Classifier && m.Status == ModelStatus.Training)

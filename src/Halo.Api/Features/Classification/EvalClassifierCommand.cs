@@ -184,7 +184,8 @@ public sealed class EvalClassifierCommand(ILogger<EvalClassifierCommand> logger)
         {
             if (e.Type is null) { empty++; continue; }
             var map = HaloTaxonomy.MapPolisenType(e.Type, logger);
-            if (!map.IsIncident) { notIncident++; continue; }
+            // Unknown types have no trustworthy label: left out like the non-incidents.
+            if (!map.IsIncident || map.IsUnknownType) { notIncident++; continue; }
             if (!TryParsePublished(e.Datetime, out var published)) { noDate++; continue; }
             var text = ClassificationText.ForPoliceEvent(e.Name, e.Summary, e.Type, includeLocation);
             if (string.IsNullOrWhiteSpace(text)) { empty++; continue; }

@@ -26,7 +26,8 @@ public sealed class PolisenExampleSource(HaloDbContext db) : IClassifierExampleS
         {
             // Relabel from the raw type rather than trusting the stored category, so a taxonomy change applies at the next retrain.
             var map = HaloTaxonomy.MapPolisenType(r.RawType);
-            if (!map.IsIncident) continue;
+            // A type the mapping does not know has no trustworthy label: the classifier may have chosen it itself.
+            if (!map.IsIncident || map.IsUnknownType) continue;
             var text = ClassificationText.ForPoliceEvent(r.Title, r.Summary, r.RawType);
             if (string.IsNullOrWhiteSpace(text)) continue;
             examples.Add(new LabelledExample(text, map.Category, r.At, Name));

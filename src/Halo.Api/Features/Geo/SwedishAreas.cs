@@ -1,14 +1,26 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
+using NetTopologySuite.Algorithm.Locate;
+using NetTopologySuite.Geometries;
 
 namespace Halo.Api.Features.Geo;
 
 public enum SwedishAreaKind { Municipality, County }
 
-/// <summary>A Swedish municipality (kommun) or county (län) with its official SCB code and polygon.</summary>
-public sealed record SwedishArea(SwedishAreaKind Kind, string Code, string Name, string CountyCode, GeoPolygon Polygon);
+/// <summary>A Swedish municipality (kommun) or county (län) with its official SCB code and (multi)polygon.</summary>
+public sealed record SwedishArea(SwedishAreaKind Kind, string Code, string Name, string CountyCode, Geometry Polygon)
+{
+    // Indexed once per area: the same outlines answer many point look-ups. Thread-safe.
+    private readonly IndexedPointInAreaLocator _locator = new(Polygon);
+
+    /// <summary>Inside the polygon (a point on its border counts as inside) and outside every hole.</summary>
+    public bool Contains(double lat, double lon) =>
+        Polygon.EnvelopeInternal.Contains(lon, lat) && _locator.Locate(new Coordinate(lon, lat)) != Location.Exterior;
+
+    /// <inheritdoc cref="GeoShapes.MaxDistanceM"/>
+    public double MaxDistanceM(double lat, double lon) => GeoShapes.MaxDistanceM(Polygon, lat, lon);
+}
 
 /// <summary>
 /// The 290 municipalities and 21 counties, from the bundled <c>Resources/swedish_admin_areas.csv</c> and the polygons
@@ -43,9 +55,9 @@ public sealed class SwedishAreas
         var rows = File.ReadAllLines(Path.Combine(resourceDirectory, "swedish_admin_areas.csv"), Encoding.UTF8)
             .Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToList();
         var municipalityPolygons = ReadFeatures(Path.Combine(resourceDirectory, "sweden", "swedish_municipalities.geojson"),
-            p => p.GetProperty("id").GetString()!);
+            f => GeoShapes.Property<string>(f, "id"));
         var countyPolygons = ReadFeatures(Path.Combine(resourceDirectory, "sweden", "swedish_regions.geojson"),
-            p => p.GetProperty("l_id").GetInt32().ToString("00", CultureInfo.InvariantCulture));
+            f => GeoShapes.Property<int>(f, "l_id").ToString("00", CultureInfo.InvariantCulture));
 
         var municipalities = rows.Select(r => new SwedishArea(SwedishAreaKind.Municipality, r[0], r[1], r[2],
             municipalityPolygons.TryGetValue(r[0], out var poly) ? poly
@@ -56,12 +68,8 @@ public sealed class SwedishAreas
         return new SwedishAreas(municipalities, counties);
     }
 
-    private static Dictionary<string, GeoPolygon> ReadFeatures(string path, Func<JsonElement, string> key)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        return doc.RootElement.GetProperty("features").EnumerateArray()
-            .ToDictionary(f => key(f.GetProperty("properties")), f => GeoPolygon.FromGeoJson(f.GetProperty("geometry")));
-    }
+    private static Dictionary<string, Geometry> ReadFeatures(string path, Func<NetTopologySuite.Features.IFeature, string> key) =>
+        GeoShapes.ReadFeatures(path).ToDictionary(key, f => f.Geometry);
 
     /// <summary>
     /// Finds an area by the police's <c>location.name</c>: case and whitespace are ignored (the feed writes both
@@ -74,7 +82,7 @@ public sealed class SwedishAreas
     }
 
     /// <summary>The municipality whose polygon contains the point, if any.</summary>
-    public SwedishArea? MunicipalityAt(double lat, double lon) => Municipalities.FirstOrDefault(m => m.Polygon.Contains(lat, lon));
+    public SwedishArea? MunicipalityAt(double lat, double lon) => Municipalities.FirstOrDefault(m => m.Contains(lat, lon));
 
     /// <summary>
     /// Radius in metres around (<paramref name="lat"/>, <paramref name="lon"/>) that contains the whole named area.
@@ -84,7 +92,7 @@ public sealed class SwedishAreas
         _precisionCache.GetOrAdd((Key(areaName ?? ""), lat, lon), _ =>
         {
             var area = Find(areaName) ?? MunicipalityAt(lat, lon);
-            return area is null ? UnknownAreaPrecisionM : Math.Round(area.Polygon.MaxDistanceM(lat, lon));
+            return area is null ? UnknownAreaPrecisionM : Math.Round(area.MaxDistanceM(lat, lon));
         });
 
     private static string Key(string name) => string.Join(' ', name.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))

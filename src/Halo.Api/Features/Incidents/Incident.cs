@@ -17,6 +17,13 @@ public sealed class Incident
     public required string Category { get; set; }
     public int Severity { get; set; }
 
+    /// <summary>
+    /// Null when the taxonomy knows <see cref="RawType"/>; for a police type it has never seen, how
+    /// <see cref="Category"/> was chosen (<see cref="Taxonomy.CategoryInference"/>): such rows are counted by the
+    /// ingestion status so an operator can add the type to the mapping.
+    /// </summary>
+    public string? CategoryInferredBy { get; set; }
+
     /// <summary>False for summaries and notices: stored, shown in lists, ignored by predictions.</summary>
     public bool IsIncident { get; set; } = true;
 

@@ -15,6 +15,7 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         incident.Property(i => i.ExternalId).HasMaxLength(128);
         incident.Property(i => i.RawType).HasMaxLength(200);
         incident.Property(i => i.Category).HasMaxLength(32);
+        incident.Property(i => i.CategoryInferredBy).HasMaxLength(32);
         incident.Property(i => i.Title).HasMaxLength(500);
         incident.Property(i => i.Summary).HasMaxLength(10_000);
         incident.Property(i => i.LocationName).HasMaxLength(200);
@@ -28,6 +29,8 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         incident.HasIndex(i => new { i.OccurredAt, i.Id, i.Latitude, i.Longitude }).HasDatabaseName(TimePositionIndex);
         incident.HasIndex(i => new { i.Latitude, i.Longitude });
         incident.HasIndex(i => i.Category);
+        // Nearly always null: the ingestion status finds the few flagged rows without a scan.
+        incident.HasIndex(i => i.CategoryInferredBy);
         incident.HasIndex(i => i.CreatedByUserId);
     }
 }

@@ -7,7 +7,6 @@ using Halo.Api.Features.Geo;
 using Halo.Api.Features.Taxonomy;
 using Halo.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Halo.Api.Features.Classification;
 using Halo.Api.Data;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion.Csv;
@@ -12,7 +14,8 @@ namespace Halo.Api.Features.Ingestion;
 /// <c>import polisen FILE[.gz]</c> and <c>import csv FILE[.gz] …</c>: bulk, idempotent loads through the same
 /// importer as the poller. Prints progress and a summary; exit code 1 when the file cannot be read to the end.
 /// </summary>
-public sealed class ImportCommand(IServiceProvider services, IncidentImporter importer, PolisenEventParser parser, TimeProvider time, HaloDbContext db)
+public sealed class ImportCommand(IServiceProvider services, IncidentImporter importer, PolisenEventParser parser, TimeProvider time, HaloDbContext db,
+    ClassifierService classifier)
 {
     public static Command Create(CliContext cli)
     {
@@ -83,7 +86,12 @@ public sealed class ImportCommand(IServiceProvider services, IncidentImporter im
         }
     }
 
-    private IAsyncEnumerable<ParsedRecord> ReadPolisen(Stream file, CancellationToken ct) => PolisenFileReader.ReadAsync(file, parser, ct);
+    private async IAsyncEnumerable<ParsedRecord> ReadPolisen(Stream file, [EnumeratorCancellation] CancellationToken ct)
+    {
+        // Police types the taxonomy does not know are categorised by the stored classifier, as the server does.
+        if (classifier.Current is null) await classifier.LoadLatestAsync(ct, markInterrupted: false);
+        await foreach (var r in PolisenFileReader.ReadAsync(file, parser, ct)) yield return r;
+    }
 
     private IAsyncEnumerable<ParsedRecord> ReadCsv(Stream file, CsvColumns columns, CsvCategoryFilter filter, string source, int precisionM, CancellationToken ct)
     {

@@ -18,21 +18,29 @@ public sealed record IngestionRunDto(
         r.Fetched, r.New, r.Updated, r.Unchanged, r.Rejected, r.Error, r.HttpStatus, r.NewestEventAt, r.LagSeconds);
 }
 
+/// <summary>
+/// Stored police incidents of one type the taxonomy does not know, by the category they were given and how
+/// (<see cref="Taxonomy.CategoryInference"/>): the operator's cue to add the type to the mapping.
+/// </summary>
+public sealed record UnknownTypeDto(string RawType, string Category, string InferredBy, int Incidents);
+
 public sealed record IngestionStatusDto(
     bool Enabled, string BaseUrl, double IntervalSeconds, bool Running, int IncidentsStored,
     int RunsTotal, int FailedRunsTotal, IngestionRunDto? LastRun, IngestionRunDto? LastSuccess, IngestionRunDto? LastFailure,
-    IReadOnlyList<IngestionRunDto> RecentRuns);
+    IReadOnlyList<IngestionRunDto> RecentRuns, int UnknownTypeIncidents, IReadOnlyList<UnknownTypeDto> UnknownTypes);
 
 public static class IngestionEndpoints
 {
     private const int RecentRunCount = 50;
+    private const int UnknownTypesShown = 100;
 
     /// <summary>Admin endpoints for the police poller, for the admin role only.</summary>
     public static RouteGroupBuilder MapIngestionEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/admin/ingestion").WithTags("Admin")
             .RequireAuthorization(Policies.Admin).RequireRateLimiting(RateLimitPolicies.Admin);
-        group.MapGet("/status", GetStatusAsync).WithSummary("Poller configuration, the latest runs and every recent failure.");
+        group.MapGet("/status", GetStatusAsync)
+            .WithSummary("Poller configuration, the latest runs, every recent failure, and the police types the taxonomy does not know.");
         group.MapPost("/trigger", TriggerAsync).WithSummary("Runs the police poller now and returns the run.");
         return group;
     }
@@ -46,6 +54,11 @@ public static class IngestionEndpoints
             ?? await runs.Where(r => r.Succeeded).OrderByDescending(r => r.StartedAt).FirstOrDefaultAsync(ct);
         var lastFailure = recent.FirstOrDefault(r => !r.Succeeded)
             ?? await runs.Where(r => !r.Succeeded).OrderByDescending(r => r.StartedAt).FirstOrDefaultAsync(ct);
+        var unknown = await db.Incidents.AsNoTracking()
+            .Where(i => i.Source == IncidentSources.Polisen && i.CategoryInferredBy != null)
+            .GroupBy(i => new { i.RawType, i.Category, i.CategoryInferredBy })
+            .Select(g => new UnknownTypeDto(g.Key.RawType, g.Key.Category, g.Key.CategoryInferredBy!, g.Count()))
+            .ToListAsync(ct);
         var o = options.Value;
         return TypedResults.Ok(new IngestionStatusDto(
             o.Enabled, o.BaseUrl, o.Interval.TotalSeconds, poller.IsRunning,
@@ -54,7 +67,9 @@ public static class IngestionEndpoints
             recent.FirstOrDefault() is { } last ? IngestionRunDto.From(last) : null,
             lastSuccess is null ? null : IngestionRunDto.From(lastSuccess),
             lastFailure is null ? null : IngestionRunDto.From(lastFailure),
-            recent.Select(IngestionRunDto.From).ToList()));
+            recent.Select(IngestionRunDto.From).ToList(),
+            unknown.Sum(u => u.Incidents),
+            [.. unknown.OrderByDescending(u => u.Incidents).ThenBy(u => u.RawType, StringComparer.Ordinal).Take(UnknownTypesShown)]));
     }
 
     private static async Task<Results<Ok<IngestionRunDto>, ProblemHttpResult>> TriggerAsync(

@@ -1,7 +1,6 @@
 using Halo.Api.Features.Geo;
 using Halo.Api.Features.Ingestion.Geocoding;
 using Halo.Api.Features.Ingestion.Polisen;
-using Halo.Api.Infrastructure;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;

@@ -1,6 +1,4 @@
-using Halo.Api.Features.Predictions.Eval;
 using Halo.Api.Features.Predictions.Serving;
-using Halo.Api.Infrastructure;
 
 namespace Halo.Api.Features.Predictions;
 

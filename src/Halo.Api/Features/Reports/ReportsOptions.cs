@@ -68,8 +68,7 @@ public sealed class ReportsOptions
     /// <summary>
     /// PostgreSQL: cluster decisions one API instance runs at once (0 = four times the processor count). A decision
     /// holds area locks; when far more run than there are cores, lock holders wait for CPU while others wait for their
-    /// locks, and the tail grows. Bench (2 cores, 16 connections, bench/RESULTS-reports.md): unbounded p99 103–106 ms;
-    /// 2 → 448/s, 4 → 462/s, 8 → 544–558/s (p99 64–73 ms), 12 → 608/s (p99 86 ms).
+    /// locks, and the tail grows (bench/RESULTS-reports.md has the runs).
     /// </summary>
     [Range(0, 1024)] public int MaxConcurrentDecisions { get; set; }
 

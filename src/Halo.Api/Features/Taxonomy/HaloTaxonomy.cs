@@ -7,12 +7,35 @@ namespace Halo.Api.Features.Taxonomy;
 /// <summary>One Halo category: the shared vocabulary of police events, imported data, citizen reports and predictions.</summary>
 public sealed record HaloCategory(string Code, string NameEn, string NameSv, int DefaultSeverity, string Description);
 
-/// <summary>What a raw source type (e.g. a police <c>type</c> string) means in Halo terms.</summary>
-public sealed record TypeMapping(string Category, int Severity, bool IsIncident);
+/// <summary>
+/// What a raw source type (e.g. a police <c>type</c> string) means in Halo terms. <paramref name="InferredBy"/> is null
+/// when the mapping knows the type, else how the category of a type it has never seen was chosen
+/// (<see cref="CategoryInference"/>).
+/// </summary>
+public sealed record TypeMapping(string Category, int Severity, bool IsIncident, string? InferredBy = null)
+{
+    public bool IsUnknownType => InferredBy is not null;
+}
+
+/// <summary>How the category of a police type that the mapping does not know was chosen (stored on the incident).</summary>
+public static class CategoryInference
+{
+    /// <summary>The name clearly extends or misspells known types of one category ("Misshandel, grov, försök").</summary>
+    public const string NameSimilarity = "name_similarity";
+
+    /// <summary>The trained classifier read the event's title and summary.</summary>
+    public const string Classifier = "classifier";
+
+    /// <summary>Nothing could tell (no clear name, no classifier yet): <c>other</c>.</summary>
+    public const string None = "none";
+
+    public static readonly IReadOnlyList<string> All = [NameSimilarity, Classifier, None];
+}
 
 /// <summary>
-/// The Halo taxonomy (documented in docs/taxonomy.md). Every police <c>type</c> in the shared data maps here;
-/// the test suite fails on any unmapped type, so a new one must be added deliberately.
+/// The Halo taxonomy (documented in docs/taxonomy.md). Every police <c>type</c> in the shared data maps here (the test
+/// suite fails on any unmapped type); a type the police add later is categorised by name similarity or the classifier
+/// and flagged until it is added here.
 /// </summary>
 public static partial class HaloTaxonomy
 {
@@ -157,15 +180,66 @@ public static partial class HaloTaxonomy
         return PolisenTypes.ContainsKey(n) || IsNonIncidentNotice(n);
     }
 
-    /// <summary>Maps a police <c>type</c> string. Unknown types map to <c>other</c> and are logged once per process.</summary>
+    /// <summary>
+    /// Maps a police <c>type</c> string. A type the mapping does not know takes the category of known types its name
+    /// clearly resembles (<see cref="CategoryInference.NameSimilarity"/>), else <c>other</c> marked
+    /// <see cref="CategoryInference.None"/> for the caller to classify from the event's text. Each unknown type is
+    /// logged once per process.
+    /// </summary>
     public static TypeMapping MapPolisenType(string rawType, ILogger? logger = null)
     {
         var n = Normalize(rawType);
         if (PolisenTypes.TryGetValue(n, out var m)) return m;
         if (IsNonIncidentNotice(n)) return new TypeMapping(Other, 1, false);
+        var similar = SimilarPolisenType(n);
         if (LoggedUnknown.TryAdd(n, 0))
-            logger?.LogWarning("Unknown police type {RawType} mapped to 'other'", rawType);
-        return new TypeMapping(Other, ByCode[Other].DefaultSeverity, true);
+        {
+            if (similar is { } known)
+                logger?.LogWarning("Unknown police type {RawType} given category {Category} by its name (like '{KnownType}')", rawType, PolisenTypes[known].Category, known);
+            else
+                logger?.LogWarning("Unknown police type {RawType}: no known type is clearly like it; its category comes from the classifier, else 'other'", rawType);
+        }
+        return similar is { } k
+            ? PolisenTypes[k] with { InferredBy = CategoryInference.NameSimilarity }
+            : new TypeMapping(Other, ByCode[Other].DefaultSeverity, true, CategoryInference.None);
+    }
+
+    // Incident types only: a notice ("övrigt") must not lend its meaning to a new incident type.
+    private static readonly (string Type, string[] Words)[] KnownIncidentTypes =
+        [.. PolisenTypes.Where(kv => kv.Value.IsIncident).Select(kv => (kv.Key, Words(kv.Key)))];
+
+    /// <summary>
+    /// The known type an unknown one is clearly like, or null. Clear means: the unknown name holds every word of the
+    /// longest such known types and those all share one category ("stöld ur bil" → "stöld"; "trafikolycka,
+    /// personskada, vilt" → traffic), or it is a near spelling of exactly one known type ("rattfyleri").
+    /// </summary>
+    private static string? SimilarPolisenType(string normalized)
+    {
+        var words = Words(normalized);
+        var contained = KnownIncidentTypes.Where(k => k.Words.All(w => words.Contains(w, StringComparer.Ordinal)))
+            .GroupBy(k => k.Words.Sum(w => w.Length)).OrderByDescending(g => g.Key).FirstOrDefault()?.ToList();
+        if (contained is { Count: > 0 })
+            return contained.Select(k => PolisenTypes[k.Type].Category).Distinct().Count() == 1 ? contained[0].Type : null;
+        if (normalized.Length < 6) return null;
+        var near = KnownIncidentTypes.Select(k => (k.Type, Distance: EditDistance(normalized, k.Type)))
+            .Where(x => x.Distance <= Math.Max(1, normalized.Length / 8)).ToList();
+        return near.Count == 1 ? near[0].Type : null;
+    }
+
+    private static string[] Words(string normalized) => WordSplit().Split(normalized).Where(w => w.Length > 0).ToArray();
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
     }
 
     // Summaries ("Sammanfattning natt", "Sammanfattning kväll och natt", …) and press/information notices.
@@ -177,4 +251,7 @@ public static partial class HaloTaxonomy
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    [GeneratedRegex(@"[^\p{L}\p{N}]+")]
+    private static partial Regex WordSplit();
 }

@@ -192,6 +192,10 @@ namespace Halo.Api.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("CategoryInferredBy")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<int>("CitizenCorroborations")
                         .HasColumnType("integer");
 
@@ -285,6 +289,8 @@ namespace Halo.Api.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("Category");
+
+                    b.HasIndex("CategoryInferredBy");
 
                     b.HasIndex("CreatedByUserId");
 

@@ -185,6 +185,10 @@ namespace Halo.Api.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CategoryInferredBy")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("CitizenCorroborations")
                         .HasColumnType("INTEGER");
 
@@ -272,6 +276,8 @@ namespace Halo.Api.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("Category");
+
+                    b.HasIndex("CategoryInferredBy");
 
                     b.HasIndex("CreatedByUserId");
 

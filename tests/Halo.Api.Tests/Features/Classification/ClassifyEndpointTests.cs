@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Halo.Api.Data;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Auth;
 using Halo.Api.Features.ModelRegistry;

@@ -1,9 +1,7 @@
-using Halo.Api.Data;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Infrastructure;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Halo.Api.Tests.Features.Ingestion;
 

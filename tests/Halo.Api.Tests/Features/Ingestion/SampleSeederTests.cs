@@ -3,7 +3,6 @@ using Halo.Api.Features.Ingestion;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-using Halo.Api.Tests.Infrastructure;
 
 namespace Halo.Api.Tests.Features.Ingestion;
 

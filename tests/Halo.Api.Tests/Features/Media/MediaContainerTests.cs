@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Halo.Api.Features.Media;
 using Halo.Api.Tests.Infrastructure;

@@ -2,11 +2,9 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Headers;
 using Halo.Api.Features.Media;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using SkiaSharp;
 using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
 
 namespace Halo.Api.Tests.Features.Media;

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Halo.Api.Features.Media;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Halo.Api.Features.Predictions;
 using Halo.Api.Features.Predictions.Serving;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

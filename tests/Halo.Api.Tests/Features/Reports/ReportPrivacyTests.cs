@@ -11,7 +11,6 @@ using Halo.Api.Features.Moderation;
 using Halo.Api.Features.Reports;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
 
 namespace Halo.Api.Tests.Features.Reports;

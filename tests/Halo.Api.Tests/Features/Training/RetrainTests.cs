@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Halo.Api.Features.Auth;
-using Halo.Api.Features.Incidents;
 using Halo.Api.Features.ModelRegistry;
 using Halo.Api.Features.Predictions.Serving;
 using Halo.Api.Tests.Features.Predictions;

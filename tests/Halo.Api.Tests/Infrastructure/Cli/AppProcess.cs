@@ -26,7 +26,8 @@ public static class AppProcess
 
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static async Task<Result> RunAsync(IReadOnlyList<string> args, string workingDirectory, string? stdin = null)
+    public static async Task<Result> RunAsync(IReadOnlyList<string> args, string workingDirectory, string? stdin = null,
+        string environment = "Development")
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -39,8 +40,10 @@ public static class AppProcess
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(AppDll);
         foreach (var a in args) start.ArgumentList.Add(a);
-        // As dotnet run starts it (launchSettings.json), with the framework's chatter turned down.
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        // As dotnet run starts it (launchSettings.json) unless told otherwise, with the framework's chatter turned down.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Secrets__", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(name);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         using var process = Process.Start(start)!;
         if (stdin is not null) await process.StandardInput.WriteLineAsync(stdin);

@@ -43,6 +43,22 @@ public sealed class CategoryFilterCommandTests : IClassFixture<SqliteApiFactory>
     }
 
     [Fact]
+    public async Task OnTheRealStLouisDataAHaloCategoryTheFileDoesNotUseIsRefusedWithTheFilesOwnCounts()
+    {
+        // What a new user typed: St. Louis' categories are its own words, so without a map no row is 'violence'.
+        var code = await RunAsync(["eval", "csv", Halo.Api.Tests.Features.Ingestion.SharedData.CrimePath("stlouis_crimes_2015_2019.csv.gz"),
+            "--id-col", "complaint", "--time-col", "occurred_at", "--time-zone", "America/Chicago", "--lat-col", "latitude", "--lon-col", "longitude",
+            "--category-col", "category", "--category", "violence", "--start", "2019-07-01", "--end", "2019-08-01"]);
+
+        Assert.Equal(2, code);
+        var error = _err.ToString();
+        Assert.Contains("--category violence matched no row", error);
+        Assert.Contains("larceny (62,295)", error);
+        Assert.Contains("aggravated_assault (13,155)", error);
+        Assert.DoesNotContain("Backtest", _out.ToString());
+    }
+
+    [Fact]
     public async Task ARawCategoryFilterThatMatchesNothingIsAnErrorNamingTheValuesSeen()
     {
         var code = await RunAsync(["import", "csv", "stl.csv", .. Columns, "--raw-category", "aggravated_asault", "--source", "stl_typo"]);
@@ -69,6 +85,27 @@ public sealed class CategoryFilterCommandTests : IClassFixture<SqliteApiFactory>
         Assert.Equal(0, await RunAsync(["import", "csv", "stl.csv", .. Columns, "--category-map", "aggravated_assault=violence,larceny=theft",
             "--category", "violence", "--source", "stl_violence"]));
         Assert.Equal(1, await CountAsync("import:stl_violence"));
+    }
+
+    [Fact]
+    public async Task ACategoryFilterKeepsRowsByTheDataSetsOwnValueWithoutAMap()
+    {
+        Assert.Equal(0, await RunAsync(["import", "csv", "stl.csv", .. Columns, "--category", "Aggravated_Assault,larceny", "--source", "stl_own"]));
+
+        Assert.Contains("3 rows kept, 1 left out", _out.ToString());
+        Assert.Equal(3, await CountAsync("import:stl_own"));
+    }
+
+    [Fact]
+    public async Task EvalOnTheDataSetsOwnCategoryScoresOnlyThatCategory()
+    {
+        var code = await RunAsync(["eval", "csv", "stl.csv", .. Columns, "--category", "larceny", "--start", "2020-01-03", "--end", "2020-01-05"]);
+
+        // Two larceny rows of four: the other categories are left out before any model sees them.
+        Assert.Contains("2 rows kept, 2 left out", _out.ToString());
+        Assert.Contains("Read 2 events", _out.ToString());
+        Assert.Contains("1 events in the window, 1 before it", _out.ToString());
+        Assert.True(code == 0, _err.ToString());
     }
 
     private async Task<int> CountAsync(string source)

@@ -131,11 +131,15 @@ public sealed class CliParsingTests
     }
 
     [Fact]
-    public void ACategoryThatIsNotHalosPointsToTheRawCategoryFilter()
+    public void ACategoryThatIsNotHalosNeedsTheDataSetsCategoryColumn()
     {
+        string[] args = ["eval", "csv", "x.csv", "--time-col", "t", "--lat-col", "a", "--lon-col", "b",
+            "--start", "2020-01-01", "--end", "2020-02-01", "--category", "aggravated_assault"];
         var error = new StringWriter();
-        Cli.AnswerWithoutHost(CliInvocation.From(["eval", "csv", "x.csv", "--time-col", "t", "--lat-col", "a", "--lon-col", "b",
-            "--start", "2020-01-01", "--end", "2020-02-01", "--category", "aggravated_assault"]), TextWriter.Null, error);
-        Assert.Contains("--raw-category aggravated_assault", error.ToString());
+        Assert.Equal(2, Cli.AnswerWithoutHost(CliInvocation.From(args), TextWriter.Null, error));
+        Assert.Contains("--category-col", error.ToString());
+
+        // With the column named, the data set's own value is a filter like a Halo category.
+        Assert.Empty(Cli.Parse(Parsing, [.. args, "--category-col", "category"]).Errors);
     }
 }

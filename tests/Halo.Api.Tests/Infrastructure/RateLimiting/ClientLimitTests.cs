@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Halo.Api.Features.Auth;
-using Halo.Api.Features.Media;
 using Halo.Api.Infrastructure.RateLimiting;
 using Halo.Api.Tests.Features.Media;
 using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;

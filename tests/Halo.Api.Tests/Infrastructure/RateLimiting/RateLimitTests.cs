@@ -1,5 +1,4 @@
 using System.Net;
-using Halo.Api.Tests.Infrastructure;
 
 namespace Halo.Api.Tests.Infrastructure.RateLimiting;
 

@@ -22,7 +22,9 @@ public sealed class CsvColumnOptions
     {
         Description = "Halo category of rows whose raw value is not mapped (default other)", HelpName = "CODE", DefaultValueFactory = _ => HaloTaxonomy.Other,
     };
-    private readonly Option<string[]> _category = Cli.ListOption("--category", "Keep only rows of these Halo categories (after --category-map / --default-category)", "CODE[,CODE…]");
+    private readonly Option<string[]> _category = Cli.ListOption("--category",
+        "Keep only rows of these categories: a Halo category (after --category-map / --default-category) or the data set's own --category-col value (ignoring case)",
+        "VALUE[,VALUE…]");
     private readonly Option<string[]> _raw = Cli.ListOption("--raw-category", "Keep only rows whose --category-col value is one of these (ignoring case)", "VALUE[,VALUE…]");
     private readonly Option<string> _timeFormat = new("--time-format") { Description = ".NET format of the time column (default: ISO 8601 and common forms)", HelpName = "FORMAT" };
     private readonly Option<string> _zone = new("--time-zone") { Description = "Zone of times written without an offset (IANA id, default UTC)", HelpName = "IANA" };
@@ -34,12 +36,6 @@ public sealed class CsvColumnOptions
         {
             var v = r.GetValueOrDefault<string>();
             if (!HaloTaxonomy.IsKnown(v)) r.AddError($"--default-category '{v}' is not a Halo category ({Codes}).");
-        });
-        _category.Validators.Add(r =>
-        {
-            foreach (var v in r.GetValueOrDefault<string[]>() ?? [])
-                if (!HaloTaxonomy.IsKnown(v))
-                    r.AddError($"--category '{v}' is not a Halo category ({Codes}). To keep rows by the data set's own category, use --raw-category {v}.");
         });
         _delimiter.Validators.Add(r =>
         {
@@ -61,6 +57,9 @@ public sealed class CsvColumnOptions
         command.Validators.Add(r =>
         {
             if (r.GetValue(_raw) is { Length: > 0 } && r.GetValue(_categoryCol) is null) r.AddError("--raw-category needs --category-col.");
+            // Without a category column every row's category is a Halo one, so a value that is not Halo's can match nothing.
+            if (r.GetValue(_categoryCol) is null && r.GetValue(_category)?.Where(v => !HaloTaxonomy.IsKnown(v)).ToList() is { Count: > 0 } unknown)
+                r.AddError($"--category {string.Join(", ", unknown)}: not a Halo category ({Codes}); to keep rows by the data set's own category, name its column (--category-col).");
             if (r.GetValue(_map) is not null && r.GetValue(_categoryCol) is null) r.AddError("--category-map needs --category-col.");
         });
     }
@@ -102,14 +101,15 @@ public sealed class CsvColumnOptions
 /// <summary>
 /// Keeps the rows the <c>--category</c> / <c>--raw-category</c> filters ask for, and counts what it saw, so a filter
 /// value that matched nothing is an error naming the values the file does have (never a silent "kept everything" or
-/// "kept nothing"). Rejected rows pass through, to be counted as rejected.
+/// "kept nothing"). A <c>--category</c> value matches a row's Halo category or its raw value, so a data set's own
+/// words can be filtered on without a map. Rejected rows pass through, to be counted as rejected.
 /// </summary>
 public sealed class CsvCategoryFilter(CsvColumns columns, IReadOnlyList<string>? categories, IReadOnlyList<string>? rawCategories)
 {
     private const int ValuesShown = 20;
-    private readonly HashSet<string>? _categories = categories is null ? null : new(categories.Select(c => c.ToLowerInvariant()));
+    private readonly HashSet<string>? _categories = categories is null ? null : new(categories, StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<string>? _raw = rawCategories is null ? null : new(rawCategories, StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, int> _seenCategories = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _seenCategories = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, int> _seenRaw = new(StringComparer.OrdinalIgnoreCase);
 
     public bool IsActive => _categories is not null || _raw is not null;
@@ -121,7 +121,8 @@ public sealed class CsvCategoryFilter(CsvColumns columns, IReadOnlyList<string>?
         if (!r.IsValid) return true;
         _seenCategories[r.Category] = _seenCategories.GetValueOrDefault(r.Category) + 1;
         if (r.RawCategory is { } raw) _seenRaw[raw] = _seenRaw.GetValueOrDefault(raw) + 1;
-        var keep = (_categories is null || _categories.Contains(r.Category)) && (_raw is null || (r.RawCategory is { } v && _raw.Contains(v)));
+        var keep = (_categories is null || _categories.Contains(r.Category) || (r.RawCategory is { } c && _categories.Contains(c)))
+            && (_raw is null || (r.RawCategory is { } v && _raw.Contains(v)));
         if (keep) Kept++; else Dropped++;
         return keep;
     }
@@ -132,11 +133,11 @@ public sealed class CsvCategoryFilter(CsvColumns columns, IReadOnlyList<string>?
         var problems = new List<string>();
         if (_raw?.Where(v => !_seenRaw.ContainsKey(v)).ToList() is { Count: > 0 } missingRaw)
             problems.Add($"--raw-category {string.Join(", ", missingRaw)} matched no row. Values of column '{columns.CategoryColumn}': {Shown(_seenRaw)}.");
-        if (_categories?.Where(c => !_seenCategories.ContainsKey(c)).ToList() is { Count: > 0 } missingCategories)
+        if (_categories?.Where(c => !_seenCategories.ContainsKey(c) && !_seenRaw.ContainsKey(c)).ToList() is { Count: > 0 } missingCategories)
         {
             var hint = columns.CategoryColumn is null
                 ? "Give the data set's category column (--category-col) and map its values (--category-map RAW=CODE,…)."
-                : $"Values of column '{columns.CategoryColumn}': {Shown(_seenRaw)}. Map them (--category-map {Example()}) or filter on them directly (--raw-category VALUE).";
+                : $"Values of column '{columns.CategoryColumn}': {Shown(_seenRaw)}. Filter on one of them (--category VALUE) or map them (--category-map {Example(missingCategories)}).";
             problems.Add($"--category {string.Join(", ", missingCategories)} matched no row: the rows' Halo categories are {Shown(_seenCategories)}. {hint}");
         }
         if (problems.Count > 0) throw new CliUsageException(string.Join("\n", problems));
@@ -150,6 +151,9 @@ public sealed class CsvCategoryFilter(CsvColumns columns, IReadOnlyList<string>?
         return string.Join(", ", top) + (seen.Count > ValuesShown ? $", … ({seen.Count - ValuesShown} more)" : "");
     }
 
-    private string Example() =>
-        string.Join(",", _seenRaw.OrderByDescending(kv => kv.Value).Take(2).Select(kv => $"{kv.Key}={_categories!.First()}"));
+    private string Example(List<string> missing)
+    {
+        var code = missing.FirstOrDefault(HaloTaxonomy.IsKnown)?.ToLowerInvariant() ?? "CODE";
+        return string.Join(",", _seenRaw.OrderByDescending(kv => kv.Value).Take(2).Select(kv => $"{kv.Key}={code}"));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Sylvan.Data.Csv;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -68,9 +69,8 @@ public sealed record CsvColumns
         {
             map = text.StartsWith('{')
                 ? JsonSerializer.Deserialize<Dictionary<string, string>>(text) ?? []
-                : text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))
-                    .Select(l => CsvParser.SplitLine(l, ','))
-                    .Where(f => f.Count == 2 && !(f[0] == "raw" && f[1] == "category"))
+                : CsvIncidentReader.Records(new StringReader(text), ',', hasHeaders: false)
+                    .Where(f => f.Length == 2 && !f[0].TrimStart().StartsWith('#') && !(f[0] == "raw" && f[1] == "category"))
                     .GroupBy(f => f[0].Trim(), StringComparer.OrdinalIgnoreCase)
                     .ToDictionary(g => g.Key, g => g.Last()[1].Trim());
         }
@@ -95,20 +95,36 @@ public sealed record CsvIncidentRecord(
     public bool IsValid => RejectReason is null;
 }
 
-/// <summary>Reads an open crime-data CSV (gzipped or not) into <see cref="CsvIncidentRecord"/>s. Bad rows are rejected one by one.</summary>
+/// <summary>
+/// Reads an open crime-data CSV (gzipped or not) into <see cref="CsvIncidentRecord"/>s with Sylvan.Data.Csv (RFC 4180:
+/// quoted fields may hold delimiters, doubled quotes and line breaks). Bad rows are rejected one by one.
+/// </summary>
 public static class CsvIncidentReader
 {
     private static readonly string[] FallbackFormats =
         ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm:ss.FFFFFFF",
          "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm", "yyyy-MM-dd", "yyyy/MM/dd HH:mm:ss", "yyyy/MM/dd", "MM/dd/yyyy hh:mm:ss tt", "MM/dd/yyyy HH:mm:ss", "MM/dd/yyyy"];
 
+    /// <summary>A record (its quotes included) may be this long; a longer one stops the read as malformed.</summary>
+    private const int MaxRecordLength = 1 << 21;
+
+    private static CsvDataReaderOptions Options(char delimiter, bool hasHeaders) => new()
+    {
+        Delimiter = delimiter,
+        HasHeaders = hasHeaders,
+        // No comment lines in open data: a first field may start with '#'.
+        Comment = '\0',
+        MaxBufferSize = MaxRecordLength,
+    };
+
     public static async IAsyncEnumerable<CsvIncidentRecord> ReadAsync(Stream stream, CsvColumns columns,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         await using var input = await IncidentFiles.OpenMaybeGzipAsync(stream, ct);
-        using var reader = new StreamReader(input, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        var parser = new CsvParser(reader, columns.Delimiter);
-        var header = await parser.ReadRecordAsync(ct) ?? throw new InvalidDataException("The CSV file is empty.");
+        using var text = new StreamReader(input, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        await using var csv = await Open(text, columns.Delimiter, ct);
+        if (csv.FieldCount == 0 || (csv.FieldCount == 1 && csv.GetName(0).Length == 0)) throw new InvalidDataException("The CSV file is empty.");
+        var header = Enumerable.Range(0, csv.FieldCount).Select(csv.GetName).ToArray();
         var index = header.Select((h, i) => (h: h.Trim(), i)).GroupBy(x => x.h, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.First().i, StringComparer.OrdinalIgnoreCase);
         int Column(string? name, string option) => name is null ? -1
@@ -120,22 +136,60 @@ public static class CsvIncidentReader
         var id = Column(columns.IdColumn, "--id-col");
         var cat = Column(columns.CategoryColumn, "--category-col");
 
-        while (await parser.ReadRecordAsync(ct) is { } row)
+        // Line numbers for messages: the header is line 1, and a record spans one line more per line break in its fields.
+        long nextLine = 2;
+        while (await NextAsync(csv, ct))
         {
-            var line = parser.RecordStartLine;
-            if (row.Count == 1 && row[0].Length == 0) continue; // blank line
+            var row = Fields(csv);
+            var line = nextLine;
+            foreach (var f in row) nextLine += f.AsSpan().Count('\n');
+            nextLine++;
+            if (row.Length == 1 && row[0].Length == 0) continue; // blank line
             yield return ReadRow(row, header, line, columns, time, lat, lon, id, cat);
         }
     }
 
-    private static CsvIncidentRecord ReadRow(List<string> row, List<string> header, long line, CsvColumns columns,
+    /// <summary>The records of a small CSV text (a category map file), each as its fields.</summary>
+    internal static IEnumerable<string[]> Records(TextReader text, char delimiter, bool hasHeaders)
+    {
+        using var csv = CsvDataReader.Create(text, Options(delimiter, hasHeaders));
+        while (csv.Read()) yield return Fields(csv);
+    }
+
+    private static async Task<CsvDataReader> Open(TextReader text, char delimiter, CancellationToken ct)
+    {
+        try { return await CsvDataReader.CreateAsync(text, Options(delimiter, hasHeaders: true), ct); }
+        catch (CsvMissingHeadersException ex) { throw new InvalidDataException("The CSV file is empty.", ex); }
+        catch (Exception ex) when (ex is CsvFormatException or CsvRecordTooLargeException)
+        {
+            throw new InvalidDataException($"The CSV header is malformed: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task<bool> NextAsync(CsvDataReader csv, CancellationToken ct)
+    {
+        try { return await csv.ReadAsync(ct); }
+        catch (Exception ex) when (ex is CsvFormatException or CsvRecordTooLargeException)
+        {
+            throw new InvalidDataException($"Malformed CSV after row {csv.RowNumber}: {ex.Message}", ex);
+        }
+    }
+
+    private static string[] Fields(CsvDataReader csv)
+    {
+        var fields = new string[csv.RowFieldCount];
+        for (var i = 0; i < fields.Length; i++) fields[i] = csv.GetString(i);
+        return fields;
+    }
+
+    private static CsvIncidentRecord ReadRow(string[] row, string[] header, long line, CsvColumns columns,
         int time, int lat, int lon, int id, int cat)
     {
         var raw = RowJson(header, row);
         string? externalId = null;
         CsvIncidentRecord Reject(string reason) => new(line, externalId, default, 0, 0, null, HaloTaxonomy.Other, raw, reason);
 
-        if (row.Count != header.Count) return Reject($"has {row.Count} fields, header has {header.Count}");
+        if (row.Length != header.Length) return Reject($"has {row.Length} fields, header has {header.Length}");
         externalId = id >= 0 ? row[id].Trim() : RowHash(row);
         if (externalId.Length is 0 or > 128) return Reject("missing or oversized id");
         if (!TryParseTime(row[time], columns, out var occurred)) return Reject($"unreadable time '{Clip(row[time])}'");
@@ -173,64 +227,12 @@ public static class CsvIncidentReader
     public static string RowHash(IEnumerable<string> fields) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', fields))).AsSpan(0, 16));
 
-    private static string RowJson(List<string> header, List<string> row)
+    private static string RowJson(string[] header, string[] row)
     {
         var o = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < Math.Min(header.Count, row.Count); i++) o[header[i]] = Clip(row[i], 2000);
+        for (var i = 0; i < Math.Min(header.Length, row.Length); i++) o[header[i]] = Clip(row[i], 2000);
         return JsonSerializer.Serialize(o);
     }
 
     private static string Clip(string s, int max = 60) => s.Length <= max ? s : s[..max];
-}
-
-/// <summary>RFC 4180 CSV: quoted fields may hold delimiters, doubled quotes and line breaks.</summary>
-public sealed class CsvParser(TextReader reader, char delimiter)
-{
-    private const int MaxFieldLength = 1_000_000;
-    private long _line;
-
-    /// <summary>1-based line on which the last record returned started.</summary>
-    public long RecordStartLine { get; private set; }
-
-    public async Task<List<string>?> ReadRecordAsync(CancellationToken ct)
-    {
-        var first = await reader.ReadLineAsync(ct);
-        if (first is null) return null;
-        RecordStartLine = ++_line;
-        var fields = new List<string>();
-        var sb = new StringBuilder();
-        var line = first;
-        var inQuotes = false;
-        while (true)
-        {
-            for (var i = 0; i < line.Length; i++)
-            {
-                var c = line[i];
-                if (inQuotes)
-                {
-                    if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i++; }
-                    else if (c == '"') inQuotes = false;
-                    else sb.Append(c);
-                }
-                else if (c == '"' && sb.Length == 0) inQuotes = true;
-                else if (c == delimiter) { fields.Add(sb.ToString()); sb.Clear(); }
-                else sb.Append(c);
-                if (sb.Length > MaxFieldLength) throw new InvalidDataException($"Field longer than {MaxFieldLength} characters at line {_line}.");
-            }
-            if (!inQuotes) break;
-            var next = await reader.ReadLineAsync(ct);
-            if (next is null) break; // unterminated quote at end of file: keep what we have
-            _line++;
-            sb.Append('\n');
-            line = next;
-        }
-        fields.Add(sb.ToString());
-        return fields;
-    }
-
-    public static List<string> SplitLine(string line, char delimiter)
-    {
-        using var r = new StringReader(line);
-        return new CsvParser(r, delimiter).ReadRecordAsync(CancellationToken.None).GetAwaiter().GetResult() ?? [];
-    }
 }

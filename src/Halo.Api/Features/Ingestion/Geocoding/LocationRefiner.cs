@@ -81,7 +81,7 @@ public sealed class LocationRefiner(
             {
                 var query = $"{candidate}, {area.Name}";
                 attempt.Query = query.Length > 300 ? query[..300] : query;
-                var hit = (await SearchAsync(query, area, ct)).FirstOrDefault(h => area.Polygon.Contains(h.Lat, h.Lon));
+                var hit = (await SearchAsync(query, area, ct)).FirstOrDefault(h => area.Contains(h.Lat, h.Lon));
                 if (hit is null) continue;
                 attempt.Outcome = GeocodeOutcome.Refined;
                 attempt.MatchedName = hit.Name is { Length: > 500 } n ? n[..500] : hit.Name;
@@ -105,10 +105,10 @@ public sealed class LocationRefiner(
     private async Task<List<Hit>> SearchAsync(string query, SwedishArea area, CancellationToken ct)
     {
         var o = options.Value;
-        var p = area.Polygon;
+        var p = area.Polygon.EnvelopeInternal; // x = longitude, y = latitude
         var inv = CultureInfo.InvariantCulture;
         var url = $"{o.Url!.TrimEnd('/')}/search?format=jsonv2&limit=5&countrycodes=se&bounded=1" +
-                  $"&viewbox={p.MinLon.ToString(inv)},{p.MaxLat.ToString(inv)},{p.MaxLon.ToString(inv)},{p.MinLat.ToString(inv)}" +
+                  $"&viewbox={p.MinX.ToString(inv)},{p.MaxY.ToString(inv)},{p.MaxX.ToString(inv)},{p.MinY.ToString(inv)}" +
                   $"&q={Uri.EscapeDataString(query)}";
         await CallGate.WaitAsync(ct);
         try

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Halo.Api.Features.Classification;
 using Halo.Api.Features.Geo;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Taxonomy;
@@ -13,8 +14,13 @@ public readonly record struct ParsedRecord(Incident? Incident, string? ExternalI
     public static ParsedRecord Reject(string? externalId, string reason) => new(null, externalId, reason);
 }
 
-/// <summary>Turns one police event (its raw JSON) into an <see cref="Incident"/>. Never throws for bad input.</summary>
-public sealed class PolisenEventParser(SwedishAreas areas, TimeProvider time, ILogger<PolisenEventParser> logger)
+/// <summary>
+/// Turns one police event (its raw JSON) into an <see cref="Incident"/>. Never throws for bad input. A type the
+/// taxonomy does not know and whose name resembles no known type is categorised by the serving classifier, when
+/// there is one.
+/// </summary>
+public sealed class PolisenEventParser(SwedishAreas areas, TimeProvider time, ILogger<PolisenEventParser> logger,
+    ClassifierService? classifier = null)
 {
     public const string SiteUrl = "https://polisen.se";
 
@@ -47,6 +53,8 @@ public sealed class PolisenEventParser(SwedishAreas areas, TimeProvider time, IL
         // The title carries the event time; when it does not, the publication time is the best bound we have.
         var occurred = PolisenTime.TryParseEventTime(e.Name, published, out var t) ? t : published;
         var mapping = HaloTaxonomy.MapPolisenType(e.Type, logger);
+        if (mapping.InferredBy == CategoryInference.None && classifier?.CategorizeUnknownType(e.Name, e.Summary) is { } classified)
+            mapping = classified;
         var now = time.GetUtcNow().UtcDateTime;
         var areaName = e.Location?.Name?.Trim();
         return ParsedRecord.Ok(new Incident
@@ -56,6 +64,7 @@ public sealed class PolisenEventParser(SwedishAreas areas, TimeProvider time, IL
             ExternalId = id,
             RawType = e.Type,
             Category = mapping.Category,
+            CategoryInferredBy = mapping.InferredBy,
             Severity = mapping.Severity,
             IsIncident = mapping.IsIncident,
             Title = Clip(e.Name.Trim(), 500),

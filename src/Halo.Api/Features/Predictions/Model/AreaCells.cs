@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Halo.Api.Features.Geo;
-using System.Text.Json;
 
 namespace Halo.Api.Features.Predictions.Model;
 
@@ -8,12 +7,11 @@ namespace Halo.Api.Features.Predictions.Model;
 /// The H3 cells of every Swedish municipality and county at one resolution, so a coarse police event (known only to
 /// its area) can be spread over the cells of that area instead of sitting on the area's centroid. Areas 0..289 are
 /// municipalities, the rest counties; a county's cells are the union of its municipalities' cells, so every cell
-/// belongs to at most one municipality and one county. Built once per resolution and cached (seconds at res 8).
+/// belongs to at most one municipality and one county. Built once per resolution and cached.
 /// </summary>
 public sealed class AreaCells
 {
     private static readonly ConcurrentDictionary<(SwedishAreas, int), Lazy<AreaCells>> Cache = new();
-    private static readonly ConcurrentDictionary<string, Lazy<Dictionary<string, List<IReadOnlyList<IReadOnlyList<double[]>>>>>> Rings = new();
 
     private readonly Dictionary<string, int> _byName;
 
@@ -30,9 +28,8 @@ public sealed class AreaCells
     /// <summary>Cell → municipality area index, for every cell of every municipality.</summary>
     public IReadOnlyDictionary<ulong, int> MunicipalityOfCell { get; }
 
-    private AreaCells(SwedishAreas areas, string resourceDirectory, int resolution)
+    private AreaCells(SwedishAreas areas, int resolution)
     {
-        var rings = Rings.GetOrAdd(resourceDirectory, d => new(() => ReadMunicipalityRings(d))).Value;
         Resolution = resolution;
         var list = areas.Municipalities.Concat(areas.Counties).ToList();
         Areas = list;
@@ -44,7 +41,7 @@ public sealed class AreaCells
 
         var cells = new ulong[list.Count][];
         var muniOf = new Dictionary<ulong, int>();
-        Parallel.For(0, MunicipalityCount, i => cells[i] = Fill(list[i], rings.GetValueOrDefault(list[i].Code) ?? [], resolution));
+        Parallel.For(0, MunicipalityCount, i => cells[i] = Fill(list[i], resolution));
         for (var i = 0; i < MunicipalityCount; i++)
             foreach (var c in cells[i]) muniOf.TryAdd(c, i); // simplified borders may overlap by a cell: first wins
         for (var i = 0; i < MunicipalityCount; i++) cells[i] = cells[i].Where(c => muniOf[c] == i).ToArray();
@@ -58,42 +55,23 @@ public sealed class AreaCells
         MunicipalityOfCell = muniOf;
     }
 
-    /// <summary>The cells of every area at <paramref name="resolution"/>, polygons read from the resource folder (cached).</summary>
-    public static AreaCells For(SwedishAreas areas, int resolution, string? resourceDirectory = null) =>
-        Cache.GetOrAdd((areas, resolution), key => new Lazy<AreaCells>(() =>
-            new AreaCells(key.Item1, resourceDirectory ?? SwedishAreas.DefaultResourceDirectory, key.Item2))).Value;
-
-    /// <summary>Municipality code → GeoJSON polygons (rings of [lon, lat]); the API's point-in-polygon type does not expose its rings.</summary>
-    private static Dictionary<string, List<IReadOnlyList<IReadOnlyList<double[]>>>> ReadMunicipalityRings(string resourceDirectory)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(resourceDirectory, "sweden", "swedish_municipalities.geojson")));
-        var result = new Dictionary<string, List<IReadOnlyList<IReadOnlyList<double[]>>>>(StringComparer.Ordinal);
-        foreach (var f in doc.RootElement.GetProperty("features").EnumerateArray())
-        {
-            var code = f.GetProperty("properties").GetProperty("id").GetString()!;
-            var geometry = f.GetProperty("geometry");
-            var coords = geometry.GetProperty("coordinates");
-            var polygons = geometry.GetProperty("type").GetString() == "MultiPolygon" ? coords.EnumerateArray().ToList() : [coords];
-            result[code] = polygons.Select(p => (IReadOnlyList<IReadOnlyList<double[]>>)p.EnumerateArray()
-                .Select(ring => (IReadOnlyList<double[]>)ring.EnumerateArray().Select(pt => new[] { pt[0].GetDouble(), pt[1].GetDouble() }).ToList())
-                .ToList()).ToList();
-        }
-        return result;
-    }
+    /// <summary>The cells of every area at <paramref name="resolution"/> (cached).</summary>
+    public static AreaCells For(SwedishAreas areas, int resolution) =>
+        Cache.GetOrAdd((areas, resolution), key => new Lazy<AreaCells>(() => new AreaCells(key.Item1, key.Item2))).Value;
 
     public int IndexOf(SwedishArea area) => _byName[area.Code + (area.Kind == SwedishAreaKind.County ? "L" : "K")];
 
-    /// <summary>The county area index of a cell, or -1 when the cell lies in no municipality.</summary>
-    public int CountyOfCell(ulong cell) => MunicipalityOfCell.TryGetValue(cell, out var m) ? CountyOf[m] : -1;
-
-    private static ulong[] Fill(SwedishArea area, List<IReadOnlyList<IReadOnlyList<double[]>>> polygons, int resolution)
+    private static ulong[] Fill(SwedishArea area, int resolution)
     {
         var set = new HashSet<ulong>();
-        foreach (var rings in polygons)
+        foreach (var rings in GeoShapes.Rings(area.Polygon))
             foreach (var c in Halo.H3.H3.PolygonToCells(rings, resolution)) set.Add(c.Value);
         // A polygon smaller than one cell has no cell centre inside: it still owns the cell under its centroid.
         if (set.Count == 0)
-            set.Add(Halo.H3.H3.LatLngToCell((area.Polygon.MinLat + area.Polygon.MaxLat) / 2, (area.Polygon.MinLon + area.Polygon.MaxLon) / 2, resolution).Value);
+        {
+            var centre = area.Polygon.EnvelopeInternal.Centre; // x = longitude, y = latitude
+            set.Add(Halo.H3.H3.LatLngToCell(centre.Y, centre.X, resolution).Value);
+        }
         var arr = set.ToArray();
         Array.Sort(arr);
         return arr;

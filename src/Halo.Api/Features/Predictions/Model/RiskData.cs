@@ -218,7 +218,7 @@ public sealed class HistoryView
     /// <summary>Ticks of the first event of the history (the origin when there is none).</summary>
     public long FirstTicks => EventCount > 0 ? _data.EventTicks[0] : _origin;
 
-    /// <summary>Events of a fine unit in [from, to); <paramref name="to"/> must not pass the origin.</summary>
+    /// <summary>Events of a fine unit in [from, to); <paramref name="toTicks"/> must not pass the origin.</summary>
     public int CountFine(int unit, long fromTicks, long toTicks) => Count(_data.FineTimes[unit], fromTicks, toTicks);
     public int CountArea(int area, long fromTicks, long toTicks) => Count(_data.AreaTimes[area], fromTicks, toTicks);
     public int CountFineTop(int unit, long fromTicks) => Count(_data.FineTopTimes[unit], fromTicks, _origin);

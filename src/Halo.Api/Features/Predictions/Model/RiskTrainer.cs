@@ -51,7 +51,7 @@ public static class RiskTrainer
 
     /// <summary>
     /// Days of validation: enough for <paramref name="minEvents"/> at the event rate of the year before
-    /// <paramref name="end"/> (per day on which there were events: a feed that was down is not a quiet place), at least
+    /// the origin of <paramref name="beforeEnd"/> (per day on which there were events: a feed that was down is not a quiet place), at least
     /// <paramref name="minDays"/> and at most <paramref name="maxDays"/>; a period that grows past
     /// <paramref name="minDays"/> never takes more than half of the history, so the candidates compared on it still
     /// have data to be fitted on.

@@ -1,5 +1,4 @@
 using Halo.Api.Data;
-using Halo.Api.Features.Incidents;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
