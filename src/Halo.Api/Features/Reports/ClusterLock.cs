@@ -1,4 +1,3 @@
-using Halo.Api.Infrastructure;
 using Halo.Api.Data;
 using Halo.Api.Features.Geo;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +15,7 @@ namespace Halo.Api.Features.Reports;
 /// A submission takes, in one round trip and in this order: <see cref="AdvisoryKey"/> in <i>shared</i> mode, then, in
 /// ascending key order, an exclusive lock on every lock cell (<see cref="CellLatDegrees"/> × <see cref="CellLonDegrees"/>)
 /// that its candidate bounding box (<see cref="Haversine.BoundingBox"/> of the 2 km candidate radius) touches. If it
-/// then joins an official incident or a cluster linked to one, it also takes <see cref="OfficialKey"/> of that incident (<see cref="AddOfficialLockCommand"/>)
+/// then joins an official incident or a cluster linked to one, it also takes <see cref="OfficialKey"/> of that incident (<see cref="PostgresClusterLock.AddOfficialLockCommand"/>)
 /// before reading the cluster linked to it. Moderation takes <see cref="AdvisoryKey"/> exclusively, which waits for
 /// every running submission and holds off new ones: a moderator's reject/verify/merge changes clusters anywhere.</para>
 /// <para>Why that is enough. A submission reads the citizen clusters whose stored centroid lies in its candidate box,

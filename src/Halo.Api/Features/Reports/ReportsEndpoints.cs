@@ -1,7 +1,5 @@
 using Halo.Api.Infrastructure.RateLimiting;
 using Halo.Api.Features.Auth;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Halo.Api.Data;
 using Halo.Api.Features.Incidents;

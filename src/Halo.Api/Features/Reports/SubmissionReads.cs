@@ -2,7 +2,6 @@ using Halo.Api.Data;
 using Halo.Api.Features.Geo;
 using Halo.Api.Features.Incidents;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Halo.Api.Features.Reports;

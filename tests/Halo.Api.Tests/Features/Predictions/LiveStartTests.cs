@@ -5,7 +5,6 @@ using Halo.Api.Features.ModelRegistry;
 using Halo.Api.Features.Predictions.Model;
 using Halo.Api.Features.Predictions.Serving;
 using Halo.Api.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Halo.Api.Tests.Features.Predictions;
