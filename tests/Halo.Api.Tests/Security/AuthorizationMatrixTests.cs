@@ -55,6 +55,7 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         ["POST /api/v1/admin/classifier/retrain"] = Access.Admin,
         ["GET /api/v1/predictions/hotspots"] = Access.Public,
         ["GET /api/v1/predictions/cell/{h3}"] = Access.Public,
+        ["GET /api/v1/predictions/report-card"] = Access.Public,
         ["GET /api/v1/predictions/metrics"] = Access.Public,
         ["POST /api/v1/admin/retrain/trigger"] = Access.Admin,
         ["GET /api/v1/admin/retrain/{id}"] = Access.Admin,
