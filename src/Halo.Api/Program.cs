@@ -4,6 +4,7 @@ using Halo.Api.Features.Classification;
 using Halo.Api.Features.Health;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion;
+using Halo.Api.Features.Live;
 using Halo.Api.Features.Media;
 using Halo.Api.Features.Moderation;
 using Halo.Api.Features.Reports;
@@ -35,6 +36,7 @@ builder.AddReports();
 builder.AddMedia();
 builder.AddPredictions();
 builder.AddTraining();
+builder.AddLive();
 
 var app = builder.Build();
 
@@ -60,6 +62,7 @@ app.MapMedia();
 app.MapModeration();
 app.MapPredictions();
 app.MapTraining();
+app.MapLive();
 app.MapHaloApp();
 
 await app.RunAsync();

@@ -77,7 +77,8 @@ public static class ReportsEndpoints
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> Submit(
         HttpContext http, IdempotencyStore idempotency, ReportSubmitter submitter, DeviceIdentity devices,
-        IOptions<ReportsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock, CancellationToken ct)
+        IOptions<ReportsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock,
+        Live.ILiveNotifications live, CancellationToken ct)
     {
         var o = options.Value;
         var key = http.Request.Headers["Idempotency-Key"].ToString();
@@ -108,7 +109,7 @@ public static class ReportsEndpoints
         try
         {
             result = await ProcessAsync(body, http.User.UserId(), devices.NetworkHash(ClientNetwork.Of(http)), submitter, devices, o, json.Value.SerializerOptions, clock,
-                (status, type, text) => idempotency.TrackCompletion(IdempotencyScope, key, attempt, status, type, text), ct);
+                (status, type, text) => idempotency.TrackCompletion(IdempotencyScope, key, attempt, status, type, text), live, ct);
             if (!result.Stored)
                 await idempotency.CompleteAsync(IdempotencyScope, key, attempt, result.Status, result.ContentType, result.Body, CancellationToken.None);
         }
@@ -144,7 +145,8 @@ public static class ReportsEndpoints
     /// requests refused before it (bad JSON, invalid fields) leave the completion to the caller.
     /// </summary>
     private static async Task<(int, string, string, bool)> ProcessAsync(byte[] body, Guid? userId, string networkHash, ReportSubmitter submitter, DeviceIdentity devices,
-        ReportsOptions o, JsonSerializerOptions json, TimeProvider clock, Action<int, string, string> complete, CancellationToken ct)
+        ReportsOptions o, JsonSerializerOptions json, TimeProvider clock, Action<int, string, string> complete, Live.ILiveNotifications live,
+        CancellationToken ct)
     {
         SubmitReportRequest? request;
         try
@@ -162,11 +164,19 @@ public static class ReportsEndpoints
         if (valid is null) return (400, ProblemJson, Validation(v.Errors, json), false);
 
         (int Status, string Type, string Body) rendered = (500, "", "");
+        SubmitOutcome? last = null;
         await submitter.SubmitAsync(valid with { UserId = userId, NetworkHash = networkHash }, outcome =>
         {
+            last = outcome;
             rendered = Render(outcome, json);
             complete(rendered.Status, rendered.Type, rendered.Body);
         }, ct);
+        // Committed: the live hub publishes the cluster (at its published cell) and the official incident it corroborates.
+        if (last is SubmitOutcome.Accepted { Response: var accepted })
+        {
+            live.IncidentChanged(accepted.IncidentId, accepted.IsNewIncident ? Live.LiveChange.Created : Live.LiveChange.Updated);
+            if (accepted.MatchedOfficialIncidentId is { } official) live.IncidentChanged(official, Live.LiveChange.Updated);
+        }
         return (rendered.Status, rendered.Type, rendered.Body, true);
     }
 
