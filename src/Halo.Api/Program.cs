@@ -1,4 +1,5 @@
 using Halo.Api.Data;
+using Halo.Api.Features.Alerts;
 using Halo.Api.Features.Auth;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Health;
@@ -37,6 +38,7 @@ builder.AddMedia();
 builder.AddPredictions();
 builder.AddTraining();
 builder.AddLive();
+builder.AddAlerts();
 
 var app = builder.Build();
 
@@ -63,6 +65,7 @@ app.MapModeration();
 app.MapPredictions();
 app.MapTraining();
 app.MapLive();
+app.MapAlerts();
 app.MapHaloApp();
 
 await app.RunAsync();
