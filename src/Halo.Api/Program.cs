@@ -10,6 +10,7 @@ using Halo.Api.Features.Media;
 using Halo.Api.Features.Moderation;
 using Halo.Api.Features.Reports;
 using Halo.Api.Features.Predictions;
+using Halo.Api.Features.Push;
 using Halo.Api.Features.Training;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
@@ -39,6 +40,7 @@ builder.AddPredictions();
 builder.AddTraining();
 builder.AddLive();
 builder.AddAlerts();
+builder.AddPush();
 
 var app = builder.Build();
 
@@ -66,6 +68,7 @@ app.MapPredictions();
 app.MapTraining();
 app.MapLive();
 app.MapAlerts();
+app.MapPush();
 app.MapHaloApp();
 
 await app.RunAsync();

@@ -63,6 +63,9 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         ["PUT /api/v1/me/alerts"] = Access.Public,
         ["POST /api/v1/me/position"] = Access.Public,
         ["DELETE /api/v1/me/position"] = Access.Public,
+        ["GET /api/v1/push/vapid-public-key"] = Access.Public,
+        ["POST /api/v1/push/subscriptions"] = Access.Public,
+        ["DELETE /api/v1/push/subscriptions"] = Access.Public,
     };
 
     private enum Caller { Anonymous, Citizen, Moderator, Admin, Owner }
