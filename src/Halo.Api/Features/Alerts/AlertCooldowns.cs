@@ -34,8 +34,8 @@ public sealed class MemoryAlertCooldowns(TimeProvider clock) : IAlertCooldowns
 }
 
 /// <summary>Several instances: one Redis key per window (SET NX with expiry), so a device alerted by one instance is not alerted again by another.</summary>
-public sealed class RedisAlertCooldowns(IConnectionMultiplexer redis) : IAlertCooldowns
+public sealed class RedisAlertCooldowns(IConnectionMultiplexer redis, string prefix) : IAlertCooldowns
 {
     public async Task<bool> TryBeginAsync(string key, TimeSpan window) =>
-        await redis.GetDatabase().StringSetAsync("halo:cooldown:" + key, "1", window, When.NotExists);
+        await redis.GetDatabase().StringSetAsync(prefix + ":cooldown:" + key, "1", window, When.NotExists);
 }

@@ -18,7 +18,7 @@ public static class AlertsRegistration
         builder.Services.AddSingleton<IAlertDelivery, HubAlertDelivery>();
         // Cooldowns in Redis when several instances share it (Redis:ConnectionString), else in memory.
         if (builder.Configuration[RedisScaleOut.ConnectionStringKey] is { Length: > 0 })
-            builder.Services.AddSingleton<IAlertCooldowns>(sp => new RedisAlertCooldowns(sp.GetRequiredService<IConnectionMultiplexer>()));
+            builder.Services.AddSingleton<IAlertCooldowns>(sp => new RedisAlertCooldowns(sp.GetRequiredService<IConnectionMultiplexer>(), RedisScaleOut.Prefix(builder.Configuration)));
         else
             builder.Services.AddSingleton<IAlertCooldowns, MemoryAlertCooldowns>();
         return builder;

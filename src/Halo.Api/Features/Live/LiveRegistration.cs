@@ -19,6 +19,7 @@ public static class LiveRegistration
         builder.Services.AddSingleton<ILiveNotifications>(sp => sp.GetRequiredService<LivePublisher>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
         builder.Services.AddSingleton<IUserIdProvider, LiveUserIds>();
+        builder.Services.AddSingleton<JobClaims>();
 
         var signalR = builder.Services.AddSignalR(o =>
             {
@@ -32,7 +33,7 @@ public static class LiveRegistration
             builder.Services.AddSingleton<IConnectionMultiplexer>(_ => RedisScaleOut.Connect(redis));
             signalR.AddStackExchangeRedis(o =>
             {
-                o.Configuration.ChannelPrefix = RedisChannel.Literal("halo");
+                o.Configuration.ChannelPrefix = RedisChannel.Literal(RedisScaleOut.Prefix(builder.Configuration));
                 o.ConnectionFactory = async writer => await RedisScaleOut.ConnectAsync(redis, writer);
             });
         }
@@ -68,6 +69,9 @@ public static class LiveRegistration
 public static class RedisScaleOut
 {
     public const string ConnectionStringKey = "Redis:ConnectionString";
+
+    /// <summary>Prefix of Halo's channels and keys (<c>Redis:Prefix</c>): several Halo deployments (or test runs) can share one Redis.</summary>
+    public static string Prefix(IConfiguration configuration) => configuration["Redis:Prefix"] is { Length: > 0 } p ? p : "halo";
 
     public static ConfigurationOptions Options(string connectionString)
     {
