@@ -30,9 +30,10 @@ public sealed class JobClaims(IServiceScopeFactory scopes, TimeProvider clock)
             await db.SaveChangesAsync(ct);
             return true;
         }
-        catch (DbUpdateException) when (await ClaimedAsync(job, fireTime, ct))
+        catch (DbUpdateException)
         {
-            return false; // another instance runs this one
+            if (await ClaimedAsync(job, fireTime, ct)) return false; // another instance runs this one
+            throw;
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class TwoInstancesTests
         public static async Task<Instance> StartAsync(Dictionary<string, string> environment, int port, string dataDirectory)
         {
             var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            var bin = Path.Combine(Cli.AppProcess.RepoRoot, "src", "Halo.Api", "bin", configuration, "net10.0");
+            var bin = Path.Combine(Halo.Api.Tests.Infrastructure.Cli.AppProcess.RepoRoot, "src", "Halo.Api", "bin", configuration, "net10.0");
             var address = new Uri($"http://127.0.0.1:{port}");
             var start = new ProcessStartInfo("dotnet", [Path.Combine(bin, "Halo.Api.dll"), "--urls", address.ToString().TrimEnd('/')])
             {
