@@ -6,10 +6,14 @@ namespace Halo.Api.Features.Alerts;
 public sealed record CellRisk(ulong Cell, string Level, double Score, double ProbabilityAny);
 
 /// <summary>The served forecast at a point for the hour of <c>utcNow</c> (null: no model yet, or no forecast for that place).</summary>
-public sealed class RiskLookup(RiskModelService risk)
+public sealed class RiskLookup(IServiceProvider services)
 {
+    // Resolved on first use: the risk service publishes to the live hub, whose observers (the geofence) read risk here.
+    private RiskModelService Risk => field ??= services.GetRequiredService<RiskModelService>();
+
     public CellRisk? At(double latitude, double longitude, DateTime utcNow)
     {
+        var risk = Risk;
         var s = risk.Current;
         if (s is null) return null;
         var cell = Halo.H3.H3.LatLngToCell(latitude, longitude, s.Resolution).Value;
