@@ -141,9 +141,9 @@ public sealed class PushSender(IServiceScopeFactory scopes, IHttpClientFactory h
             metrics.PushFailed("expired");
             return;
         }
+        metrics.PushFailed("retry");
         var wait = code == 429 && retryAfter is { } ra && ra > TimeSpan.Zero ? ra : TimeSpan.FromSeconds(5 * Math.Pow(2, Math.Min(attempts - 1, 10)));
         await db.Set<PushQueueItem>().Where(q => q.Id == item.Id).ExecuteUpdateAsync(u => u
             .SetProperty(q => q.Attempts, attempts).SetProperty(q => q.NotBefore, now + wait).SetProperty(q => q.LastError, error.Length > 1000 ? error[..1000] : error), ct);
-        metrics.PushFailed("retry");
     }
 }

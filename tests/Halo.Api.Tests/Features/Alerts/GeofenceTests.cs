@@ -23,6 +23,9 @@ public sealed class GeofenceFixture : IAsyncLifetime
     public (double Lat, double Lon) Hot { get; private set; }
     public (double Lat, double Lon) Low { get; private set; }
 
+    /// <summary>The hottest cell's level now: the tests' owners alert from this level up.</summary>
+    public string HotLevel { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         Factory.OnKestrel();
@@ -34,7 +37,8 @@ public sealed class GeofenceFixture : IAsyncLifetime
         var now = Factory.Now();
         var scored = Enumerable.Range(0, s.Count).Select(c => (c, Risk: lookup.At(s.Lat[c], s.Lon[c], now)!)).Where(x => x.Risk is not null).ToList();
         var hot = scored.MaxBy(x => x.Risk.Score);
-        var low = scored.First(x => x.Risk.Level == "low");
+        HotLevel = hot.Risk.Level;
+        var low = scored.First(x => RiskLookup.Rank(x.Risk.Level) < RiskLookup.Rank(HotLevel));
         Hot = (s.Lat[hot.c], s.Lon[hot.c]);
         Low = (s.Lat[low.c], s.Lon[low.c]);
     }
@@ -59,24 +63,32 @@ public sealed class GeofenceTests(GeofenceFixture fixture) : IClassFixture<Geofe
         return (await res.ReadJsonAsync()).GetProperty("alerts").EnumerateArray().ToArray();
     }
 
+    /// <summary>A signed-in owner whose alerts start at the hot cell's level.</summary>
+    private async Task<(HttpClient Client, string Token)> Owner(object? extra = null)
+    {
+        var user = await Factory.CreateUserAsync();
+        var client = Factory.CreateClientWithToken(user.AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/me/alerts", extra ?? new { min_risk_level = fixture.HotLevel })).StatusCode);
+        return (client, user.AccessToken);
+    }
+
     private void AssertHot()
     {
         var risk = Factory.Services.GetRequiredService<RiskLookup>().At(fixture.Hot.Lat, fixture.Hot.Lon, Factory.Now());
-        Assert.True(risk is not null && RiskLookup.Rank(risk.Level) >= RiskLookup.Rank("high"), $"the hot cell is {risk?.Level} now");
+        Assert.True(risk is not null && RiskLookup.Rank(risk.Level) >= RiskLookup.Rank(fixture.HotLevel), $"the hot cell is {risk?.Level} now");
     }
 
     [Fact]
     public async Task EnteringAHighRiskCellAlertsOnceStayingInItDoesNotAndTheDeviceGetsItLive()
     {
-        var device = NewDevice();
-        var client = Factory.CreateClient();
-        await using var live = await LiveTestClient.ConnectAsync(Factory);
-        await live.Connection.InvokeAsync("Identify", device);
+        var (client, token) = await Owner();
+        string? device = null;
+        await using var live = await LiveTestClient.ConnectAsync(Factory, token);
         AssertHot();
         Assert.Empty(await Post(client, fixture.Low, device));
         var entered = Assert.Single(await Post(client, fixture.Hot, device));
         Assert.Equal("risk", entered.GetProperty("type").GetString());
-        Assert.Matches(@"^(Mycket hög risk|Hög risk): .+ \(\d+ %\)$", entered.GetProperty("title").GetString());
+        Assert.Matches(@"^(Mycket hög risk|Hög risk|Förhöjd risk|Låg risk): .+ \(\d+ %\)$", entered.GetProperty("title").GetString());
         Assert.Empty(await Post(client, (fixture.Hot.Lat + 0.00005, fixture.Hot.Lon), device)); // still the same cell
         var pushed = await live.NextOfAsync(LivePublisher.Alert);
         Assert.Equal(entered.GetProperty("id").GetString(), pushed.GetProperty("id").GetString());
@@ -86,8 +98,8 @@ public sealed class GeofenceTests(GeofenceFixture fixture) : IClassFixture<Geofe
     public async Task LeavingAndComingBackWithinTheCooldownIsHeldBackAndAfterItAlertsAgain()
     {
         using var metrics = new MetricsRecorder(Factory);
-        var device = NewDevice();
-        var client = Factory.CreateClient();
+        var (client, _) = await Owner();
+        string? device = null;
         AssertHot();
         Assert.Single(await Post(client, fixture.Hot, device));
         Assert.Empty(await Post(client, fixture.Low, device));
@@ -108,12 +120,12 @@ public sealed class GeofenceTests(GeofenceFixture fixture) : IClassFixture<Geofe
         // The fake clock reads 12:00 UTC (13:00 in Stockholm): quiet from 12:00 to 14:00 local.
         var local = TimeZoneInfo.ConvertTimeFromUtc(Factory.Now(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm"));
         var quiet = new { from = local.AddHours(-1).ToString("HH:00"), to = local.AddHours(1).ToString("HH:00") };
-        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/me/alerts", new { quiet_hours = quiet })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/me/alerts", new { quiet_hours = quiet, min_risk_level = fixture.HotLevel })).StatusCode);
         AssertHot();
         Assert.Empty(await Post(client, fixture.Hot));
         Assert.Equal(1, metrics.Sum("halo.alerts.suppressed;reason=quiet_hours;type=risk"));
         // Outside quiet hours the same entry alerts.
-        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/me/alerts", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/v1/me/alerts", new { min_risk_level = fixture.HotLevel })).StatusCode);
         Assert.Empty(await Post(client, fixture.Low));
         Assert.Single(await Post(client, fixture.Hot));
     }

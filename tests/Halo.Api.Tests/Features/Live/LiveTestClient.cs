@@ -41,8 +41,8 @@ public sealed class LiveTestClient : IAsyncDisposable
             Connection.On<JsonElement>(type, payload => _inbox.Writer.TryWrite((type, payload)));
         Connection.Reconnected += async _ =>
         {
-            Reconnects++;
             if (Area is not null) await Connection.InvokeAsync<LiveSubscription>("Subscribe", Area);
+            Reconnects++; // counted once resubscribed: from here on the areas are joined again
         };
     }
 
