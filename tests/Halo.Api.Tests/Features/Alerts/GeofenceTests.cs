@@ -38,9 +38,11 @@ public sealed class GeofenceFixture : IAsyncLifetime
         var scored = Enumerable.Range(0, s.Count).Select(c => (c, Risk: lookup.At(s.Lat[c], s.Lon[c], now)!)).Where(x => x.Risk is not null).ToList();
         var hot = scored.MaxBy(x => x.Risk.Score);
         HotLevel = hot.Risk.Level;
-        var low = scored.First(x => RiskLookup.Rank(x.Risk.Level) < RiskLookup.Rank(HotLevel));
         Hot = (s.Lat[hot.c], s.Lon[hot.c]);
-        Low = (s.Lat[low.c], s.Lon[low.c]);
+        // Outside the hot level: a cell below it if the forecast has one, else a place with no forecast at all.
+        var low = scored.FirstOrDefault(x => RiskLookup.Rank(x.Risk.Level) < RiskLookup.Rank(HotLevel));
+        Low = low.Risk is not null ? (s.Lat[low.c], s.Lon[low.c]) : (0.0, 0.0);
+        Assert.True(low.Risk is not null || lookup.At(0, 0, now) is null);
     }
 
     public Task DisposeAsync()
