@@ -1,13 +1,16 @@
 using Halo.Api.Data;
+using Halo.Api.Features.Alerts;
 using Halo.Api.Features.Auth;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Health;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion;
+using Halo.Api.Features.Live;
 using Halo.Api.Features.Media;
 using Halo.Api.Features.Moderation;
 using Halo.Api.Features.Reports;
 using Halo.Api.Features.Predictions;
+using Halo.Api.Features.Push;
 using Halo.Api.Features.Training;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
@@ -35,6 +38,9 @@ builder.AddReports();
 builder.AddMedia();
 builder.AddPredictions();
 builder.AddTraining();
+builder.AddLive();
+builder.AddAlerts();
+builder.AddPush();
 
 var app = builder.Build();
 
@@ -61,6 +67,9 @@ app.MapMedia();
 app.MapModeration();
 app.MapPredictions();
 app.MapTraining();
+app.MapLive();
+app.MapAlerts();
+app.MapPush();
 app.MapHaloApp();
 
 await app.RunAsync();

@@ -26,6 +26,7 @@ public sealed class ServerSecrets(IConfiguration configuration, IHostEnvironment
     [
         new(Features.Auth.AuthOptions.SigningKeyName, 32, "signs access tokens (HMAC-SHA256)"),
         new(Features.Reports.DeviceIdentity.SecretName, 32, "keys the HMAC that turns device ids into the stored device hashes"),
+        new(Features.Push.VapidKeys.SecretName, 32, "the VAPID (P-256) private key that signs Web Push requests; its public key is what browsers subscribe with"),
     ];
 
     /// <summary>Exit code of a start refused for missing secrets: EX_CONFIG, so a supervisor can tell it from a crash.</summary>

@@ -59,6 +59,14 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         ["GET /api/v1/predictions/metrics"] = Access.Public,
         ["POST /api/v1/admin/retrain/trigger"] = Access.Admin,
         ["GET /api/v1/admin/retrain/{id}"] = Access.Admin,
+        // Alerts belong to an account or, anonymously, to a device (X-Device-Id): open to both.
+        ["GET /api/v1/me/alerts"] = Access.Public,
+        ["PUT /api/v1/me/alerts"] = Access.Public,
+        ["POST /api/v1/me/position"] = Access.Public,
+        ["DELETE /api/v1/me/position"] = Access.Public,
+        ["GET /api/v1/push/vapid-public-key"] = Access.Public,
+        ["POST /api/v1/push/subscriptions"] = Access.Public,
+        ["DELETE /api/v1/push/subscriptions"] = Access.Public,
     };
 
     private enum Caller { Anonymous, Citizen, Moderator, Admin, Owner }

@@ -82,7 +82,8 @@ public static class IncidentsEndpoints
     }
 
     private static async Task<Results<Created<IncidentDto>, ValidationProblem>> Create(
-        CreateIncidentRequest body, ClaimsPrincipal user, HaloDbContext db, IOptions<IncidentsOptions> options, TimeProvider clock, CancellationToken ct)
+        CreateIncidentRequest body, ClaimsPrincipal user, HaloDbContext db, IOptions<IncidentsOptions> options, TimeProvider clock,
+        Live.ILiveNotifications live, CancellationToken ct)
     {
         var o = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -133,6 +134,7 @@ public static class IncidentsEndpoints
         };
         db.Incidents.Add(incident);
         await db.SaveChangesAsync(ct);
+        live.IncidentChanged(incident.Id, Live.LiveChange.Created);
         return TypedResults.Created($"/api/v1/incidents/{incident.Id}", incident.ToDto());
     }
 
@@ -150,7 +152,7 @@ public static class IncidentsEndpoints
     }
 
     private static async Task<IResult> Update(Guid id, UpdateIncidentRequest body, ClaimsPrincipal user, HaloDbContext db,
-        IOptions<IncidentsOptions> options, TimeProvider clock, CancellationToken ct)
+        IOptions<IncidentsOptions> options, TimeProvider clock, Live.ILiveNotifications live, CancellationToken ct)
     {
         var v = new Validation();
         var category = v.Text("category", body.Category, 32);
@@ -167,10 +169,12 @@ public static class IncidentsEndpoints
         if (body.Severity is { } sev) incident!.Severity = sev;
         incident!.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
+        live.IncidentChanged(id, Live.LiveChange.Updated);
         return TypedResults.Ok(incident.ToDto());
     }
 
-    private static async Task<IResult> Delete(Guid id, ClaimsPrincipal user, HaloDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Delete(Guid id, ClaimsPrincipal user, HaloDbContext db, TimeProvider clock, Live.ILiveNotifications live,
+        CancellationToken ct)
     {
         var (incident, error) = await Editable(id, user, db, ct);
         if (error is not null) return error;
@@ -180,6 +184,7 @@ public static class IncidentsEndpoints
         incident.Status = IncidentStatus.Deleted;
         incident.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
+        live.IncidentChanged(id, Live.LiveChange.Updated);
         return TypedResults.NoContent();
     }
 

@@ -19,7 +19,7 @@ public sealed record ImportProgress(int Read, int New, int Updated, int Rejected
 /// through here. Upserts by (source, external id) in batches, one transaction each, with change tracking off;
 /// a record whose raw payload is unchanged is skipped, an edited one updates its row in place.
 /// </summary>
-public sealed class IncidentImporter(HaloDbContext db, TimeProvider time, ILogger<IncidentImporter> logger)
+public sealed class IncidentImporter(HaloDbContext db, TimeProvider time, ILogger<IncidentImporter> logger, Live.ILiveNotifications? live = null)
 {
     public const int DefaultBatchSize = 1000;
     private const int MaxLoggedRejections = 20;
@@ -109,6 +109,8 @@ public sealed class IncidentImporter(HaloDbContext db, TimeProvider time, ILogge
             {
                 await db.SaveChangesAsync(ct);
                 if (updatedIds.Count > 0) await OnUpdatedAsync(updatedIds, ct);
+                foreach (var row in newRows) live?.IncidentChanged(row.Id, Live.LiveChange.Created);
+                foreach (var updatedId in updatedIds) live?.IncidentChanged(updatedId, Live.LiveChange.Updated);
             }
             return (added, updated, unchanged);
         }

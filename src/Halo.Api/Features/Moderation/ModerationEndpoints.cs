@@ -81,7 +81,7 @@ public static class ModerationEndpoints
         var actor = ActorOf(http);
 
         // Under the cluster lock: a decision must not interleave with submissions deciding on the same clusters.
-        return await clusterLock.RunAsync<Results<Ok<ModerationResult>, NotFound, ValidationProblem, ProblemHttpResult>>(db, async token =>
+        var answer = await clusterLock.RunAsync<Results<Ok<ModerationResult>, NotFound, ValidationProblem, ProblemHttpResult>>(db, async token =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var cluster = await db.Set<ReportCluster>().FirstOrDefaultAsync(c => c.IncidentId == id, token);
@@ -127,6 +127,14 @@ public static class ModerationEndpoints
             await db.SaveChangesAsync(token);
             return TypedResults.Ok(new ModerationResult(audit.Id, id, action, previous, incident.Status, target, moved, actor, now));
         }, ct);
+        // Committed: the live hub publishes the new state (and a merge target's new counts).
+        if (answer.Result is Ok<ModerationResult> { Value: { } done })
+        {
+            var live = http.RequestServices.GetRequiredService<Live.ILiveNotifications>();
+            live.IncidentChanged(done.IncidentId, Live.LiveChange.Updated);
+            if (done.TargetIncidentId is { } into) live.IncidentChanged(into, Live.LiveChange.Updated);
+        }
+        return answer;
     }
 
     /// <summary>

@@ -85,12 +85,14 @@ public sealed class ReportRetention(HaloDbContext db, MediaStore media, IOptions
 
 /// <summary>Quartz job: runs <see cref="ReportRetention"/> once a day (Reports:RetentionCron).</summary>
 [DisallowConcurrentExecution]
-public sealed class ReportRetentionJob(IServiceScopeFactory scopes, TimeProvider clock) : IJob
+public sealed class ReportRetentionJob(IServiceScopeFactory scopes, TimeProvider clock, Live.JobClaims claims) : IJob
 {
     public const string Name = "report-retention";
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
+        // Several instances fire this trigger; one runs it (ADR 6).
+        if (!await claims.TryClaimAsync(context, cancellationToken)) return;
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<ReportRetention>().RunAsync(clock, cancellationToken);
     }

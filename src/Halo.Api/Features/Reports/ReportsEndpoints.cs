@@ -75,14 +75,15 @@ public static class ReportsEndpoints
 
     private static Task<Results<ContentHttpResult, ProblemHttpResult>> Submit(
         HttpContext http, IdempotentRequests idempotency, ReportSubmitter submitter, DeviceIdentity devices,
-        IOptions<ReportsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock, CancellationToken ct)
+        IOptions<ReportsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, TimeProvider clock,
+        Live.ILiveNotifications live, CancellationToken ct)
     {
         var o = options.Value;
         var policy = new IdempotencyPolicy(IdempotencyScope, o.MaxBodyBytes, TimeSpan.FromSeconds(o.IdempotencyStaleSeconds));
         return idempotency.RunAsync(http, policy, async (request, token) =>
         {
             var (status, type, body, stored) = await ProcessAsync(request.Body, http.User.UserId(), devices.NetworkHash(ClientNetwork.Of(http)),
-                submitter, devices, o, json.Value.SerializerOptions, clock, request.CompleteInTransaction, token);
+                submitter, devices, o, json.Value.SerializerOptions, clock, request.CompleteInTransaction, live, token);
             return new IdempotentResponse(status, type, body, stored);
         }, ct);
     }
@@ -93,7 +94,8 @@ public static class ReportsEndpoints
     /// requests refused before it (bad JSON, invalid fields) leave the completion to the caller.
     /// </summary>
     private static async Task<(int, string, string, bool)> ProcessAsync(byte[] body, Guid? userId, string networkHash, ReportSubmitter submitter, DeviceIdentity devices,
-        ReportsOptions o, JsonSerializerOptions json, TimeProvider clock, Action<int, string, string> complete, CancellationToken ct)
+        ReportsOptions o, JsonSerializerOptions json, TimeProvider clock, Action<int, string, string> complete, Live.ILiveNotifications live,
+        CancellationToken ct)
     {
         SubmitReportRequest? request;
         try
@@ -111,11 +113,19 @@ public static class ReportsEndpoints
         if (valid is null) return (400, ProblemJson, Validation(v.Errors, json), false);
 
         (int Status, string Type, string Body) rendered = (500, "", "");
+        SubmitOutcome? last = null;
         await submitter.SubmitAsync(valid with { UserId = userId, NetworkHash = networkHash }, outcome =>
         {
+            last = outcome;
             rendered = Render(outcome, json);
             complete(rendered.Status, rendered.Type, rendered.Body);
         }, ct);
+        // Committed: the live hub publishes the cluster (at its published cell) and the official incident it corroborates.
+        if (last is SubmitOutcome.Accepted { Response: var accepted })
+        {
+            live.IncidentChanged(accepted.IncidentId, accepted.IsNewIncident ? Live.LiveChange.Created : Live.LiveChange.Updated);
+            if (accepted.MatchedOfficialIncidentId is { } official) live.IncidentChanged(official, Live.LiveChange.Updated);
+        }
         return (rendered.Status, rendered.Type, rendered.Body, true);
     }
 

@@ -18,7 +18,7 @@ namespace Halo.Api.Features.Predictions.Serving;
 /// </summary>
 public sealed class RiskModelService(
     IServiceScopeFactory scopes, TimeProvider clock, IOptions<PredictionOptions> options, SwedishAreas areas,
-    ILogger<RiskModelService> logger)
+    ILogger<RiskModelService> logger, Live.ILiveNotifications live)
 {
     private ServingModel? _model;
     private PredictionSnapshot? _snapshot;
@@ -89,6 +89,7 @@ public sealed class RiskModelService(
                 await db.SaveChangesAsync(CancellationToken.None);
                 Volatile.Write(ref _model, serving);
                 Volatile.Write(ref _snapshot, snapshot);
+                live.PredictionsUpdated(serving.Version, snapshot.ComputedAt);
                 logger.LogInformation("Risk model {Version} ({Model}) trained on {Count} events; serving {Cells} cells", version, trained.Chosen.Name, events.Count, snapshot.Count);
                 return row;
             }
@@ -162,7 +163,11 @@ public sealed class RiskModelService(
             var (events, areaCells, categories) = await LoadEventsAsync(db, end.AddDays(-400), end, ct);
             var snapshot = await Task.Run(() => BuildSnapshot(model, events, areaCells, categories, end, now), ct);
             // A training that finished meanwhile has already swapped in a newer model: keep its snapshot.
-            if (ReferenceEquals(Model, model)) Volatile.Write(ref _snapshot, snapshot);
+            if (ReferenceEquals(Model, model))
+            {
+                Volatile.Write(ref _snapshot, snapshot);
+                live.PredictionsUpdated(model.Version, snapshot.ComputedAt);
+            }
         }
         finally
         {

@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Halo.Api.Features.Live;
+
+/// <summary>The live hub (config section <c>Live</c>).</summary>
+public sealed class LiveOptions
+{
+    public const string Section = "Live";
+
+    /// <summary>
+    /// Most area groups (H3 cells) one connection may hold. A subscription takes the finest resolution from 7 to 5
+    /// whose cells covering the box fit; a box too large even at resolution 5 is refused.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxGroupsPerConnection { get; set; } = 64;
+
+    /// <summary>Changes waiting to be published; past this a burst (a bulk import) drops the oldest and counts them.</summary>
+    [Range(100, 1_000_000)]
+    public int QueueCapacity { get; set; } = 10_000;
+}
