@@ -10,6 +10,7 @@ using Halo.Api.Features.Reports;
 using Halo.Api.Features.Predictions;
 using Halo.Api.Features.Training;
 using Halo.Api.Infrastructure;
+using Halo.Api.Infrastructure.Observability;
 using Halo.Api.Infrastructure.RateLimiting;
 
 // Halo's API host. Read it as a table of contents: each feature registers its services and maps its routes.
@@ -23,6 +24,7 @@ builder.WebHost.UseStaticWebAssets();
 builder.MapDeprecatedSettings();
 builder.UseDefaultUrls();
 builder.AddServiceDefaults();
+builder.AddObservability();
 builder.AddHardening();
 builder.AddMapDataCompression();
 builder.Services.AddHaloData(builder.Configuration);
@@ -35,6 +37,7 @@ builder.AddReports();
 builder.AddMedia();
 builder.AddPredictions();
 builder.AddTraining();
+builder.AddHealth();
 
 var app = builder.Build();
 
@@ -43,6 +46,7 @@ if (invocation.IsCommand) return await Cli.RunAsync(app, invocation);
 await DataRegistration.MigrateAsync(app.Services, force: false);
 
 app.UseForwardedClientAddress();
+app.UseObservability();
 app.UseServiceDefaults();
 app.UseHardening();
 app.UseMapDataCompression();

@@ -121,7 +121,7 @@ public sealed partial class ProductionProcessTests
         }
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
     private static partial Regex Listening();
 
     [Fact]
