@@ -46,6 +46,8 @@ public static partial class SentrySetup
         }
         foreach (var x in e.SentryExceptions ?? []) x.Value = Mask(x.Value);
         foreach (var key in e.Extra.Keys.ToList()) e.SetExtra(key, e.Extra[key] is string s ? Mask(s) : "[removed]");
+        // Structured log values arrive as tags.
+        foreach (var (key, value) in e.Tags.ToList()) e.SetTag(key, Mask(value) ?? "");
         return e;
     }
 
@@ -53,6 +55,7 @@ public static partial class SentrySetup
     {
         ScrubRequest(t.Request);
         t.User = new SentryUser();
+        foreach (var (key, value) in t.Tags.ToList()) t.SetTag(key, Mask(value) ?? "");
         return t;
     }
 
@@ -74,15 +77,22 @@ public static partial class SentrySetup
         r.Other.Clear();
     }
 
-    /// <summary>Masks e-mail addresses, IPv4/IPv6 addresses and decimals with four or more decimals (coordinates).</summary>
+    /// <summary>
+    /// Drops query strings (positions and searches travel in them, also URL-encoded) and masks e-mail addresses, IPv4/IPv6
+    /// addresses and decimals with four or more decimals (coordinates).
+    /// </summary>
     public static string? Mask(string? text)
     {
         if (string.IsNullOrEmpty(text)) return text;
+        text = QueryString().Replace(text, "?[query]");
         text = Email().Replace(text, "[email]");
         text = IPv6().Replace(text, "[ip]");
         text = IPv4().Replace(text, "[ip]");
         return Coordinate().Replace(text, "[number]");
     }
+
+    [GeneratedRegex(@"(?<=[\w/])\?[^\s""'<>]+")]
+    private static partial Regex QueryString();
 
     [GeneratedRegex(@"[^\s@<>()""',;]+@[^\s@<>()""',;]+\.[A-Za-z]{2,}")]
     private static partial Regex Email();
@@ -90,7 +100,8 @@ public static partial class SentrySetup
     [GeneratedRegex(@"\b\d{1,3}(?:\.\d{1,3}){3}\b")]
     private static partial Regex IPv4();
 
-    [GeneratedRegex(@"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")]
+    // Four or more groups, or a "::" contraction (an IPv4 tail allowed): never a time of day (12:30:01).
+    [GeneratedRegex(@"(?<![\w:])(?:(?:[0-9A-Fa-f]{1,4}:){3,7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:)*[0-9A-Fa-f]{0,4}::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4})*)?(?:\.\d{1,3}){0,3})(?![\w:])")]
     private static partial Regex IPv6();
 
     [GeneratedRegex(@"-?\d{1,3}[.,]\d{4,}")]
