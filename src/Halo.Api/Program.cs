@@ -13,6 +13,7 @@ using Halo.Api.Features.Predictions;
 using Halo.Api.Features.Push;
 using Halo.Api.Features.Training;
 using Halo.Api.Infrastructure;
+using Halo.Api.Infrastructure.Observability;
 using Halo.Api.Infrastructure.RateLimiting;
 
 // Halo's API host. Read it as a table of contents: each feature registers its services and maps its routes.
@@ -26,6 +27,7 @@ builder.WebHost.UseStaticWebAssets();
 builder.MapDeprecatedSettings();
 builder.UseDefaultUrls();
 builder.AddServiceDefaults();
+builder.AddObservability();
 builder.AddHardening();
 builder.AddMapDataCompression();
 builder.Services.AddHaloData(builder.Configuration);
@@ -41,6 +43,7 @@ builder.AddTraining();
 builder.AddLive();
 builder.AddAlerts();
 builder.AddPush();
+builder.AddHealth();
 
 var app = builder.Build();
 
@@ -50,6 +53,7 @@ app.RequireServerSecrets();
 await DataRegistration.MigrateAsync(app.Services, force: false);
 
 app.UseForwardedClientAddress();
+app.UseObservability();
 app.UseServiceDefaults();
 app.UseHardening();
 app.UseMapDataCompression();

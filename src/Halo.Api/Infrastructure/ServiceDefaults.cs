@@ -19,10 +19,19 @@ public static class ServiceDefaults
 
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder)
     {
-        if (!builder.Environment.IsDevelopment() && builder.Configuration.GetValue("Logging:Json", false))
+        // Production logs are for collectors: one JSON object per line, with the request's scope (RequestId, RequestPath)
+        // and its trace (TraceId, SpanId) on every line written while it runs.
+        var json = builder.Configuration.GetValue<bool?>("Logging:Json") ?? builder.Environment.IsProduction();
+        if (json && !builder.Environment.IsDevelopment())
         {
             builder.Logging.ClearProviders();
-            builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+            builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
         }
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>

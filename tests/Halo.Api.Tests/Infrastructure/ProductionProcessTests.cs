@@ -121,7 +121,7 @@ public sealed partial class ProductionProcessTests
         }
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
     private static partial Regex Listening();
 
     [Fact]
@@ -140,6 +140,31 @@ public sealed partial class ProductionProcessTests
         var submit = await http.SubmitRaw(Body(NewDevice(), 59.33, 18.06, DateTime.UtcNow.AddMinutes(-10)));
         Assert.True(submit.StatusCode == HttpStatusCode.Created, $"{(int)submit.StatusCode}: {await submit.Content.ReadAsStringAsync()}\n{app.Stdout}");
         Assert.False(Directory.Exists(Path.Combine(app.DataDirectory, "keys")), "no key is generated in Production");
+    }
+
+    [Fact]
+    public async Task ItLogsOneJsonObjectPerLineWithTheRequestAndTraceIds()
+    {
+        var env = Environment(ReadmeSecrets());
+        env["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information";
+        await using var app = new AppProcess(env);
+        using var http = new HttpClient { BaseAddress = await app.ListeningAsync() };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        System.Text.Json.JsonElement? line = null;
+        while (line is null && DateTime.UtcNow < deadline)
+        {
+            line = app.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+                .Where(j => j.GetProperty("Category").GetString() == "Microsoft.AspNetCore.Hosting.Diagnostics" && j.GetProperty("Message").GetString()!.Contains("/health", StringComparison.Ordinal))
+                .Cast<System.Text.Json.JsonElement?>().FirstOrDefault();
+            if (line is null) await Task.Delay(100);
+        }
+        Assert.True(line is not null, app.Stdout);
+        var scopes = line.Value.GetProperty("Scopes").EnumerateArray().ToList();
+        Assert.Contains(scopes, s => s.ValueKind == System.Text.Json.JsonValueKind.Object && s.TryGetProperty("RequestId", out _) && s.TryGetProperty("RequestPath", out _));
+        Assert.Contains(scopes, s => s.ValueKind == System.Text.Json.JsonValueKind.Object && s.TryGetProperty("TraceId", out var t) && t.GetString()!.Length == 32);
+        Assert.True(line.Value.TryGetProperty("Timestamp", out _));
     }
 
     [Fact]

@@ -10,11 +10,12 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
+        _ = app.ServiceProvider.GetRequiredService<HealthStart>();
         var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
         group.MapGet("/", () => TypedResults.Ok(new HealthStatus("ok")))
             .WithSummary("Liveness: the process is up.");
         group.MapGet("/ready", Ready)
-            .WithSummary("Readiness: the store takes writes and its disk has room. 503 naming the failing checks when not.");
+            .WithSummary("Readiness: the store takes writes, its disk has room, Redis answers (when configured), the risk model and the police feed are fresh. 503 naming the failing checks when not.");
         return app;
     }
 
