@@ -6,7 +6,7 @@ namespace Halo.Api.Tests.Infrastructure;
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 standing in for an outside collector (Sentry, an OTLP endpoint): it answers every
-/// request with <see cref="Status"/> and keeps what it received, bodies decompressed.
+/// request with the status it was given and keeps what it received, bodies decompressed.
 /// </summary>
 public sealed class FakeHttpReceiver : IDisposable
 {

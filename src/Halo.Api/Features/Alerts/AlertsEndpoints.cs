@@ -7,7 +7,6 @@ using Halo.Api.Features.Taxonomy;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Halo.Api.Features.Alerts;

@@ -1,5 +1,4 @@
 using Halo.Api.Features.Live;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
 
 namespace Halo.Api.Features.Alerts;

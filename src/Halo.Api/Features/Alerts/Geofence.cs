@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Halo.Api.Data;
 using Halo.Api.Features.Geo;
 using Halo.Api.Features.Incidents;

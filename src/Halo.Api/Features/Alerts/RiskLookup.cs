@@ -1,3 +1,4 @@
+using Halo.Api.Features.Predictions;
 using Halo.Api.Features.Predictions.Serving;
 
 namespace Halo.Api.Features.Alerts;
@@ -20,8 +21,8 @@ public sealed class RiskLookup(IServiceProvider services)
         var hour = (int)Math.Floor((utcNow - s.Origin).TotalHours);
         if (hour is < 0 or > 23 || !s.TryIndex(cell, out var c)) return null;
         var expected = s.Expected[c * 24 + hour];
-        var score = RiskModelService.RiskScore(expected, s.Model.ReferenceRate, s.Resolution, s.Resolution);
-        return new CellRisk(cell, risk.Level(score), score, 1 - Math.Exp(-expected));
+        var score = RiskMath.Score(expected, s.Model.ReferenceRate, s.Resolution, s.Resolution);
+        return new CellRisk(cell, risk.Level(score), score, RiskMath.ProbabilityAny(expected));
     }
 
     public static int Rank(string level) => Array.IndexOf(AlertDefaults.RiskLevels, level);

@@ -1,6 +1,5 @@
 using Halo.Api.Data;
 using Halo.Api.Features.Alerts;
-using Halo.Api.Features.Auth;
 using Halo.Api.Features.Reports;
 using Halo.Api.Infrastructure;
 using Halo.Api.Infrastructure.RateLimiting;

@@ -9,7 +9,7 @@ namespace Halo.Api.Infrastructure.Observability;
 /// <summary>
 /// Halo's own instruments, on the meter <see cref="MeterName"/>: what operators ask of a running Halo (are reports coming
 /// in, are the models and the feed fresh, how often are clients retrying). Counters are counted from the answers the
-/// endpoints gave (<see cref="UseHaloMetrics"/>), so the features stay free of metrics code; gauges are read at scrape time.
+/// endpoints gave (<see cref="Telemetry.UseObservability"/>), so the features stay free of metrics code; gauges are read at scrape time.
 /// </summary>
 public sealed class HaloMetrics : IDisposable
 {

@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using Sentry;
-using Sentry.AspNetCore;
 
 namespace Halo.Api.Infrastructure.Observability;
 

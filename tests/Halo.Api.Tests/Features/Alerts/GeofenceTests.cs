@@ -8,7 +8,6 @@ using Halo.Api.Features.Predictions.Serving;
 using Halo.Api.Tests.Features.Live;
 using Halo.Api.Tests.Features.Predictions;
 using Halo.Api.Tests.Infrastructure;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
 

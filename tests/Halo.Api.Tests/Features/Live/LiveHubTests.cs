@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using Halo.Api.Features.Auth;
-using Halo.Api.Features.Geo;
 using Halo.Api.Features.Live;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;

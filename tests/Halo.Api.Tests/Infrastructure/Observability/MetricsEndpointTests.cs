@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Halo.Api.Features.Ingestion;
 using Halo.Api.Features.ModelRegistry;
-using Halo.Api.Tests.Infrastructure;
 using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
 
 namespace Halo.Api.Tests.Infrastructure.Observability;

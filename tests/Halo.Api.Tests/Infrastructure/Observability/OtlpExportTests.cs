@@ -1,5 +1,4 @@
 using System.Text;
-using Halo.Api.Tests.Infrastructure;
 
 namespace Halo.Api.Tests.Infrastructure.Observability;
 
