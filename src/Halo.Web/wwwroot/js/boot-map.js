@@ -17,6 +17,7 @@ if (onMapTab) {
             attribution: map.TileAttribution || '© OpenStreetMap contributors',
             centre: [15.5, 62.0],
             zoom: 4.2,
+            bounds: [11.0, 55.3, 19.2, 61.0],
             showPredictions: stored('halo.layer.predictions') !== 'off',
             showIncidents: stored('halo.layer.incidents') !== 'off',
         });
