@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using Microsoft.Playwright;
 
@@ -242,4 +243,44 @@ public sealed class MapTests(AppServer app)
         Assert.True(await popup.Locator(".popup-incident").CountAsync() > 0);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "popup-risk-and-events.png") });
     });
+
+    [Fact]
+    public async Task WhereNothingHappenedLatelyTheMapSaysSoAndOffersTheLatestPeriodWithItsRealDates()
+    {
+        // Luleå has only old events (as the bundled sample, which ends in 2024): the newest on 20 May 2024.
+        const double lat = 65.5848, lon = 22.1547;
+        var newest = new DateTime(2024, 5, 20, 10, 0, 0, DateTimeKind.Utc);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Halo.Api.Data.HaloDbContext>();
+            for (var k = 0; k < 4; k++)
+                db.Add(TestData.Incident(Halo.Api.Features.Incidents.IncidentSources.Citizen, null, "theft", "theft", "Cykelstöld vid stationen.",
+                    newest.AddDays(-3 * k), lat + k * 0.002, lon + k * 0.002, null, 30, verified: true));
+            await db.SaveChangesAsync();
+        }
+
+        await app.RunAsync(async page =>
+        {
+            await page.AddInitScriptAsync($"localStorage.setItem('halo.lastpos', JSON.stringify({{ lon: {lon.ToString(CultureInfo.InvariantCulture)}, lat: {lat.ToString(CultureInfo.InvariantCulture)}, at: Date.now() }}))");
+            await app.OpenMapAsync(page);
+
+            var empty = page.GetByTestId("map-empty");
+            await Assertions.Expect(empty).ToContainTextAsync("Inga händelser här de senaste 30 dagarna");
+            var sv = CultureInfo.GetCultureInfo("sv-SE");
+            var from = newest.AddDays(-30).ToLocalTime().ToString("d MMM yyyy", sv);
+            var to = newest.ToLocalTime().ToString("d MMM yyyy", sv);
+            var offer = page.GetByTestId("show-latest");
+            await Assertions.Expect(offer).ToContainTextAsync($"{from} – {to}");
+
+            await offer.ClickAsync();
+
+            await Assertions.Expect(page.GetByTestId("map-period")).ToContainTextAsync($"Visar händelser {from} – {to}");
+            await page.WaitForFunctionAsync("() => Number(document.querySelector('[data-testid=map]').dataset.incidentPoints) === 4");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "map-latest-period.png") });
+
+            await page.GetByTestId("map-period").GetByRole(AriaRole.Button, new() { Name = "Visa senaste 30 dagarna" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("map-empty")).ToBeVisibleAsync();
+            await page.WaitForFunctionAsync("() => Number(document.querySelector('[data-testid=map]').dataset.incidentPoints) === 0");
+        });
+    }
 }

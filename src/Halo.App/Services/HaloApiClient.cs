@@ -43,11 +43,24 @@ public sealed class HaloApiClient(HttpClient http, AuthSession session)
     }
 
     public Task<ApiResult<IncidentPage>> GetIncidentsAsync(double minLon, double minLat, double maxLon, double maxLat,
-        int rollingDays, int limit, CancellationToken ct = default)
+        int rollingDays, int limit, CancellationToken ct = default) =>
+        GetIncidentsAsync(minLon, minLat, maxLon, maxLat, $"rolling_days={rollingDays}", limit, ct);
+
+    /// <summary>Incidents in the box between two instants; both null: any time (newest first, so the first is the latest).</summary>
+    public Task<ApiResult<IncidentPage>> GetIncidentsAsync(double minLon, double minLat, double maxLon, double maxLat,
+        DateTime? from, DateTime? to, int limit, CancellationToken ct = default)
+    {
+        static string At(DateTime t) => Uri.EscapeDataString(t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        var window = string.Join('&', new[] { from is { } f ? $"from={At(f)}" : null, to is { } t ? $"to={At(t)}" : null }.Where(x => x is not null));
+        return GetIncidentsAsync(minLon, minLat, maxLon, maxLat, window, limit, ct);
+    }
+
+    private Task<ApiResult<IncidentPage>> GetIncidentsAsync(double minLon, double minLat, double maxLon, double maxLat,
+        string window, int limit, CancellationToken ct)
     {
         var bbox = string.Join(',', new[] { minLon, minLat, maxLon, maxLat }.Select(v => Math.Round(v, 5).ToString(CultureInfo.InvariantCulture)));
-        return SendAsync<IncidentPage>(new HttpRequestMessage(HttpMethod.Get,
-            $"api/v1/incidents?bbox={bbox}&rolling_days={rollingDays}&limit={limit}"), ct);
+        var query = $"api/v1/incidents?bbox={bbox}&limit={limit}" + (window.Length > 0 ? "&" + window : "");
+        return SendAsync<IncidentPage>(new HttpRequestMessage(HttpMethod.Get, query), ct);
     }
 
     public Task<ApiResult<ClassifyResponse>> ClassifyAsync(string description, int topK, CancellationToken ct = default) =>
