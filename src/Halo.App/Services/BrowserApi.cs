@@ -26,6 +26,10 @@ public class BrowserApi(IJSRuntime js) : IAsyncDisposable
 
     public virtual async Task SetDocumentLanguageAsync(string lang) => await (await Module()).InvokeVoidAsync("setDocumentLanguage", lang);
 
+    /// <summary>Calls <c>OnOnlineChanged(bool)</c> on <paramref name="target"/> when the browser goes on- or offline; returns whether it is online.</summary>
+    public virtual async Task<bool> WatchOnlineAsync<T>(DotNetObjectReference<T> target) where T : class =>
+        await (await Module()).InvokeAsync<bool>("watchOnline", target);
+
     public async ValueTask DisposeAsync()
     {
         if (_module is { IsCompletedSuccessfully: true })

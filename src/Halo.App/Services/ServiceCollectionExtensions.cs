@@ -15,6 +15,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AppSettings>();
         services.AddSingleton<AuthSession>();
         services.AddSingleton<HaloApiClient>();
+        services.TryAddSingleton<IOutboxStore, IndexedDbOutboxStore>();
+        services.AddSingleton<Outbox>();
         services.TryAddSingleton(new MapOptions());
         return services;
     }

@@ -32,3 +32,11 @@ export function pwaOnUpdate(dotnet) {
 }
 
 export function pwaApplyUpdate() { if (window.haloPwa) window.haloPwa.applyUpdate(); }
+
+// Tells .NET when the browser goes on- or offline; returns whether it is online now.
+export function watchOnline(dotnet) {
+    const tell = () => dotnet.invokeMethodAsync('OnOnlineChanged', navigator.onLine).catch(() => { });
+    window.addEventListener('online', tell);
+    window.addEventListener('offline', tell);
+    return navigator.onLine;
+}
