@@ -22,7 +22,8 @@ public class BrowserApi(IJSRuntime js) : IAsyncDisposable
 
     public virtual async Task<string[]> LanguagesAsync() => await (await Module()).InvokeAsync<string[]>("languages");
 
-    public virtual async Task<GeoFix> LocateAsync(int timeoutMs = 15000) => await (await Module()).InvokeAsync<GeoFix>("locate", timeoutMs);
+    /// <summary>A position fix; <paramref name="maxAgeMs"/>: how old a fix the browser may answer with from its cache.</summary>
+    public virtual async Task<GeoFix> LocateAsync(int timeoutMs = 15000, int maxAgeMs = 30000) => await (await Module()).InvokeAsync<GeoFix>("locate", timeoutMs, maxAgeMs);
 
     public virtual async Task SetDocumentLanguageAsync(string lang) => await (await Module()).InvokeVoidAsync("setDocumentLanguage", lang);
 
