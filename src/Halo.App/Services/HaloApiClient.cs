@@ -55,6 +55,19 @@ public sealed class HaloApiClient(HttpClient http, AuthSession session)
         return GetIncidentsAsync(minLon, minLat, maxLon, maxLat, window, limit, ct);
     }
 
+    /// <summary>Incidents within <paramref name="radiusKm"/> of a point, newest first: the last <paramref name="rollingDays"/>
+    /// days, or between two instants, or (all null) any time.</summary>
+    public Task<ApiResult<IncidentPage>> GetIncidentsNearAsync(double lat, double lon, double radiusKm, DateTime? from, DateTime? to,
+        int? rollingDays, int limit, CancellationToken ct = default)
+    {
+        static string At(DateTime t) => Uri.EscapeDataString(t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        var q = FormattableString.Invariant($"api/v1/incidents?lat={Math.Round(lat, 5)}&lon={Math.Round(lon, 5)}&radius_km={radiusKm}&limit={limit}");
+        if (rollingDays is { } d) q += FormattableString.Invariant($"&rolling_days={d}");
+        if (from is { } f) q += $"&from={At(f)}";
+        if (to is { } t) q += $"&to={At(t)}";
+        return SendAsync<IncidentPage>(new HttpRequestMessage(HttpMethod.Get, q), ct);
+    }
+
     private Task<ApiResult<IncidentPage>> GetIncidentsAsync(double minLon, double minLat, double maxLon, double maxLat,
         string window, int limit, CancellationToken ct)
     {
