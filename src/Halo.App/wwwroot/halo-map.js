@@ -153,6 +153,7 @@ function lastPosition() {
 }
 
 function startView(host, opts) {
+    if (opts.focus) return { center: [opts.focus.lon, opts.focus.lat], zoom: opts.focus.zoom ?? 14 };
     const me = lastPosition();
     if (me) return { center: [me.lon, me.lat], zoom: 11 };
     if (!opts.bounds) return { center: opts.centre, zoom: opts.zoom };
@@ -537,6 +538,7 @@ function buildMap(host, opts) {
                 map.resize();
             }
             state.labels = o.labels ?? state.labels;
+            if (o.focus) map.jumpTo({ center: [o.focus.lon, o.focus.lat], zoom: o.focus.zoom ?? 14 });
             if (o.tileUrl && o.tileUrl !== opts.tileUrl) map.getSource('tiles')?.setTiles([o.tileUrl]);
             state.dotnet = dotnet;
             const waiting = [...state.pending]; state.pending.clear();
