@@ -143,18 +143,22 @@ public sealed class RiskLegendTests : BunitContext
     public RiskLegendTests() => Services.AddSingleton(new Strings());
 
     [Fact]
-    public void ShowsTheApiLevelsHighestFirstWithTheirColoursAndRanges()
+    public void ShowsTheApiLevelsHighestFirstInWordsWithTheirColoursAndASecondCue()
     {
-        var cut = Render<RiskLegend>(p => p.Add(x => x.Levels, ApiLevels).Add(x => x.ModelVersion, "v42"));
+        var computed = new DateTimeOffset(2026, 3, 2, 13, 5, 0, TimeSpan.Zero);
+        var cut = Render<RiskLegend>(p => p.Add(x => x.Levels, ApiLevels).Add(x => x.ComputedAt, computed));
 
         var items = cut.FindAll("li");
         Assert.Equal(["high", "medium", "low"], items.Select(i => i.GetAttribute("data-level")));
-        Assert.Equal(["background:#dc2626", "background:#f97316", "background:#facc15"], items.Select(i => i.QuerySelector(".swatch")!.GetAttribute("style")));
-        Assert.Contains("Hög", items[0].TextContent);
-        Assert.Contains("> 0,7", items[0].TextContent);
-        Assert.Contains("0,4–0,7", items[1].TextContent);
-        Assert.Contains("< 0,4", items[2].TextContent);
-        Assert.Contains("v42", cut.Markup);
+        Assert.Equal(["Hög", "Medel", "Låg"], items.Select(i => i.TextContent.Trim()));
+        var styles = items.Select(i => i.QuerySelector(".swatch")!.GetAttribute("style")!).ToList();
+        Assert.Equal(["background:#dc2626", "background:#f97316", "background:#facc15"], styles.Select(x => x.Split(';')[0]));
+        // The outline grows with the level, as on the map: a cue that does not depend on telling the colours apart.
+        Assert.Equal(["border:2.8px solid #111827", "border:1.6px solid #111827", "border:0.4px solid #ffffff"], styles.Select(x => x.Split(';')[1]));
+        // Words, not thresholds or model ids.
+        Assert.DoesNotContain("0,4", cut.Markup);
+        Assert.DoesNotContain("Modell", cut.Markup);
+        Assert.Contains("Prognos beräknad " + computed.ToLocalTime().ToString("g", System.Globalization.CultureInfo.GetCultureInfo("sv-SE")), cut.Markup);
     }
 
     [Fact]
@@ -183,6 +187,41 @@ public sealed class RiskLegendTests : BunitContext
     [InlineData(0.0, "low")]
     public void AScoreFallsInTheLevelOfItsThreshold(double score, string level) =>
         Assert.Equal(level, RiskLevels.For(score, ApiLevels)!.Level);
+}
+
+public sealed class DismissibleNoteTests : BunitContext
+{
+    public DismissibleNoteTests() => Services.AddSingleton(new Strings());
+
+    [Fact]
+    public void TheNoteClosesWithItsButtonAndSaysSo()
+    {
+        var dismissed = 0;
+        var cut = Render<DismissibleNote>(p => p.Add(x => x.TestId, "basemap-outline")
+            .Add(x => x.OnDismissed, () => dismissed++)
+            .AddChildContent("Kartbilder kunde inte laddas"));
+
+        Assert.Contains("Kartbilder kunde inte laddas", cut.Find("[data-testid=basemap-outline]").TextContent);
+        var close = cut.Find("button");
+        Assert.Equal("Stäng meddelandet", close.GetAttribute("aria-label"));
+
+        close.Click();
+
+        Assert.Empty(cut.FindAll("[data-testid=basemap-outline]"));
+        Assert.Equal(1, dismissed);
+        Assert.True(cut.Instance.Dismissed);
+    }
+
+    [Fact]
+    public void TheNoteStaysClosedWhenItsPageRendersAgain()
+    {
+        var cut = Render<DismissibleNote>(p => p.AddChildContent("x"));
+        cut.Find("button").Click();
+
+        cut.Render(p => p.AddChildContent("y"));
+
+        Assert.Empty(cut.FindAll(".map-note"));
+    }
 }
 
 public sealed class ReportFormValidationTests

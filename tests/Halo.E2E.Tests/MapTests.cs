@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using Microsoft.Playwright;
 
@@ -109,6 +110,10 @@ public sealed class MapTests(AppServer app)
 
         await Assertions.Expect(page.GetByTestId("map")).ToHaveAttributeAsync("data-basemap", "outline");
         await Assertions.Expect(page.GetByTestId("basemap-outline")).ToBeVisibleAsync();
+        // The note can be closed; the outline stays.
+        await page.GetByTestId("basemap-outline").GetByRole(AriaRole.Button, new() { Name = "Stäng meddelandet" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("basemap-outline")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("map")).ToHaveAttributeAsync("data-basemap", "outline");
         // The bundled municipality and county outlines are drawn.
         await page.WaitForFunctionAsync("() => window.haloMap.queryRenderedFeatures({ layers: ['areas-county'] }).length > 0");
         Assert.Equal("none", await page.EvaluateAsync<string>("() => window.haloMap.getLayoutProperty('tiles', 'visibility')"));
@@ -158,4 +163,124 @@ public sealed class MapTests(AppServer app)
         await Assertions.Expect(page.GetByLabel("Händelser", new() { Exact = true })).Not.ToBeCheckedAsync();
         await page.WaitForFunctionAsync(incidentsHidden);
     });
+
+    [Fact]
+    public Task AFreshStartFramesSouthernSwedenAndTheMapTabHasItsIcon() => app.RunAsync(async page =>
+    {
+        await app.OpenMapAsync(page);
+
+        // [west, south, east, north] of what is on screen: Malmö, Göteborg and Stockholm, not the empty north.
+        var b = await page.EvaluateAsync<double[]>("() => { const b = window.haloMap.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }");
+        foreach (var (lon, lat) in new[] { (13.0, 55.6), (11.97, 57.71), (18.07, 59.33) })
+            Assert.True(lon > b[0] && lon < b[2] && lat > b[1] && lat < b[3], $"({lon}, {lat}) is not in view {string.Join(", ", b)}");
+        Assert.True(b[3] < 66, $"the view reaches {b[3]}° N: it frames the north");
+        // The map's CSS no longer matches the Map tab's icon: it sits in the tab, not over the page.
+        var icon = page.Locator(".halo-tab .tab-icon.map");
+        Assert.Equal("static", await icon.EvaluateAsync<string>("e => getComputedStyle(e).position"));
+        var iconBox = await icon.BoundingBoxAsync();
+        var tabBox = await page.Locator(".halo-tabs").BoundingBoxAsync();
+        Assert.True(iconBox!.Y >= tabBox!.Y, "the Map tab's icon is outside the tab bar");
+    });
+
+    [Fact]
+    public Task AKnownPositionIsWhereTheMapOpens() => app.RunAsync(async page =>
+    {
+        // Saved by an earlier "Centre on me" (halo-map.js rememberPosition).
+        await page.AddInitScriptAsync($"localStorage.setItem('halo.lastpos', JSON.stringify({{ lon: 11.9746, lat: 57.7089, at: Date.now() }}))");
+
+        await app.OpenMapAsync(page);
+
+        var c = await page.EvaluateAsync<double[]>("() => { const c = window.haloMap.getCenter(); return [c.lng, c.lat, window.haloMap.getZoom()]; }");
+        Assert.InRange(c[0], 11.96, 11.99);
+        Assert.InRange(c[1], 57.70, 57.72);
+        Assert.True(c[2] >= 10);
+    });
+
+    [Fact]
+    public Task TheForecastPanelCollapsesAndStaysCollapsedAfterAReload() => app.RunAsync(async page =>
+    {
+        await app.OpenMapAsync(page);
+        var toggle = page.GetByTestId("forecast-toggle");
+        await Assertions.Expect(page.Locator("#forecast-panel")).ToBeVisibleAsync();
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+
+        await toggle.ClickAsync();
+
+        await Assertions.Expect(page.Locator("#forecast-panel")).ToBeHiddenAsync();
+        await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+        await Assertions.Expect(toggle).ToHaveTextAsync("Visa prognos");
+        await page.ReloadAsync();
+        await AppServer.WaitForStartAsync(page);
+        await Assertions.Expect(page.GetByTestId("forecast-toggle")).ToHaveAttributeAsync("aria-expanded", "false");
+        await Assertions.Expect(page.Locator("#forecast-panel")).ToBeHiddenAsync();
+    });
+
+    [Fact]
+    public Task ATapOnAHexagonWithEventsShowsItsRiskAndTheEvents() => app.RunAsync(async page =>
+    {
+        await app.OpenMapAsync(page);
+        await page.WaitForFunctionAsync("() => window.haloMap.loaded()");
+        // Slussen: the risk model's hot spot, inside Stockholm municipality (where the police events are drawn as the area).
+        await page.EvaluateAsync("() => { window.haloMap.jumpTo({ center: [18.072, 59.3195], zoom: 12.5 }); }");
+        const string hexAndAreaAtCentre = """
+            () => {
+                const m = window.haloMap, s = window.haloMapState;
+                if (!s.hotspotsLayer || m.isMoving()) return false;
+                const p = m.project(m.getCenter());
+                const layers = m.queryRenderedFeatures(p, { layers: [s.hotspotsLayer, 'incident-areas-fill'] }).map(f => f.layer.id);
+                return layers.includes(s.hotspotsLayer) && layers.includes('incident-areas-fill');
+            }
+            """;
+        await page.WaitForFunctionAsync(hexAndAreaAtCentre);
+        var centre = await page.EvaluateAsync<double[]>("() => { const p = window.haloMap.project(window.haloMap.getCenter()); return [p.x, p.y]; }");
+        var box = await page.GetByTestId("map").BoundingBoxAsync();
+
+        await page.Mouse.ClickAsync((float)(box!.X + centre[0]), (float)(box.Y + centre[1]));
+
+        var popup = page.Locator(".halo-popup");
+        await Assertions.Expect(popup.Locator(".popup-risk")).ToContainTextAsync("Risk:");
+        await Assertions.Expect(popup.Locator(".popup-area")).ToContainTextAsync("Stockholm");
+        Assert.True(await popup.Locator(".popup-incident").CountAsync() > 0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "popup-risk-and-events.png") });
+    });
+
+    [Fact]
+    public async Task WhereNothingHappenedLatelyTheMapSaysSoAndOffersTheLatestPeriodWithItsRealDates()
+    {
+        // Luleå has only old events (as the bundled sample, which ends in 2024): the newest on 20 May 2024.
+        const double lat = 65.5848, lon = 22.1547;
+        var newest = new DateTime(2024, 5, 20, 10, 0, 0, DateTimeKind.Utc);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Halo.Api.Data.HaloDbContext>();
+            for (var k = 0; k < 4; k++)
+                db.Add(TestData.Incident(Halo.Api.Features.Incidents.IncidentSources.Citizen, null, "theft", "theft", "Cykelstöld vid stationen.",
+                    newest.AddDays(-3 * k), lat + k * 0.002, lon + k * 0.002, null, 30, verified: true));
+            await db.SaveChangesAsync();
+        }
+
+        await app.RunAsync(async page =>
+        {
+            await page.AddInitScriptAsync($"localStorage.setItem('halo.lastpos', JSON.stringify({{ lon: {lon.ToString(CultureInfo.InvariantCulture)}, lat: {lat.ToString(CultureInfo.InvariantCulture)}, at: Date.now() }}))");
+            await app.OpenMapAsync(page);
+
+            var empty = page.GetByTestId("map-empty");
+            await Assertions.Expect(empty).ToContainTextAsync("Inga händelser här de senaste 30 dagarna");
+            var sv = CultureInfo.GetCultureInfo("sv-SE");
+            var from = newest.AddDays(-30).ToLocalTime().ToString("d MMM yyyy", sv);
+            var to = newest.ToLocalTime().ToString("d MMM yyyy", sv);
+            var offer = page.GetByTestId("show-latest");
+            await Assertions.Expect(offer).ToContainTextAsync($"{from} – {to}");
+
+            await offer.ClickAsync();
+
+            await Assertions.Expect(page.GetByTestId("map-period")).ToContainTextAsync($"Visar händelser {from} – {to}");
+            await page.WaitForFunctionAsync("() => Number(document.querySelector('[data-testid=map]').dataset.incidentPoints) === 4");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "map-latest-period.png") });
+
+            await page.GetByTestId("map-period").GetByRole(AriaRole.Button, new() { Name = "Visa senaste 30 dagarna" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("map-empty")).ToBeVisibleAsync();
+            await page.WaitForFunctionAsync("() => Number(document.querySelector('[data-testid=map]').dataset.incidentPoints) === 0");
+        });
+    }
 }

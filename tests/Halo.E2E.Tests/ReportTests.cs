@@ -32,6 +32,29 @@ public sealed class ReportTests(AppServer app)
 }
 
 [Collection(AppCollection.Name)]
+public sealed class ReportLanguageTests(AppServer app)
+{
+    [Theory]
+    [InlineData("sv-SE", "sv", "I dag", "Välj eller ta ett foto", "Inget foto valt.")]
+    [InlineData("en-GB", "en", "Today", "Choose or take a photo", "No photo chosen.")]
+    public Task TheTimeAndPhotoControlsSpeakTheAppsLanguage(string locale, string lang, string today, string choose, string none) => app.RunAsync(async page =>
+    {
+        await app.OpenAsync(page, "report");
+
+        Assert.Equal(lang, await page.Locator("html").GetAttributeAsync("lang"));
+        // App-made controls: no browser date picker or file button, whose words follow the browser, not the app.
+        Assert.Equal(0, await page.Locator("input[type=datetime-local], input[type=date], input[type=time]").CountAsync());
+        await Assertions.Expect(page.Locator("#report-time-day option:checked")).ToContainTextAsync(today);
+        await Assertions.Expect(page.Locator("label[for=report-photo]")).ToContainTextAsync(choose);
+        await Assertions.Expect(page.GetByTestId("report-photo-name")).ToHaveTextAsync(none);
+        Assert.Equal("0", await page.Locator("#report-photo").EvaluateAsync<string>("e => getComputedStyle(e).opacity"));
+
+        await page.Locator("#report-photo").SetInputFilesAsync(new FilePayload { Name = "bild.png", MimeType = "image/png", Buffer = TestImages.Png(8, 8, 1, 2, 3) });
+        await Assertions.Expect(page.GetByTestId("report-photo-name")).ToContainTextAsync("bild.png");
+    }, new BrowserNewContextOptions { Locale = locale });
+}
+
+[Collection(AppCollection.Name)]
 public sealed class ReportSubmitTests(AppServer app)
 {
     [Fact]

@@ -97,7 +97,7 @@ internal static class TestData
         await db.SaveChangesAsync();
     }
 
-    private static Incident Incident(string source, string? externalId, string type, string category, string summary, DateTime at,
+    internal static Incident Incident(string source, string? externalId, string type, string category, string summary, DateTime at,
         double lat, double lon, string? locationName, double precisionM, bool verified) => new()
     {
         Id = Guid.NewGuid(), Source = source, ExternalId = externalId, RawType = type, Category = category, Severity = 2,

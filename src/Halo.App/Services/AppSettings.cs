@@ -8,6 +8,8 @@ public sealed class AppSettings(BrowserApi browser, Strings strings)
 
     public bool ShowPredictions { get; private set; } = true;
     public bool ShowIncidents { get; private set; } = true;
+    /// <summary>Whether the map's forecast panel (legend and hour slider) is open; closed, only its button shows.</summary>
+    public bool ForecastPanelOpen { get; private set; } = true;
 
     /// <summary>A random id for this installation: the API rate-limits and de-duplicates reports per device.</summary>
     public string DeviceId { get; private set; } = "";
@@ -23,6 +25,7 @@ public sealed class AppSettings(BrowserApi browser, Strings strings)
         await browser.SetDocumentLanguageAsync(strings.Language);
         ShowPredictions = await browser.GetAsync(Prefix + "layer.predictions") != "off";
         ShowIncidents = await browser.GetAsync(Prefix + "layer.incidents") != "off";
+        ForecastPanelOpen = await browser.GetAsync(Prefix + "panel.forecast") != "closed";
         var device = await browser.GetAsync(Prefix + "device");
         if (string.IsNullOrEmpty(device))
         {
@@ -46,6 +49,13 @@ public sealed class AppSettings(BrowserApi browser, Strings strings)
         else if (layer == "incidents") ShowIncidents = visible;
         else throw new ArgumentOutOfRangeException(nameof(layer), layer, "Unknown layer.");
         await browser.SetAsync(Prefix + "layer." + layer, visible ? "on" : "off");
+        Changed?.Invoke();
+    }
+
+    public async Task SetForecastPanelAsync(bool open)
+    {
+        ForecastPanelOpen = open;
+        await browser.SetAsync(Prefix + "panel.forecast", open ? "open" : "closed");
         Changed?.Invoke();
     }
 

@@ -22,9 +22,14 @@ public class BrowserApi(IJSRuntime js) : IAsyncDisposable
 
     public virtual async Task<string[]> LanguagesAsync() => await (await Module()).InvokeAsync<string[]>("languages");
 
-    public virtual async Task<GeoFix> LocateAsync(int timeoutMs = 15000) => await (await Module()).InvokeAsync<GeoFix>("locate", timeoutMs);
+    /// <summary>A position fix; <paramref name="maxAgeMs"/>: how old a fix the browser may answer with from its cache.</summary>
+    public virtual async Task<GeoFix> LocateAsync(int timeoutMs = 15000, int maxAgeMs = 30000) => await (await Module()).InvokeAsync<GeoFix>("locate", timeoutMs, maxAgeMs);
 
     public virtual async Task SetDocumentLanguageAsync(string lang) => await (await Module()).InvokeVoidAsync("setDocumentLanguage", lang);
+
+    /// <summary>Calls <c>OnOnlineChanged(bool)</c> on <paramref name="target"/> when the browser goes on- or offline; returns whether it is online.</summary>
+    public virtual async Task<bool> WatchOnlineAsync<T>(DotNetObjectReference<T> target) where T : class =>
+        await (await Module()).InvokeAsync<bool>("watchOnline", target);
 
     public async ValueTask DisposeAsync()
     {

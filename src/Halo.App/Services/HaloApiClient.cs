@@ -43,11 +43,37 @@ public sealed class HaloApiClient(HttpClient http, AuthSession session)
     }
 
     public Task<ApiResult<IncidentPage>> GetIncidentsAsync(double minLon, double minLat, double maxLon, double maxLat,
-        int rollingDays, int limit, CancellationToken ct = default)
+        int rollingDays, int limit, CancellationToken ct = default) =>
+        GetIncidentsAsync(minLon, minLat, maxLon, maxLat, $"rolling_days={rollingDays}", limit, ct);
+
+    /// <summary>Incidents in the box between two instants; both null: any time (newest first, so the first is the latest).</summary>
+    public Task<ApiResult<IncidentPage>> GetIncidentsAsync(double minLon, double minLat, double maxLon, double maxLat,
+        DateTime? from, DateTime? to, int limit, CancellationToken ct = default)
+    {
+        static string At(DateTime t) => Uri.EscapeDataString(t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        var window = string.Join('&', new[] { from is { } f ? $"from={At(f)}" : null, to is { } t ? $"to={At(t)}" : null }.Where(x => x is not null));
+        return GetIncidentsAsync(minLon, minLat, maxLon, maxLat, window, limit, ct);
+    }
+
+    /// <summary>Incidents within <paramref name="radiusKm"/> of a point, newest first: the last <paramref name="rollingDays"/>
+    /// days, or between two instants, or (all null) any time.</summary>
+    public Task<ApiResult<IncidentPage>> GetIncidentsNearAsync(double lat, double lon, double radiusKm, DateTime? from, DateTime? to,
+        int? rollingDays, int limit, CancellationToken ct = default)
+    {
+        static string At(DateTime t) => Uri.EscapeDataString(t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        var q = FormattableString.Invariant($"api/v1/incidents?lat={Math.Round(lat, 5)}&lon={Math.Round(lon, 5)}&radius_km={radiusKm}&limit={limit}");
+        if (rollingDays is { } d) q += FormattableString.Invariant($"&rolling_days={d}");
+        if (from is { } f) q += $"&from={At(f)}";
+        if (to is { } t) q += $"&to={At(t)}";
+        return SendAsync<IncidentPage>(new HttpRequestMessage(HttpMethod.Get, q), ct);
+    }
+
+    private Task<ApiResult<IncidentPage>> GetIncidentsAsync(double minLon, double minLat, double maxLon, double maxLat,
+        string window, int limit, CancellationToken ct)
     {
         var bbox = string.Join(',', new[] { minLon, minLat, maxLon, maxLat }.Select(v => Math.Round(v, 5).ToString(CultureInfo.InvariantCulture)));
-        return SendAsync<IncidentPage>(new HttpRequestMessage(HttpMethod.Get,
-            $"api/v1/incidents?bbox={bbox}&rolling_days={rollingDays}&limit={limit}"), ct);
+        var query = $"api/v1/incidents?bbox={bbox}&limit={limit}" + (window.Length > 0 ? "&" + window : "");
+        return SendAsync<IncidentPage>(new HttpRequestMessage(HttpMethod.Get, query), ct);
     }
 
     public Task<ApiResult<ClassifyResponse>> ClassifyAsync(string description, int topK, CancellationToken ct = default) =>

@@ -30,6 +30,16 @@ public static class RiskLevels
         return level.Min <= 0 ? $"< {F(upper)}" : $"{F(level.Min)}–{F(upper)}";
     }
 
+    /// <summary>
+    /// The hexagon outline of the level at <paramref name="index"/> (0 = lowest) of <paramref name="count"/>, as halo-map.js
+    /// draws it (outlineFor): thicker and darker the higher the level.
+    /// </summary>
+    public static (double Width, string Color) Outline(int index, int count)
+    {
+        var top = count > 1 ? (double)index / (count - 1) : 0;
+        return (Math.Round(0.4 + 2.4 * top, 1), top >= 0.5 ? "#111827" : "#ffffff");
+    }
+
     private static bool IsColour(string c) =>
         c.Length is 4 or 7 or 9 && c[0] == '#' && c.Skip(1).All(Uri.IsHexDigit)
         || c.StartsWith("rgb", StringComparison.OrdinalIgnoreCase);

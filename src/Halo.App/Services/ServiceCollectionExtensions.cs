@@ -15,6 +15,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<AppSettings>();
         services.AddSingleton<AuthSession>();
         services.AddSingleton<HaloApiClient>();
+        services.TryAddSingleton<IOutboxStore, IndexedDbOutboxStore>();
+        services.AddSingleton<Outbox>();
         services.TryAddSingleton(new MapOptions());
         return services;
     }
@@ -27,5 +29,10 @@ public sealed class MapOptions
     public string TileAttribution { get; set; } = "© OpenStreetMap contributors";
     public double[] Centre { get; set; } = [15.5, 62.0];
     public double Zoom { get; set; } = 4.2;
+    /// <summary>
+    /// What the map frames at start (west, south, east, north) when the user's position is not known: southern Sweden,
+    /// up to Gävle and Falun, where most people live (js/boot-map.js uses the same box).
+    /// </summary>
+    public double[] StartBounds { get; set; } = [11.0, 55.3, 19.2, 61.0];
     public int IncidentRollingDays { get; set; } = 30;
 }

@@ -84,6 +84,21 @@ function fillColour(levels) {
     return match;
 }
 
+// A second cue beside the colour (for colour-vision deficiency): the higher the level, the thicker and darker the
+// hexagon's outline. The legend draws its swatches the same way (RiskLegend.razor).
+export function outlineFor(index, count) {
+    const top = count > 1 ? index / (count - 1) : 0;
+    return { width: Math.round((0.4 + 2.4 * top) * 10) / 10, color: top >= 0.5 ? '#111827' : '#ffffff' };
+}
+
+function outlinePaint(levels) {
+    if (!levels.length) return { width: 0.5, color: '#ffffff' };
+    const width = ['match', ['get', 'risk_level']], color = ['match', ['get', 'risk_level']];
+    levels.forEach((l, i) => { const o = outlineFor(i, levels.length); width.push(l.level, o.width); color.push(l.level, o.color); });
+    width.push(0.5); color.push('#ffffff');
+    return { width, color };
+}
+
 function el(tag, cls, text) {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -119,6 +134,33 @@ function mapReady() { document.dispatchEvent(new Event('halo:map-ready')); }
 // the shown hour's layer is opaque: a prefetched hour is tiled while the user looks at another, and a slider step is
 // then an opacity swap (a repaint, no worker round trip). A slot only reloads when it gets new data.
 const SLOTS = 7;
+
+// Where the map opens: the user's last known position (saved when they asked to be centred), else the box where most
+// people live (southern Sweden), fitted to the screen with room for the layer toggles above and the legend below.
+const LAST_POSITION_KEY = 'halo.lastpos';
+const POSITION_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+
+export function rememberPosition(lon, lat) {
+    try { localStorage.setItem(LAST_POSITION_KEY, JSON.stringify({ lon, lat, at: Date.now() })); } catch { /* not remembered */ }
+}
+
+function lastPosition() {
+    try {
+        const p = JSON.parse(localStorage.getItem(LAST_POSITION_KEY) ?? 'null');
+        if (p && Number.isFinite(p.lon) && Number.isFinite(p.lat) && Date.now() - p.at < POSITION_MAX_AGE_MS) return p;
+    } catch { /* none */ }
+    return null;
+}
+
+function startView(host, opts) {
+    if (opts.focus) return { center: [opts.focus.lon, opts.focus.lat], zoom: opts.focus.zoom ?? 14 };
+    const me = lastPosition();
+    if (me) return { center: [me.lon, me.lat], zoom: 11 };
+    if (!opts.bounds) return { center: opts.centre, zoom: opts.zoom };
+    const w = host.clientWidth || window.innerWidth, h = host.clientHeight || window.innerHeight;
+    const padding = { top: Math.min(60, h * 0.1), bottom: Math.min(170, h * 0.25), left: Math.min(12, w * 0.05), right: Math.min(50, w * 0.1) };
+    return { bounds: opts.bounds, fitBoundsOptions: { padding } };
+}
 const HEX_OPACITY = 0.45, HEX_LINE_OPACITY = 0.7;
 
 function buildMap(host, opts) {
@@ -129,7 +171,7 @@ function buildMap(host, opts) {
     let map;
     try {
         map = new maplibregl.Map({
-            container: canvasHost, style: baseStyle(opts), center: opts.centre, zoom: opts.zoom, maxZoom: 18, minZoom: 3,
+            container: canvasHost, style: baseStyle(opts), ...startView(host, opts), maxZoom: 18, minZoom: 3,
             attributionControl: { compact: true }, dragRotate: false, pitchWithRotate: false,
         });
     } catch (e) {
@@ -298,7 +340,13 @@ function buildMap(host, opts) {
             const levels = normaliseLevels(fc.levels ?? fc.risk_levels ?? fc.meta?.levels);
             slot.levels = levels;
             const lk = JSON.stringify(levels);
-            if (lk !== slot.levelsKey) { slot.levelsKey = lk; map.setPaintProperty(slot.fill, 'fill-color', fillColour(levels)); }
+            if (lk !== slot.levelsKey) {
+                slot.levelsKey = lk;
+                map.setPaintProperty(slot.fill, 'fill-color', fillColour(levels));
+                const o = outlinePaint(levels);
+                map.setPaintProperty(slot.line, 'line-width', o.width);
+                map.setPaintProperty(slot.line, 'line-color', o.color);
+            }
             map.getSource(slot.source).setData(fc);
         }
         slot.used = performance.now();
@@ -392,39 +440,48 @@ function buildMap(host, opts) {
         return d;
     }
     const clickable = () => ['incident-clusters', 'incident-points', 'incident-areas-fill', state.enabled ? state.hotspotsLayer : null].filter(l => l && map.getLayer(l));
+    // A tap shows everything under it: the hexagon's risk and the events there (a cluster zooms in instead).
     map.on('click', async e => {
         if (!state.labels) return; // before .NET has attached there are no words for the popup yet
         const hits = map.queryRenderedFeatures(e.point, { layers: clickable() });
         if (!hits.length) return;
-        const f = hits[0];
-        const box = el('div', 'halo-popup');
-        if (f.layer.id === 'incident-clusters') {
-            const z = await map.getSource('incidents').getClusterExpansionZoom(f.properties.cluster_id);
-            map.easeTo({ center: f.geometry.coordinates, zoom: z });
+        const cluster = hits.find(f => f.layer.id === 'incident-clusters');
+        if (cluster) {
+            const z = await map.getSource('incidents').getClusterExpansionZoom(cluster.properties.cluster_id);
+            map.easeTo({ center: cluster.geometry.coordinates, zoom: z });
             return;
-        } else if (f.layer.id === 'incident-points') {
-            const i = state.byId?.get(f.properties.id);
-            if (!i) return;
-            box.append(incidentNode(i));
-        } else if (f.layer.id === 'incident-areas-fill') {
-            const items = state.areaItems?.get(f.properties.area) ?? [];
-            box.append(el('div', 'popup-area', `${state.labels.area}: ${f.properties.name} (${items.length})`));
-            for (const i of items.slice(0, 5)) box.append(incidentNode(i));
-        } else {
-            const p = f.properties;
-            const factors = typeof p.factors === 'string' ? (() => { try { return JSON.parse(p.factors); } catch { return [p.factors]; } })() : (p.factors ?? []);
-            const level = state.labels.levels?.[p.risk_level] ?? p.risk_level ?? '';
-            box.append(el('strong', null, `${state.labels.risk}: ${level} (${Math.round(Number(p.risk_score) * 100)} %)`));
-            box.append(el('div', null, `${state.labels.expected}: ${Number(p.expected_count).toLocaleString(state.labels.locale, { maximumFractionDigits: 1 })}`));
-            if (factors.length) {
-                box.append(el('div', 'popup-factors-title', state.labels.factors));
-                const ul = el('ul', 'popup-factors');
-                for (const x of factors) ul.append(el('li', null, x));
-                box.append(ul);
-            }
         }
+        const box = el('div', 'halo-popup');
+        const hex = hits.find(f => f.layer.id === state.hotspotsLayer);
+        if (hex) box.append(riskNode(hex.properties));
+        const shown = new Set();
+        for (const f of hits.filter(h => h.layer.id === 'incident-points')) {
+            const i = state.byId?.get(f.properties.id);
+            if (i && !shown.has(i.id)) { shown.add(i.id); box.append(incidentNode(i)); }
+        }
+        const area = hits.find(f => f.layer.id === 'incident-areas-fill');
+        if (area) {
+            const items = state.areaItems?.get(area.properties.area) ?? [];
+            box.append(el('div', 'popup-area', `${state.labels.area}: ${area.properties.name} (${items.length})`));
+            for (const i of items.slice(0, 5)) box.append(incidentNode(i));
+        }
+        if (!box.childNodes.length) return;
         popup.setLngLat(e.lngLat).setDOMContent(box).addTo(map);
     });
+    function riskNode(p) {
+        const d = el('div', 'popup-risk');
+        const factors = typeof p.factors === 'string' ? (() => { try { return JSON.parse(p.factors); } catch { return [p.factors]; } })() : (p.factors ?? []);
+        const level = state.labels.levels?.[p.risk_level] ?? p.risk_level ?? '';
+        d.append(el('strong', null, `${state.labels.risk}: ${level} (${Math.round(Number(p.risk_score) * 100)} %)`));
+        d.append(el('div', null, `${state.labels.expected}: ${Number(p.expected_count).toLocaleString(state.labels.locale, { maximumFractionDigits: 1 })}`));
+        if (factors.length) {
+            d.append(el('div', 'popup-factors-title', state.labels.factors));
+            const ul = el('ul', 'popup-factors');
+            for (const x of factors) ul.append(el('li', null, typeof x === 'string' ? x : (x?.label ?? x?.text ?? x?.name ?? JSON.stringify(x))));
+            d.append(ul);
+        }
+        return d;
+    }
     map.on('mousemove', e => {
         const layers = clickable();
         map.getCanvas().style.cursor = layers.length && map.queryRenderedFeatures(e.point, { layers }).length ? 'pointer' : '';
@@ -454,6 +511,7 @@ function buildMap(host, opts) {
         setIncidents(items) { state.incidents = items; drawIncidents(); },
         setLabels(labels) { state.labels = labels; },
         centreOn(lon, lat, accuracyM) {
+            rememberPosition(lon, lat);
             map.getSource('me')?.setData({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] }, properties: {} }] });
             map.flyTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), accuracyM > 2000 ? 10 : 13), duration: 600 });
         },
@@ -480,6 +538,7 @@ function buildMap(host, opts) {
                 map.resize();
             }
             state.labels = o.labels ?? state.labels;
+            if (o.focus) map.jumpTo({ center: [o.focus.lon, o.focus.lat], zoom: o.focus.zoom ?? 14 });
             if (o.tileUrl && o.tileUrl !== opts.tileUrl) map.getSource('tiles')?.setTiles([o.tileUrl]);
             state.dotnet = dotnet;
             const waiting = [...state.pending]; state.pending.clear();

@@ -17,13 +17,13 @@ export function languages() {
 export function setDocumentLanguage(lang) { document.documentElement.lang = lang; }
 
 // Resolves to { latitude, longitude, accuracyM, error } and never rejects.
-export function locate(timeoutMs) {
+export function locate(timeoutMs, maxAgeMs) {
     return new Promise(resolve => {
         if (!('geolocation' in navigator)) { resolve({ latitude: 0, longitude: 0, accuracyM: 0, error: 'unsupported' }); return; }
         navigator.geolocation.getCurrentPosition(
             p => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, accuracyM: p.coords.accuracy, error: null }),
             e => resolve({ latitude: 0, longitude: 0, accuracyM: 0, error: e.code === 1 ? 'denied' : e.code === 3 ? 'timeout' : 'unavailable' }),
-            { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: 30000 });
+            { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: maxAgeMs ?? 30000 });
     });
 }
 
@@ -32,3 +32,11 @@ export function pwaOnUpdate(dotnet) {
 }
 
 export function pwaApplyUpdate() { if (window.haloPwa) window.haloPwa.applyUpdate(); }
+
+// Tells .NET when the browser goes on- or offline; returns whether it is online now.
+export function watchOnline(dotnet) {
+    const tell = () => dotnet.invokeMethodAsync('OnOnlineChanged', navigator.onLine).catch(() => { });
+    window.addEventListener('online', tell);
+    window.addEventListener('offline', tell);
+    return navigator.onLine;
+}

@@ -12,8 +12,10 @@ self.addEventListener('message', event => { if (event.data === 'skip-waiting') s
 
 const cacheNamePrefix = 'halo-shell-';
 const cacheName = `${cacheNamePrefix}${self.assetsManifest.version}`;
-const include = [/\.dll$/, /\.wasm/, /\.html$/, /\.js$/, /\.mjs$/, /\.json$/, /\.css$/, /\.png$/, /\.dat$/, /\.webmanifest$/, /\.txt$/];
-const exclude = [/^service-worker\.js$/, /\.pdb$/, /\.map$/, /\.gz$/, /\.br$/];
+// .pdb: a non-published build ("dotnet run", how the product runs) loads its symbols at start, so an offline start
+// needs them; a publish lists none.
+const include = [/\.dll$/, /\.pdb$/, /\.wasm/, /\.html$/, /\.js$/, /\.mjs$/, /\.json$/, /\.css$/, /\.png$/, /\.dat$/, /\.webmanifest$/, /\.txt$/];
+const exclude = [/^service-worker\.js$/, /\.map$/, /\.gz$/, /\.br$/];
 const base = new URL('/', self.origin);
 const assetUrls = new Set(self.assetsManifest.assets.map(a => new URL(a.url, base).href));
 
@@ -43,5 +45,10 @@ async function onFetch(request) {
     // Navigations to app routes (/report, /profile) get the cached shell.
     const isShell = request.mode === 'navigate' && !assetUrls.has(request.url);
     const cached = await cache.match(isShell ? 'index.html' : request, { ignoreSearch: !isShell && new URL(request.url).pathname.endsWith('.mjs') });
-    return cached || fetch(request);
+    if (cached) return cached;
+    const response = await fetch(request);
+    // An asset of this build left out of the install (e.g. the .pdb files a non-published build loads) is kept once
+    // fetched, so the next start works offline too.
+    if (response.ok && assetUrls.has(request.url)) cache.put(request, response.clone()).catch(() => { });
+    return response;
 }

@@ -33,6 +33,8 @@ public sealed class ProfilePageTests : BunitContext
         Services.AddSingleton(settings);
         Services.AddSingleton(new MapOptions());
         Services.AddSingleton(new HaloApiClient(new HttpClient(_api) { BaseAddress = new Uri("http://halo.test/") }, session));
+        Services.AddSingleton<IOutboxStore>(new MemoryOutboxStore());
+        Services.AddSingleton<Outbox>();
     }
 
     /// <summary>A report this device sent, as stored at submit time: unverified, one reporter.</summary>

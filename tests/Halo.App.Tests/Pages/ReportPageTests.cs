@@ -34,6 +34,8 @@ public sealed class ReportPageTests : BunitContext
         Services.AddSingleton(settings);
         Services.AddSingleton(new MapOptions());
         Services.AddSingleton(new HaloApiClient(new HttpClient(_api) { BaseAddress = new Uri("http://halo.test/") }, session));
+        Services.AddSingleton<IOutboxStore>(new MemoryOutboxStore());
+        Services.AddSingleton<Outbox>();
     }
 
     private IRenderedComponent<ReportPage> FillInEverythingButSeverity()

@@ -1,7 +1,13 @@
 // Starts the map while .NET WebAssembly boots: on the map tab, MapLibre, the outline and the first hexagons load in
 // parallel with the runtime, and MapPage takes this map over when it renders (see createMap in halo-map.js).
 // The defaults mirror MapOptions (Halo.App/Services/ServiceCollectionExtensions.cs) and AppSettings' storage keys.
-const onMapTab = !/^\/(report|profile)\/?$/.test(location.pathname);
+// "/?lat=…&lon=…&zoom=…": a place to show (the "near me" feed links to the map this way).
+function focusFromAddress() {
+    const q = new URLSearchParams(location.search);
+    const lat = Number(q.get('lat')), lon = Number(q.get('lon')), zoom = Number(q.get('zoom') || 14);
+    return q.has('lat') && q.has('lon') && Number.isFinite(lat) && Number.isFinite(lon) ? { lat, lon, zoom } : null;
+}
+const onMapTab = !/^\/(report|profile|feed)\/?$/.test(location.pathname);
 if (onMapTab) {
     const stored = key => { try { return localStorage.getItem(key); } catch { return null; } };
     const host = document.createElement('div');
@@ -17,6 +23,8 @@ if (onMapTab) {
             attribution: map.TileAttribution || '© OpenStreetMap contributors',
             centre: [15.5, 62.0],
             zoom: 4.2,
+            bounds: [11.0, 55.3, 19.2, 61.0],
+            focus: focusFromAddress(),
             showPredictions: stored('halo.layer.predictions') !== 'off',
             showIncidents: stored('halo.layer.incidents') !== 'off',
         });
