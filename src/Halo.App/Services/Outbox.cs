@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Halo.Api.Features.Reports;
 
 namespace Halo.App.Services;

@@ -1,5 +1,4 @@
 using System.Net;
-using Bunit.TestDoubles;
 using Halo.Api.Features.Incidents;
 using Halo.App.Pages;
 using Halo.App.Services;
