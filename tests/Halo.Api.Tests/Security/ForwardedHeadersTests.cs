@@ -23,6 +23,7 @@ public sealed class ForwardedHeadersTests(RateLimitedApiFactory factory) : IClas
             builder.UseSetting("https_port", "443");
             builder.UseSetting("Secrets:JwtSigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
             builder.UseSetting("Secrets:DeviceHashKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            builder.UseSetting("Secrets:VapidPrivateKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
         }
     }

@@ -56,7 +56,7 @@ public static class Telemetry
                 .AddNpgsqlInstrumentation()
                 .AddMeter("Microsoft.EntityFrameworkCore")
                 .AddMeter(HaloMetrics.MeterName, HaloMetrics.LiveMeterName)
-                .AddPrometheusExporter());
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         if (otlp)
         {
             // Without an exporter, spans would be recorded for no one: tracing is on only when they go somewhere.

@@ -16,6 +16,7 @@ public sealed class ProductionStartTests
             builder.UseSetting("Secrets:JwtSigningKey", key);
             // Production needs every server secret; these tests are about the signing key.
             builder.UseSetting("Secrets:DeviceHashKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            builder.UseSetting("Secrets:VapidPrivateKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
         }
     }
 
