@@ -7,6 +7,8 @@
 #   bench/ingest/import-bench.sh                       # SQLite only
 #   BASE_ROOT=/path/to/main-checkout bench/ingest/import-bench.sh
 #   PG_CONNECTION="Host=127.0.0.1;Port=55432;Username=postgres;Database=halo_bench" bench/ingest/import-bench.sh
+# REPEAT=N runs every import N times (alternating the builds each time) and adds a table of medians and the ratio
+# this/baseline, so one noisy run cannot decide. ONLY=polisen|csv limits the files.
 # Appends a dated section to bench/RESULTS-ingestion.md. Target: each first police import <= 15 s.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -43,11 +45,18 @@ pg_reset() {
 }
 
 LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
+REPEAT="${REPEAT:-1}"
+ONLY="${ONLY:-polisen csv}"
 rows=()
+for rep in $(seq 1 "$REPEAT"); do
 for what in "polisen|$DATA" "csv|$CSV_DATA"; do
   kind="${what%%|*}" file="${what#*|}"
+  [[ " $ONLY " == *" $kind "* ]] || continue
   extra=(); [[ "$kind" == csv ]] && extra=("${CSV_ARGS[@]}")
-  for b in "${builds[@]}"; do
+  order=("${builds[@]}")
+  # Alternate which build goes first, so a slow spell of the machine does not always fall on the same one.
+  if (( ${#builds[@]} == 2 && rep % 2 == 0 )); then order=("${builds[1]}" "${builds[0]}"); fi
+  for b in "${order[@]}"; do
     label="${b%%|*}" app="${b#*|}/src/Halo.Api/bin/Release/net10.0/Halo.Api.dll" dir="$WORK/$label-$kind"
     mkdir -p "$dir"
     cs="Data Source=$dir/halo.db;Pooling=True"
@@ -58,7 +67,9 @@ for what in "polisen|$DATA" "csv|$CSV_DATA"; do
       rows+=("$kind, PostgreSQL first import ($label)|$(run "$app" Postgres "$PG_CONNECTION" "$dir" "$kind" "$file" "${extra[@]}")")
       rows+=("$kind, PostgreSQL second import ($label)|$(run "$app" Postgres "$PG_CONNECTION" "$dir" "$kind" "$file" "${extra[@]}")")
     fi
+    rm -rf "$dir"
   done
+done
 done
 
 {
@@ -72,4 +83,19 @@ done
   echo "| run | seconds | result |"
   echo "|---|---|---|"
   for r in "${rows[@]}"; do IFS='|' read -r label secs summary <<<"$r"; echo "| $label | $secs | $summary |"; done
+  if (( REPEAT > 1 )); then
+    echo
+    echo "Medians of the $REPEAT runs each (wall seconds), and this build's median over the baseline's:"
+    echo
+    echo "| import | baseline | this | this/baseline |"
+    echo "|---|---|---|---|"
+    for r in "${rows[@]}"; do IFS='|' read -r label secs _ <<<"$r"; echo "$label|$secs"; done | awk -F'|' '
+      { split($1, a, " \\("); run = a[1]; side = ($1 ~ /\(this\)/) ? "this" : "baseline"; v[run, side, ++n[run, side]] = $2; runs[run] = 1 }
+      function median(run, side,   k, m, t, i, j) {
+        m = n[run, side]; for (i = 1; i <= m; i++) t[i] = v[run, side, i]
+        for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (t[j] < t[i]) { k = t[i]; t[i] = t[j]; t[j] = k }
+        return m % 2 ? t[(m + 1) / 2] : (t[m / 2] + t[m / 2 + 1]) / 2 }
+      END { for (run in runs) { b = median(run, "baseline"); t = median(run, "this");
+        printf "| %s | %.1f | %.1f | %s |\n", run, b, t, (b > 0 ? sprintf("%.3f", t / b) : "–") } }' | sort
+  fi
 } | tee -a "$RESULTS"

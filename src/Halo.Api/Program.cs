@@ -10,6 +10,7 @@ using Halo.Api.Features.Media;
 using Halo.Api.Features.Moderation;
 using Halo.Api.Features.Reports;
 using Halo.Api.Features.Predictions;
+using Halo.Api.Features.Predictions.Eval;
 using Halo.Api.Features.Push;
 using Halo.Api.Features.Training;
 using Halo.Api.Infrastructure;
@@ -18,8 +19,8 @@ using Halo.Api.Infrastructure.RateLimiting;
 
 // Halo's API host. Read it as a table of contents: each feature registers its services and maps its routes.
 // A command (dotnet run -- NAME …) gives the host only the settings on its line; help and usage errors need no host.
-var invocation = CliInvocation.From(args);
-if ((invocation.IsCommand || invocation.Error is not null) && Cli.AnswerWithoutHost(invocation) is { } answered) return answered;
+var invocation = Program.Commands.Invocation(args);
+if ((invocation.IsCommand || invocation.Error is not null) && Program.Commands.AnswerWithoutHost(invocation) is { } answered) return answered;
 var builder = WebApplication.CreateBuilder(invocation.HostArgs);
 // The app's files come from the referenced Halo.Web project: in a build they are read where they lie, after publish from wwwroot.
 builder.WebHost.UseStaticWebAssets();
@@ -48,7 +49,7 @@ builder.AddHealth();
 var app = builder.Build();
 
 // A command needs only the secrets its own work reads (none today); the server needs every one.
-if (invocation.IsCommand) return await Cli.RunAsync(app, invocation);
+if (invocation.IsCommand) return await Program.Commands.RunAsync(app, invocation);
 app.RequireServerSecrets();
 await DataRegistration.MigrateAsync(app.Services, force: false);
 
@@ -79,4 +80,16 @@ app.MapHaloApp();
 await app.RunAsync();
 return 0;
 
-public partial class Program;
+public partial class Program
+{
+    /// <summary>The commands, each built by its feature.</summary>
+    public static readonly Cli Commands = new(
+    [
+        MigrateCommand.Create,
+        UsersCommand.Create,
+        ImportCommand.Create,
+        EvalCommand.Create,
+        EvalClassifierCommand.Create,
+        ReportRetentionCommand.Create,
+    ]);
+}

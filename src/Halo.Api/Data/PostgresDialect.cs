@@ -44,4 +44,11 @@ public sealed class PostgresDialect : StoreDialect
     public override Guid ReadGuid(DbDataReader r, int i) => r.GetGuid(i);
 
     public override DateTime ReadInstant(DbDataReader r, int i) => DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
+
+    public override async Task AddIncidentsAsync(HaloDbContext db, IReadOnlyList<Incident> rows, CancellationToken ct)
+    {
+        if (rows.Count > 0) await PostgresCopy.InsertAsync(db, rows, ct);
+    }
+
+    public override string Describe(DbConnection connection) => $"the PostgreSQL database {connection.Database} on {connection.DataSource}";
 }

@@ -50,4 +50,12 @@ public sealed class SqliteDialect : StoreDialect
     public override Guid ReadGuid(DbDataReader r, int i) => Guid.Parse(r.GetString(i));
 
     public override DateTime ReadInstant(DbDataReader r, int i) => SqliteHaloDbContext.FromStoredTicks(r.GetInt64(i));
+
+    public override Task AddIncidentsAsync(HaloDbContext db, IReadOnlyList<Incident> rows, CancellationToken ct)
+    {
+        db.Incidents.AddRange(rows);
+        return Task.CompletedTask;
+    }
+
+    public override string Describe(DbConnection connection) => $"the SQLite store {Path.GetFullPath(connection.DataSource)}";
 }

@@ -48,4 +48,14 @@ public abstract class StoreDialect
 
     /// <summary>A UTC instant read from hand-written SQL.</summary>
     public abstract DateTime ReadInstant(DbDataReader r, int i);
+
+    /// <summary>
+    /// Adds new incidents in bulk, saved with the caller's next <c>SaveChangesAsync</c> at the latest: PostgreSQL
+    /// writes them at once with binary COPY (<see cref="PostgresCopy"/>); SQLite tracks them, and its batched inserts
+    /// are its fast path.
+    /// </summary>
+    public abstract Task AddIncidentsAsync(HaloDbContext db, IReadOnlyList<Incident> rows, CancellationToken ct);
+
+    /// <summary>Which store this is, for a command's output (file or database and server), so a setting that did not arrive shows at once.</summary>
+    public abstract string Describe(DbConnection connection);
 }

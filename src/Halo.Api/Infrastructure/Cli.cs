@@ -1,11 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Halo.Api.Data;
-using Halo.Api.Features.Auth;
-using Halo.Api.Features.Classification;
-using Halo.Api.Features.Ingestion;
-using Halo.Api.Features.Predictions.Eval;
-using Halo.Api.Features.Reports;
 using Microsoft.EntityFrameworkCore;
 
 namespace Halo.Api.Infrastructure;
@@ -33,7 +28,8 @@ public sealed record CliInvocation(string[] HostArgs, string[]? CommandArgs, str
 
     public bool IsCommand => CommandArgs is not null;
 
-    public static CliInvocation From(IReadOnlyList<string> args)
+    /// <param name="optionNames">Every command option's name: <c>--name=value</c> with such a name is the command's, not a setting.</param>
+    public static CliInvocation From(IReadOnlyList<string> args, IReadOnlySet<string> optionNames)
     {
         var host = new List<string>();
         var rest = new List<string>();
@@ -47,7 +43,7 @@ public sealed record CliInvocation(string[] HostArgs, string[]? CommandArgs, str
                 rest.AddRange(args.Skip(i));
                 break;
             }
-            if (SettingName(a) is not { } name)
+            if (SettingName(a, optionNames) is not { } name)
             {
                 rest.Add(a);
                 continue;
@@ -72,12 +68,12 @@ public sealed record CliInvocation(string[] HostArgs, string[]? CommandArgs, str
     /// A setting is <c>--Section:Key</c>, a host key, or <c>--Name=value</c> where Name is no command's option (a whole
     /// section, as the test host passes them).
     /// </summary>
-    private static string? SettingName(string arg)
+    private static string? SettingName(string arg, IReadOnlySet<string> optionNames)
     {
         if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length < 3) return null;
         var eq = arg.IndexOf('=', StringComparison.Ordinal);
         var name = eq > 0 ? arg[2..eq] : arg[2..];
-        if (Cli.OptionNames.Contains("--" + name)) return null;
+        if (optionNames.Contains("--" + name)) return null;
         return name.Contains(':', StringComparison.Ordinal) || HostKeys.Contains(name) || eq > 0 ? name : null;
     }
 }
@@ -121,10 +117,11 @@ public sealed class CliContext(TextWriter output, TextWriter error, TextReader i
 }
 
 /// <summary>
-/// The app's commands (<c>dotnet run --project src/Halo.Api -- NAME …</c>), run instead of the web server. Help and
-/// usage errors are answered from the parse alone, before any host is built.
+/// The app's commands (<c>dotnet run --project src/Halo.Api -- NAME …</c>), run instead of the web server. Each
+/// feature builds its own command; the list is Program's (<c>Program.Commands</c>). Help and usage errors are
+/// answered from the parse alone, before any host is built.
 /// </summary>
-public static class Cli
+public sealed class Cli
 {
     private static readonly ParserConfiguration Parsing = new()
     {
@@ -132,45 +129,51 @@ public static class Cli
         ResponseFileTokenReplacer = null,
     };
 
-    public static RootCommand Root(CliContext cli) =>
-        new("Halo's commands, run instead of the web server: dotnet run --project src/Halo.Api -- COMMAND …\n" +
-            "Host settings go anywhere on the line as --Section:Key=value or --Section:Key value, or in environment " +
-            "variables Section__Key (docs/configuration.md lists them). Relative paths are from the current directory.")
-        {
-            MigrateCommand.Create(cli),
-            UsersCommand.Create(cli),
-            ImportCommand.Create(cli),
-            EvalCommand.Create(cli),
-            EvalClassifierCommand.Create(cli),
-            ReportRetentionCommand.Create(cli),
-        };
+    private readonly IReadOnlyList<Func<CliContext, Command>> _commands;
+    private readonly Lazy<HashSet<string>> _optionNames;
 
-    public static ParseResult Parse(CliContext cli, IReadOnlyList<string> args) => Root(cli).Parse(args, Parsing);
-
-    private static readonly Lazy<HashSet<string>> AllOptionNames = new(() =>
+    public Cli(IReadOnlyList<Func<CliContext, Command>> commands)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        void Walk(Command c)
+        _commands = commands;
+        _optionNames = new(() =>
         {
-            foreach (var o in c.Options)
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            void Walk(Command c)
             {
-                names.Add(o.Name);
-                names.UnionWith(o.Aliases);
+                foreach (var o in c.Options)
+                {
+                    names.Add(o.Name);
+                    names.UnionWith(o.Aliases);
+                }
+                foreach (var sub in c.Subcommands) Walk(sub);
             }
-            foreach (var sub in c.Subcommands) Walk(sub);
-        }
-        Walk(Root(new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, ".")));
-        return names;
-    });
+            Walk(Root(new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, ".")));
+            return names;
+        });
+    }
+
+    public RootCommand Root(CliContext cli)
+    {
+        var root = new RootCommand("Halo's commands, run instead of the web server: dotnet run --project src/Halo.Api -- COMMAND …\n" +
+            "Host settings go anywhere on the line as --Section:Key=value or --Section:Key value, or in environment " +
+            "variables Section__Key (docs/configuration.md lists them). Relative paths are from the current directory.");
+        foreach (var create in _commands) root.Subcommands.Add(create(cli));
+        return root;
+    }
+
+    public ParseResult Parse(CliContext cli, IReadOnlyList<string> args) => Root(cli).Parse(args, Parsing);
 
     /// <summary>Every option name of every command (<c>--email</c>, <c>--time-col</c>, …).</summary>
-    public static IReadOnlySet<string> OptionNames => AllOptionNames.Value;
+    public IReadOnlySet<string> OptionNames => _optionNames.Value;
+
+    /// <summary>The process arguments split into host settings and this CLI's command line (<see cref="CliInvocation"/>).</summary>
+    public CliInvocation Invocation(IReadOnlyList<string> args) => CliInvocation.From(args, OptionNames);
 
     /// <summary>
     /// The exit code when the command line is answered without a host (help, a usage error, a bad setting), else null:
     /// then build the host and call <see cref="RunAsync(WebApplication, CliInvocation)"/>.
     /// </summary>
-    public static int? AnswerWithoutHost(CliInvocation invocation, TextWriter? output = null, TextWriter? error = null)
+    public int? AnswerWithoutHost(CliInvocation invocation, TextWriter? output = null, TextWriter? error = null)
     {
         output ??= Console.Out;
         error ??= Console.Error;
@@ -185,11 +188,11 @@ public static class Cli
         return parse.Errors.Count > 0 ? 2 : code;
     }
 
-    public static Task<int> RunAsync(WebApplication app, CliInvocation invocation) =>
+    public Task<int> RunAsync(WebApplication app, CliInvocation invocation) =>
         InvokeAsync(app.Services, invocation.CommandArgs ?? [], Console.Out, Console.Error, Console.In, invocation.WorkingDirectory);
 
     /// <summary>Parses and runs a command line against <paramref name="services"/> (the app's, or a test host's).</summary>
-    public static async Task<int> InvokeAsync(IServiceProvider services, IReadOnlyList<string> args, TextWriter output, TextWriter error,
+    public async Task<int> InvokeAsync(IServiceProvider services, IReadOnlyList<string> args, TextWriter output, TextWriter error,
         TextReader? input = null, string? workingDirectory = null, CancellationToken ct = default)
     {
         var cli = new CliContext(output, error, input ?? TextReader.Null, workingDirectory ?? Directory.GetCurrentDirectory()) { Services = services };
@@ -199,13 +202,7 @@ public static class Cli
     }
 
     /// <summary>Which store a command wrote to, so a setting that did not arrive shows at once.</summary>
-    public static string Describe(HaloDbContext db)
-    {
-        var connection = db.Database.GetDbConnection();
-        return db.Database.IsSqlite()
-            ? $"the SQLite store {Path.GetFullPath(connection.DataSource)}"
-            : $"the PostgreSQL database {connection.Database} on {connection.DataSource}";
-    }
+    public static string Describe(HaloDbContext db) => db.Dialect.Describe(db.Database.GetDbConnection());
 
     // Typed options shared by the commands.
 

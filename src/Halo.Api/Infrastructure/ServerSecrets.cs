@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Halo.Api.Data;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Halo.Api.Infrastructure;
@@ -15,19 +16,16 @@ public sealed class ServerSecretException(string message) : InvalidOperationExce
 /// always wins. Outside Production a missing secret is generated once into <c>{DataDirectory}/keys/</c> and reused, so
 /// development needs no set-up and nothing secret is ever committed. In Production every secret in <see cref="Known"/>
 /// is checked at start (<see cref="RequireAll"/>) and a missing one stops the app with one message naming them all.
+/// Features declare the secrets they read at registration (<see cref="ServerSecretsRegistration.AddServerSecret"/>).
 /// </summary>
-public sealed class ServerSecrets(IConfiguration configuration, IHostEnvironment environment, IOptions<DatabaseOptions> database)
+public sealed class ServerSecrets(IConfiguration configuration, IHostEnvironment environment, IOptions<DatabaseOptions> database,
+    IEnumerable<ServerSecret> declared)
 {
     /// <summary>
     /// Every secret the app reads. <see cref="Get"/> refuses any other name, so a new secret cannot escape the start-up
     /// check (README's Production section lists the same names; a test starts the app with exactly those).
     /// </summary>
-    public static readonly IReadOnlyList<ServerSecret> Known =
-    [
-        new(Features.Auth.AuthOptions.SigningKeyName, 32, "signs access tokens (HMAC-SHA256)"),
-        new(Features.Reports.DeviceIdentity.SecretName, 32, "keys the HMAC that turns device ids into the stored device hashes"),
-        new(Features.Push.VapidKeys.SecretName, 32, "the VAPID (P-256) private key that signs Web Push requests; its public key is what browsers subscribe with"),
-    ];
+    public IReadOnlyList<ServerSecret> Known { get; } = [.. declared.DistinctBy(s => s.Name).OrderBy(s => s.Name, StringComparer.Ordinal)];
 
     /// <summary>Exit code of a start refused for missing secrets: EX_CONFIG, so a supervisor can tell it from a crash.</summary>
     public const int MissingSecretsExitCode = 78;
@@ -101,6 +99,17 @@ public sealed class ServerSecrets(IConfiguration configuration, IHostEnvironment
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.Move(tmp, path, overwrite: true);
         return fresh;
+    }
+}
+
+public static class ServerSecretsRegistration
+{
+    /// <summary>Declares a secret a feature reads, so it is checked at start in Production. Declaring it twice is harmless.</summary>
+    public static IServiceCollection AddServerSecret(this IServiceCollection services, ServerSecret secret)
+    {
+        services.TryAddSingleton<ServerSecrets>();
+        services.AddSingleton(secret);
+        return services;
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Halo.Api.Data;
+using Halo.Api.Infrastructure;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -24,7 +25,7 @@ public static class AuthRegistration
             .ValidateDataAnnotations()
             .Validate(o => o.ForgetFailuresAfterHours * 60 > o.MaxDelayMinutes, "Auth:ForgetFailuresAfterHours must be longer than Auth:MaxDelayMinutes.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddSingleton<TokenService>().AddServerSecret(new(AuthOptions.SigningKeyName, 32, "signs access tokens (HMAC-SHA256)"));
         builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

@@ -103,8 +103,7 @@ public sealed class IncidentImporter(HaloDbContext db, TimeProvider time, ILogge
                 }
                 else unchanged++;
             }
-            if (newRows.Count > 0 && db.Database.IsNpgsql()) await PostgresCopy.InsertAsync(db, newRows, ct);
-            else db.Incidents.AddRange(newRows);
+            await db.Dialect.AddIncidentsAsync(db, newRows, ct);
             if (added + updated > 0)
             {
                 await db.SaveChangesAsync(ct);

@@ -1,10 +1,11 @@
-using Halo.Api.Infrastructure.RateLimiting;
-using Halo.Api.Features.Auth;
+using System.Globalization;
 using System.Security.Cryptography;
 using Halo.Api.Data;
+using Halo.Api.Features.Auth;
 using Halo.Api.Features.Media.Containers;
 using Halo.Api.Features.Reports;
-using System.Globalization;
+using Halo.Api.Infrastructure;
+using Halo.Api.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
@@ -25,7 +26,7 @@ public static class MediaEndpoints
         builder.Services.AddOptions<MediaOptions>().Bind(builder.Configuration.GetSection(MediaOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<MediaStore>();
-        builder.Services.AddSingleton<DeviceIdentity>();
+        builder.Services.AddSingleton<DeviceIdentity>().AddServerSecret(DeviceIdentity.Secret);
         builder.Services.AddSingleton<MediaQuota>();
         builder.Services.AddSingleton<PhotoDecodeGate>();
         return builder;

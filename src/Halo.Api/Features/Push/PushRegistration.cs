@@ -1,4 +1,5 @@
 using Halo.Api.Features.Alerts;
+using Halo.Api.Infrastructure;
 
 namespace Halo.Api.Features.Push;
 
@@ -11,7 +12,7 @@ public static class PushRegistration
             .Validate(o => o.Subject.StartsWith("mailto:", StringComparison.Ordinal) || o.Subject.StartsWith("https://", StringComparison.Ordinal),
                 "Push:Subject must be a mailto: or https: URL (RFC 8292).")
             .ValidateOnStart();
-        builder.Services.AddSingleton<VapidKeys>();
+        builder.Services.AddSingleton<VapidKeys>().AddServerSecret(VapidKeys.Secret);
         builder.Services.AddHttpClient(PushSender.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton<PushSender>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PushSender>());

@@ -13,6 +13,9 @@ public sealed class VapidKeys(ServerSecrets secrets)
 {
     public const string SecretName = "VapidPrivateKey";
 
+    public static readonly ServerSecret Secret = new(SecretName, 32,
+        "the VAPID (P-256) private key that signs Web Push requests; its public key is what browsers subscribe with");
+
     private readonly Lazy<(string Public, string Private)> _keys = new(() =>
     {
         var d = secrets.Get(SecretName, 32)[..32];

@@ -13,6 +13,8 @@ public sealed class DeviceIdentity(ServerSecrets secrets)
 {
     public const string SecretName = "DeviceHashKey";
 
+    public static readonly ServerSecret Secret = new(SecretName, 32, "keys the HMAC that turns device ids into the stored device hashes");
+
     public string Hash(string deviceId) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(secrets.Get(SecretName), Encoding.UTF8.GetBytes("device:" + deviceId)));
 

@@ -32,7 +32,7 @@ public static class ReportsEndpoints
                 "Reports:RetentionCron is not a valid Quartz cron expression (seconds first, e.g. \"0 15 3 * * ?\" for 03:15 UTC daily).")
             .Validate(o => o.SparsePublicResolution <= o.PublicResolution, "Reports:SparsePublicResolution must not be finer than PublicResolution.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<DeviceIdentity>();
+        builder.Services.AddSingleton<DeviceIdentity>().AddServerSecret(DeviceIdentity.Secret);
         builder.Services.AddSingleton<PublicPosition>();
         builder.Services.AddTransient<IDataFix, PublicCellsFix>();
         builder.Services.AddForProvider<ClusterLock, SqliteClusterLock, PostgresClusterLock>(builder.Configuration, ServiceLifetime.Singleton);

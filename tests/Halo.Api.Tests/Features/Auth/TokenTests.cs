@@ -169,7 +169,7 @@ public sealed class AccountAdminTests(SqliteApiFactory factory) : IClassFixture<
     {
         var email = $"boss{Guid.NewGuid():N}@example.org";
         var output = new StringWriter();
-        var code = await Halo.Api.Infrastructure.Cli.InvokeAsync(factory.Services, ["users", "create-admin", "--email", email], output, TextWriter.Null);
+        var code = await Program.Commands.InvokeAsync(factory.Services, ["users", "create-admin", "--email", email], output, TextWriter.Null);
 
         Assert.Equal(0, code);
         var password = output.ToString().Split("Generated password (shown once, store it safely): ")[1].Trim();

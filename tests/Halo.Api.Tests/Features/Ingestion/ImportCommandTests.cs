@@ -1,5 +1,4 @@
 using Halo.Api.Data;
-using Halo.Api.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,7 +15,7 @@ public sealed class ImportCommandTests : IDisposable
 
     private readonly StringWriter _output = new(), _errors = new();
 
-    private Task<int> RunAsync(params string[] args) => Cli.InvokeAsync(_app.Services, ["import", .. args], _output, _errors);
+    private Task<int> RunAsync(params string[] args) => Program.Commands.InvokeAsync(_app.Services, ["import", .. args], _output, _errors);
 
     private async Task<int> CountAsync(string source)
     {

@@ -1,5 +1,4 @@
 using Halo.Api.Features.Incidents;
-using Halo.Api.Infrastructure;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,7 +13,7 @@ public sealed class PostgresImportTests
         await using var app = new PostgresApiFactory();
         app.CreateClient().Dispose();
 
-        Task<int> ImportAsync(string path) => Cli.InvokeAsync(app.Services, ["import", "polisen", path], TextWriter.Null, TextWriter.Null);
+        Task<int> ImportAsync(string path) => Program.Commands.InvokeAsync(app.Services, ["import", "polisen", path], TextWriter.Null, TextWriter.Null);
 
         Assert.Equal(0, await ImportAsync(SharedData.PolisenEventsPath));
         Assert.Equal(0, await ImportAsync(SharedData.PolisenEventsPath));

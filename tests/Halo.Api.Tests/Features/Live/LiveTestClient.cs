@@ -33,9 +33,7 @@ public sealed class LiveTestClient : IAsyncDisposable
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
             .WithStatefulReconnect()
-            .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1),
-                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5),
-                TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)])
+            .WithAutomaticReconnect(new Backoff())
             .Build();
         foreach (var type in MessageTypes)
             Connection.On<JsonElement>(type, payload => _inbox.Writer.TryWrite((type, payload)));
@@ -88,6 +86,19 @@ public sealed class LiveTestClient : IAsyncDisposable
     public bool HasPending => _inbox.Reader.TryPeek(out _);
 
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+
+    /// <summary>
+    /// Retries quickly at first, then every 2 s for as long as a restarting server may take on a loaded machine (a
+    /// fixed list of delays gives up after its last one, while the server may still be starting).
+    /// </summary>
+    private sealed class Backoff : IRetryPolicy
+    {
+        private static readonly TimeSpan[] First = [TimeSpan.Zero, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1)];
+
+        public TimeSpan? NextRetryDelay(RetryContext context) =>
+            context.ElapsedTime > TimeSpan.FromMinutes(4) ? null
+            : context.PreviousRetryCount < First.Length ? First[context.PreviousRetryCount] : TimeSpan.FromSeconds(2);
+    }
 }
 
 public static class KestrelFactories

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Halo.Api.Tests.Infrastructure.Cli;
 
-using Cli = Halo.Api.Infrastructure.Cli;
 
 /// <summary>CSV category filters and inline maps, through import csv and eval csv on the real host.</summary>
 public sealed class CategoryFilterCommandTests : IClassFixture<SqliteApiFactory>, IDisposable
@@ -24,7 +23,7 @@ public sealed class CategoryFilterCommandTests : IClassFixture<SqliteApiFactory>
         File.WriteAllText(Path.Combine(_dir, "stl.csv"), Csv);
     }
 
-    private Task<int> RunAsync(params string[] args) => Cli.InvokeAsync(_app.Services, args, _out, _err, workingDirectory: _dir);
+    private Task<int> RunAsync(params string[] args) => Program.Commands.InvokeAsync(_app.Services, args, _out, _err, workingDirectory: _dir);
 
     private static readonly string[] Columns = ["--id-col", "id", "--time-col", "when", "--lat-col", "lat", "--lon-col", "lon", "--category-col", "category"];
 

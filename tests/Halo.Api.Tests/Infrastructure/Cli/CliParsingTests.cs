@@ -4,7 +4,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace Halo.Api.Tests.Infrastructure.Cli;
 
-using Cli = Halo.Api.Infrastructure.Cli;
 
 /// <summary>How a command line is split between the host's settings and the command, and parsed (no host involved).</summary>
 public sealed class CliParsingTests
@@ -30,7 +29,7 @@ public sealed class CliParsingTests
     {
         string[] args = [.. command, "--Database:DataDirectory=/tmp/d", "--Logging:LogLevel:Default", "Warning"];
 
-        var invocation = CliInvocation.From(args);
+        var invocation = Program.Commands.Invocation(args);
 
         // What WebApplication.CreateBuilder gets for a command: the settings, nothing else.
         Assert.Equal(["--Database:DataDirectory=/tmp/d", "--Logging:LogLevel:Default=Warning"], invocation.HostArgs);
@@ -38,7 +37,7 @@ public sealed class CliParsingTests
         var host = new ConfigurationBuilder().AddCommandLine(invocation.HostArgs).Build();
         Assert.Equal("/tmp/d", host["Database:DataDirectory"]);
         Assert.Equal("Warning", host["Logging:LogLevel:Default"]);
-        var parse = Cli.Parse(Parsing, invocation.CommandArgs!);
+        var parse = Program.Commands.Parse(Parsing, invocation.CommandArgs!);
         Assert.True(parse.Errors.Count == 0, name + ": " + string.Join("; ", parse.Errors.Select(e => e.Message)));
         Assert.Equal(name, string.Join(' ', parse.CommandResult.Command.Parents.OfType<Command>().Where(c => c is not RootCommand)
             .Reverse().Select(c => c.Name).Append(parse.CommandResult.Command.Name)));
@@ -55,37 +54,37 @@ public sealed class CliParsingTests
     [Fact]
     public void PasswordStdinNeverTakesTheNextArgumentAsItsValue()
     {
-        var invocation = CliInvocation.From(["users", "create-admin", "--email", "a@example.org", "--password-stdin", "--Database:DataDirectory", "/srv/x"]);
+        var invocation = Program.Commands.Invocation(["users", "create-admin", "--email", "a@example.org", "--password-stdin", "--Database:DataDirectory", "/srv/x"]);
         Assert.Equal(["--Database:DataDirectory=/srv/x"], invocation.HostArgs);
-        var parse = Cli.Parse(Parsing, invocation.CommandArgs!);
+        var parse = Program.Commands.Parse(Parsing, invocation.CommandArgs!);
         Assert.Empty(parse.Errors);
         Assert.True(parse.GetValue<bool>("--password-stdin"));
 
         // A flag is a flag even when a stray word follows it: that word is an error, not a password source.
-        Assert.NotEmpty(Cli.Parse(Parsing, ["users", "create-admin", "--email", "a@example.org", "--password-stdin", "true"]).Errors);
+        Assert.NotEmpty(Program.Commands.Parse(Parsing, ["users", "create-admin", "--email", "a@example.org", "--password-stdin", "true"]).Errors);
     }
 
     [Fact]
     public void HostKeysAndWholeSectionsAreSettingsButCommandOptionsStayWithTheCommand()
     {
-        var invocation = CliInvocation.From(["--urls", "http://127.0.0.1:5622", "import", "csv", "f.csv", "--time-col=when", "--RateLimiting=", "--lat-col", "a", "--lon-col", "b"]);
+        var invocation = Program.Commands.Invocation(["--urls", "http://127.0.0.1:5622", "import", "csv", "f.csv", "--time-col=when", "--RateLimiting=", "--lat-col", "a", "--lon-col", "b"]);
         Assert.Equal(["--urls=http://127.0.0.1:5622", "--RateLimiting="], invocation.HostArgs);
         Assert.Equal(["import", "csv", "f.csv", "--time-col=when", "--lat-col", "a", "--lon-col", "b"], invocation.CommandArgs!);
 
-        var server = CliInvocation.From(["--urls", "http://127.0.0.1:5622"]);
+        var server = Program.Commands.Invocation(["--urls", "http://127.0.0.1:5622"]);
         Assert.False(server.IsCommand);
-        Assert.Equal(2, Cli.AnswerWithoutHost(CliInvocation.From(["migrate", "--Database:Provider"]), TextWriter.Null, TextWriter.Null));
+        Assert.Equal(2, Program.Commands.AnswerWithoutHost(Program.Commands.Invocation(["migrate", "--Database:Provider"]), TextWriter.Null, TextWriter.Null));
     }
 
     [Fact]
     public void RelativePathsAreFromTheDirectoryTheCommandWasRunIn()
     {
-        var invocation = CliInvocation.From(["--Cli:WorkingDirectory=/home/ann/halo", "import", "polisen", "data/x.json"]);
+        var invocation = Program.Commands.Invocation(["--Cli:WorkingDirectory=/home/ann/halo", "import", "polisen", "data/x.json"]);
         Assert.Equal("/home/ann/halo", invocation.WorkingDirectory);
         var cli = new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, invocation.WorkingDirectory);
         Assert.Equal("/home/ann/halo/data/x.json", cli.FullPath("data/x.json"));
         Assert.Equal("/abs/x.json", cli.FullPath("/abs/x.json"));
-        Assert.Equal(Directory.GetCurrentDirectory(), CliInvocation.From(["migrate"]).WorkingDirectory);
+        Assert.Equal(Directory.GetCurrentDirectory(), Program.Commands.Invocation(["migrate"]).WorkingDirectory);
     }
 
     public static TheoryData<string> EveryCommandPath()
@@ -100,7 +99,7 @@ public sealed class CliParsingTests
                 Walk(sub, path);
             }
         }
-        Walk(Cli.Root(Parsing), "");
+        Walk(Program.Commands.Root(Parsing), "");
         return data;
     }
 
@@ -109,7 +108,7 @@ public sealed class CliParsingTests
     public void EveryCommandAnswersHelpWithoutAHost(string path)
     {
         var output = new StringWriter();
-        var code = Cli.AnswerWithoutHost(CliInvocation.From([.. path.Split(' '), "--help"]), output, TextWriter.Null);
+        var code = Program.Commands.AnswerWithoutHost(Program.Commands.Invocation([.. path.Split(' '), "--help"]), output, TextWriter.Null);
         Assert.Equal(0, code);
         Assert.Contains("Usage:", output.ToString());
         Assert.Contains(path.Split(' ')[^1], output.ToString());
@@ -126,7 +125,7 @@ public sealed class CliParsingTests
     public void UsageErrorsAreAnsweredWithoutAHost(params string[] args)
     {
         var error = new StringWriter();
-        Assert.Equal(2, Cli.AnswerWithoutHost(CliInvocation.From(args), TextWriter.Null, error));
+        Assert.Equal(2, Program.Commands.AnswerWithoutHost(Program.Commands.Invocation(args), TextWriter.Null, error));
         Assert.NotEqual("", error.ToString());
     }
 
@@ -136,10 +135,10 @@ public sealed class CliParsingTests
         string[] args = ["eval", "csv", "x.csv", "--time-col", "t", "--lat-col", "a", "--lon-col", "b",
             "--start", "2020-01-01", "--end", "2020-02-01", "--category", "aggravated_assault"];
         var error = new StringWriter();
-        Assert.Equal(2, Cli.AnswerWithoutHost(CliInvocation.From(args), TextWriter.Null, error));
+        Assert.Equal(2, Program.Commands.AnswerWithoutHost(Program.Commands.Invocation(args), TextWriter.Null, error));
         Assert.Contains("--category-col", error.ToString());
 
         // With the column named, the data set's own value is a filter like a Halo category.
-        Assert.Empty(Cli.Parse(Parsing, [.. args, "--category-col", "category"]).Errors);
+        Assert.Empty(Program.Commands.Parse(Parsing, [.. args, "--category-col", "category"]).Errors);
     }
 }

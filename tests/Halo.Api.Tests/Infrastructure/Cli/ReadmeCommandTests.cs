@@ -4,7 +4,6 @@ using Microsoft.Data.Sqlite;
 
 namespace Halo.Api.Tests.Infrastructure.Cli;
 
-using Cli = Halo.Api.Infrastructure.Cli;
 
 /// <summary>The README's command examples: every one parses, and the cheap ones run for real in their own process.</summary>
 public sealed partial class ReadmeCommandTests : IDisposable
@@ -42,11 +41,11 @@ public sealed partial class ReadmeCommandTests : IDisposable
     [MemberData(nameof(Examples))]
     public void EveryReadmeExampleParses(string line)
     {
-        var invocation = CliInvocation.From(ArgsOf(line));
+        var invocation = Program.Commands.Invocation(ArgsOf(line));
         Assert.Null(invocation.Error);
         Assert.All(invocation.HostArgs, a => Assert.Contains('=', a));
         if (!invocation.IsCommand) return;
-        var parse = Cli.Parse(new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, _dir), invocation.CommandArgs!);
+        var parse = Program.Commands.Parse(new CliContext(TextWriter.Null, TextWriter.Null, TextReader.Null, _dir), invocation.CommandArgs!);
         Assert.True(parse.Errors.Count == 0, string.Join("; ", parse.Errors.Select(e => e.Message)));
     }
 

@@ -1,12 +1,11 @@
 using System.Data;
 using System.Text.RegularExpressions;
-using Halo.Api.Data;
 using Halo.Api.Features.Incidents;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 
-namespace Halo.Api.Features.Ingestion;
+namespace Halo.Api.Data;
 
 /// <summary>
 /// Bulk insert of new incidents on PostgreSQL with binary COPY: several times faster than INSERT … RETURNING, which
