@@ -42,9 +42,13 @@ public sealed class PrivatePostgres : IDisposable
 
     private static bool IsRoot => Environment.UserName == "root";
 
-    /// <summary>Starts the server and waits until it accepts connections.</summary>
+    /// <summary>
+    /// Starts the server and waits until it accepts connections. Commits wait for their WAL to be written (the default
+    /// synchronous_commit), so a killed server loses no acknowledged commit; fsync is off, which only matters if the
+    /// machine itself loses power.
+    /// </summary>
     public void Start() => RunAsPostgres($"{Bin}/pg_ctl -D '{_data}' -l '{_data}/log' -w -t 60 -o '-p {Port} -k {_data} -c listen_addresses=127.0.0.1 " +
-        "-c max_connections=100 -c fsync=off -c synchronous_commit=off -c full_page_writes=off' start >/dev/null");
+        "-c max_connections=100 -c fsync=off -c full_page_writes=off' start >/dev/null");
 
     /// <summary>Stops the server the hard way: every backend is killed, open connections are cut, nothing is flushed.</summary>
     public void StopImmediately() => RunAsPostgres($"{Bin}/pg_ctl -D '{_data}' -m immediate -w stop >/dev/null");
