@@ -29,6 +29,7 @@ public sealed class ApiKilledUnderLoadTests(Xunit.Abstractions.ITestOutputHelper
             // A request the kill cut off leaves its key "in progress" on PostgreSQL; a retry takes it over after this.
             ["Reports__IdempotencyStaleSeconds"] = "5",
         };
+        foreach (var (k, v) in ChaosLogging.QuietStoreFailures) environment[k.Replace(":", "__", StringComparison.Ordinal)] = v;
         string connectionString;
         if (provider == DbProvider.Postgres)
             environment["Database__ConnectionString"] = connectionString = PostgresTestServer.CreateDatabase(database);

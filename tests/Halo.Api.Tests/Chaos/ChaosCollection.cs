@@ -1,3 +1,5 @@
+using Halo.Api.Tests.Infrastructure;
+
 namespace Halo.Api.Tests.Chaos;
 
 /// <summary>
@@ -8,6 +10,28 @@ namespace Halo.Api.Tests.Chaos;
 public sealed class ChaosCollection
 {
     public const string Name = "Chaos: faults, run alone";
+}
+
+public static class ChaosLogging
+{
+    /// <summary>
+    /// Faults make the store's every failure a log line (EF's errors with stack traces, failed health checks, each 503's
+    /// warning): by the hundred under load. The tests' own assertions say what went wrong; keep the output readable.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> QuietStoreFailures = new Dictionary<string, string>
+    {
+        ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Critical",
+        ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "Critical",
+        ["Logging:LogLevel:Halo.Api.Infrastructure.StoreUnavailableHandler"] = "Error",
+        ["Logging:LogLevel:Halo.Api.Features.Predictions"] = "Critical",
+        ["Logging:LogLevel:Halo.Api.Features.Live"] = "Error",
+    };
+
+    public static HaloApiFactory Quiet(this HaloApiFactory factory)
+    {
+        foreach (var (k, v) in QuietStoreFailures) factory.With(k, v);
+        return factory;
+    }
 }
 
 public static class Eventually

@@ -24,7 +24,7 @@ public sealed class PostgresStoppedUnderLoadTests(Xunit.Abstractions.ITestOutput
     {
         var phase = Stopwatch.StartNew();
         using var pg = new PrivatePostgres();
-        using var factory = new HaloApiFactory(DbProvider.Postgres).Fast()
+        using var factory = new HaloApiFactory(DbProvider.Postgres).Fast().Quiet()
             .With("Database:ConnectionString", pg.ConnectionString)
             .With("Database:BusyTimeoutSeconds", "2")
             .With("Database:RetryAfterSeconds", RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))

@@ -23,7 +23,7 @@ public sealed class SlowDatabaseTests(Xunit.Abstractions.ITestOutputHelper outpu
         var name = "halo_test_" + Guid.NewGuid().ToString("N")[..12];
         var server = new NpgsqlConnectionStringBuilder(PostgresTestServer.CreateDatabase(name));
         using var proxy = new DelayingProxy(server.Host!, server.Port);
-        using var factory = new HaloApiFactory(DbProvider.Postgres, postgresDatabase: name)
+        using var factory = new HaloApiFactory(DbProvider.Postgres, postgresDatabase: name).Quiet()
             .With("Database:ConnectionString", new NpgsqlConnectionStringBuilder(server.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString)
             .With("Database:CommandTimeoutSeconds", CommandTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .With("Database:BusyTimeoutSeconds", "2");
