@@ -19,7 +19,7 @@ public static class DataRegistration
             var cs = options.ConnectionString ?? configuration.GetConnectionString("Postgres")
                 ?? throw new InvalidOperationException("Database:Provider is Postgres but no connection string is set (Database:ConnectionString or ConnectionStrings:Postgres).");
             DataFolder.Secure(options, null);
-            services.AddDbContextPool<PostgresHaloDbContext>(o => ConfigurePostgres(o, cs, options.BusyTimeoutSeconds));
+            services.AddDbContextPool<PostgresHaloDbContext>(o => ConfigurePostgres(o, cs, options.BusyTimeoutSeconds, options.CommandTimeoutSeconds));
             services.AddScoped<HaloDbContext>(sp => sp.GetRequiredService<PostgresHaloDbContext>());
             services.AddSingleton<WriteGate, PostgresWriteGate>();
         }
@@ -69,8 +69,8 @@ public static class DataRegistration
     public static void ConfigureSqlite(DbContextOptionsBuilder o, string cs) =>
         o.UseSqlite(cs, s => s.MigrationsAssembly(typeof(HaloDbContext).Assembly.FullName)).AddInterceptors(SqlitePragmas.Instance);
 
-    public static void ConfigurePostgres(DbContextOptionsBuilder o, string cs, int? busyTimeoutSeconds = null) =>
-        o.UseNpgsql(WithPostgresDefaults(cs, busyTimeoutSeconds), n => n.UseNetTopologySuite().ExecutionStrategy(d => new PostgresRetry(d)));
+    public static void ConfigurePostgres(DbContextOptionsBuilder o, string cs, int? busyTimeoutSeconds = null, int? commandTimeoutSeconds = null) =>
+        o.UseNpgsql(WithPostgresDefaults(cs, busyTimeoutSeconds, commandTimeoutSeconds), n => n.UseNetTopologySuite().ExecutionStrategy(d => new PostgresRetry(d)));
 
     /// <summary>
     /// Retries what a moment may fix (a dropped connection, a serialization failure, a deadlock) three times, at most
@@ -92,12 +92,15 @@ public static class DataRegistration
     /// once per connection, so PostgreSQL stops parsing and planning them on every request. Together: report submission
     /// 477 → 760 reports/s on the 2-core bench machine in the same hour (bench/RESULTS-reports.md).
     /// </summary>
-    public static string WithPostgresDefaults(string cs, int? busyTimeoutSeconds = null)
+    public static string WithPostgresDefaults(string cs, int? busyTimeoutSeconds = null, int? commandTimeoutSeconds = null)
     {
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = cs };
         var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(cs);
         // Timeout bounds the wait for a connection, from the pool or a new one (Npgsql's default is 15 s).
         if (busyTimeoutSeconds is { } wait && !given.ContainsKey("Timeout")) npgsql.Timeout = wait;
+        // Command Timeout bounds the wait for the server's answer to one command (Database:CommandTimeoutSeconds).
+        if (commandTimeoutSeconds is { } answer && !given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
+            npgsql.CommandTimeout = answer;
         if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) npgsql.NoResetOnClose = true;
         if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare")) npgsql.MaxAutoPrepare = 64;
         // Prepared statements save the parsing, but keep planning each execution for its own values: after five runs

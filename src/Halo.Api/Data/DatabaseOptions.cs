@@ -30,6 +30,15 @@ public sealed class DatabaseOptions
     [Range(1, 600)]
     public int BusyTimeoutSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// PostgreSQL: how long one command may wait for the server's answer before it is cancelled and the request answers
+    /// 503 (a slow or stuck server never holds a request, or its pooled connection, longer than this). A connection
+    /// string that sets <c>Command Timeout</c> keeps it. Npgsql's own default is the same 30 s; long jobs (training,
+    /// import, retention) issue commands that each answer well within it.
+    /// </summary>
+    [Range(1, 3600)]
+    public int CommandTimeoutSeconds { get; set; } = 30;
+
     /// <summary>The <c>Retry-After</c> of a 503 answered because the store was busy, locked, full or unreachable.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 5;

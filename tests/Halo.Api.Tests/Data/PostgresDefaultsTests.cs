@@ -24,4 +24,14 @@ public sealed class PostgresDefaultsTests
         var chosen = new NpgsqlConnectionStringBuilder(DataRegistration.WithPostgresDefaults("Host=db;Options=-c plan_cache_mode=auto"));
         Assert.Equal("-c plan_cache_mode=auto", chosen.Options);
     }
+
+    [Fact]
+    public void TheCommandTimeoutIsTheConfiguredOneUnlessTheConnectionStringSetsItsOwn()
+    {
+        var configured = new NpgsqlConnectionStringBuilder(DataRegistration.WithPostgresDefaults("Host=db", busyTimeoutSeconds: 5, commandTimeoutSeconds: 7));
+        Assert.Equal(7, configured.CommandTimeout);
+        Assert.Equal(5, configured.Timeout);
+        var own = new NpgsqlConnectionStringBuilder(DataRegistration.WithPostgresDefaults("Host=db;Command Timeout=90", 5, 7));
+        Assert.Equal(90, own.CommandTimeout);
+    }
 }

@@ -130,9 +130,11 @@ public static class PredictionsEndpoints
             s.ComputedAt, s.Count, s.Resolution, m.ReferenceRate));
     }
 
-    private static async Task<Results<Ok<ReportCardResponse>, NotFound<ProblemDetails>>> ReportCard(RiskModelService service, HaloDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ReportCardResponse>, NotFound<ProblemDetails>>> ReportCard(RiskModelService service, ReportCardCache cards,
+        HaloDbContext db, CancellationToken ct)
     {
         var version = service.Model?.Version;
+        if (version is not null && cards.Get(version) is { } cached) return TypedResults.Ok(cached);
         var row = version is null ? null : await db.Set<ModelVersion>().AsNoTracking()
             .Where(m => m.Kind == ModelKinds.Risk && m.Version == version)
             .Select(m => new { m.Version, m.ModelName, m.TrainedAt, m.DataFrom, m.DataTo, m.MetricsJson, m.WhyChosen }).FirstOrDefaultAsync(ct);
@@ -158,9 +160,11 @@ public static class PredictionsEndpoints
                 windows.Add(new ReportCardWindowDto(w.GetProperty("from").GetDateTime(), w.GetProperty("days").GetInt32(),
                     w.TryGetProperty("events", out var ev) ? ev.GetDouble() : 0, sv.HitRate5, sv.Pai5, nv?.HitRate5 ?? 0, nv?.Pai5 ?? 0));
             }
-        return TypedResults.Ok(new ReportCardResponse(row.Version, row.ModelName, !RiskTrainer.IsChallenger(row.ModelName), row.TrainedAt, row.DataFrom, row.DataTo,
+        var card = new ReportCardResponse(row.Version, row.ModelName, !RiskTrainer.IsChallenger(row.ModelName), row.TrainedAt, row.DataFrom, row.DataTo,
             Date(root, "validation_from"), Date(root, "validation_to"), root.TryGetProperty("validation_events", out var ve) ? ve.GetDouble() : 0,
-            served, naive, windows, row.WhyChosen));
+            served, naive, windows, row.WhyChosen);
+        cards.Set(row.Version, card);
+        return TypedResults.Ok(card);
     }
 
     internal static DataWindowDto Window(PredictionSnapshot s)

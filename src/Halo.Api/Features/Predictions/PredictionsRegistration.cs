@@ -12,6 +12,7 @@ public static class PredictionsRegistration
             .Validate(o => { try { o.TimeZone(); return true; } catch (TimeZoneNotFoundException) { return false; } }, "ProfileTimeZone is not a known time zone.")
             .ValidateOnStart();
         builder.Services.AddSingleton<RiskModelService>();
+        builder.Services.AddSingleton<ReportCardCache>();
         builder.Services.AddHostedService<PredictionStartup>();
         return builder;
     }
