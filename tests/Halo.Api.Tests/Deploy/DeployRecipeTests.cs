@@ -68,7 +68,7 @@ public sealed class DeployRecipeTests(DeployRecipe recipe) : IClassFixture<Deplo
         // The reports went to both instances, the hub's requests to one: the other's incidents came over the Redis backplane.
         var log = File.ReadAllLines(recipe.AccessLog).Skip(before).Select(l => l.Split(' ')).ToList();
         var reportUpstreams = log.Where(l => l[0] == "POST" && l[1] == "/api/v1/reports/submit").Select(l => l[3]).ToHashSet();
-        Assert.Equal([$"127.0.0.1:{recipe.PortA}", $"127.0.0.1:{recipe.PortB}"], reportUpstreams.Order());
+        Assert.Equal(new[] { $"127.0.0.1:{recipe.PortA}", $"127.0.0.1:{recipe.PortB}" }.Order(StringComparer.Ordinal), reportUpstreams.Order(StringComparer.Ordinal));
         var hubLog = File.ReadAllLines(recipe.AccessLog).Where(l => l.Contains(" /hubs/live", StringComparison.Ordinal)).ToList();
         Assert.Single(hubLog.Select(l => l.Split(' ')[3]).Distinct());
         Assert.Contains(hubLog, l => l.StartsWith("POST /hubs/live/negotiate 200", StringComparison.Ordinal));
