@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: installs and starts what the tests need (PostgreSQL 15 + PostGIS, Redis, Chromium),
+# Runs every test: installs and starts what the tests need (PostgreSQL 15 + PostGIS, Redis, Chromium, nginx),
 # then `dotnet test` over the whole solution, against SQLite and the real PostgreSQL.
 # Extra arguments go to `dotnet test` (e.g. ./test.sh --filter Incidents).
 set -euo pipefail

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (if missing) and starts the throw-away services the test suite needs:
-# PostgreSQL 15 + PostGIS on 127.0.0.1 in a temp directory, and Redis; Chromium for the app's end-to-end tests. Source it: it exports HALO_TEST_POSTGRES.
+# PostgreSQL 15 + PostGIS on 127.0.0.1 in a temp directory, and Redis; Chromium for the app's end-to-end tests; nginx for
+# the deployment recipe's test. Source it: it exports HALO_TEST_POSTGRES.
 # Stop them with `halo_services_stop` (test.sh does it on exit).
 set -euo pipefail
 
@@ -14,6 +15,9 @@ need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 # The app's end-to-end tests drive Debian's Chromium (Playwright cannot download browsers here).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# docs/deploy.md's reverse proxy: its test (tests/Halo.Api.Tests/Deploy) runs the binary as a private foreground process
+# with its own prefix and config in a temp folder, never the system service.
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "Installing: ${need[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

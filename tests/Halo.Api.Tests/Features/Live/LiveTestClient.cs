@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Halo.Api.Features.Live;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,13 +24,14 @@ public sealed class LiveTestClient : IAsyncDisposable
 
     public int Reconnects { get; private set; }
 
-    private LiveTestClient(Uri server, string? accessToken)
+    private LiveTestClient(Uri server, string? accessToken, Action<HttpConnectionOptions>? configure)
     {
         Connection = new HubConnectionBuilder()
             .WithUrl(new Uri(server, LiveRegistration.HubPath), o =>
             {
                 o.Transports = HttpTransportType.WebSockets;
                 if (accessToken is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+                configure?.Invoke(o);
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower)
             .WithStatefulReconnect()
@@ -50,9 +52,10 @@ public sealed class LiveTestClient : IAsyncDisposable
         return client.BaseAddress!;
     }
 
-    public static async Task<LiveTestClient> ConnectAsync(Uri server, string? accessToken = null)
+    /// <param name="configure">More connection options, e.g. which TLS certificate to trust (through a proxy).</param>
+    public static async Task<LiveTestClient> ConnectAsync(Uri server, string? accessToken = null, Action<HttpConnectionOptions>? configure = null)
     {
-        var client = new LiveTestClient(server, accessToken);
+        var client = new LiveTestClient(server, accessToken, configure);
         await client.Connection.StartAsync();
         return client;
     }
