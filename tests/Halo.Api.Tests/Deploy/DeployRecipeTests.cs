@@ -4,6 +4,7 @@ using System.Text.Json;
 using Halo.Api.Features.Live;
 using Halo.Api.Features.Reports;
 using Halo.Api.Infrastructure;
+using Halo.Api.Tests.Infrastructure;
 using Halo.Api.Tests.Features.Live;
 using AppProcess = Halo.Api.Tests.Infrastructure.Cli.AppProcess;
 using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
@@ -148,7 +149,7 @@ public sealed class DeployFilesTests
         var secrets = File.ReadAllLines(DeployRecipe.EnvExample).Where(l => l.StartsWith("Secrets__", StringComparison.Ordinal))
             .Select(l => l.TrimEnd()).ToList();
         Assert.All(secrets, l => Assert.EndsWith("=", l, StringComparison.Ordinal));
-        Assert.Equal(ServerSecrets.Known.Select(s => $"Secrets__{s.Name}=").Order(), secrets.Order());
+        Assert.Equal(DeclaredSecrets.All().Select(s => $"Secrets__{s.Name}=").Order(), secrets.Order());
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Halo.Api.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
 
 namespace Halo.Api.Tests.Infrastructure;
@@ -32,13 +31,6 @@ public sealed partial class ProductionProcessTests
         var section = readme[start..(end < 0 ? readme.Length : end)];
         Assert.Contains("export ASPNETCORE_ENVIRONMENT=Production", section);
         return ExportedSecret().Matches(section).Select(m => m.Groups[1].Value).ToList();
-    }
-
-    /// <summary>The secrets the app's features declare, as the built app registers them.</summary>
-    private static List<ServerSecret> DeclaredSecrets()
-    {
-        using var factory = new SqliteApiFactory();
-        return [.. factory.Services.GetRequiredService<ServerSecrets>().Known];
     }
 
     [GeneratedRegex(@"^export Secrets__(\w+)=""\$\(openssl rand -base64 32\)""$", RegexOptions.Multiline)]
@@ -135,7 +127,7 @@ public sealed partial class ProductionProcessTests
     [Fact]
     public void ReadmeProductionSectionListsEverySecretTheAppReads()
     {
-        Assert.Equal(DeclaredSecrets().Select(s => s.Name).Order(), ReadmeSecrets().Order());
+        Assert.Equal(DeclaredSecrets.All().Select(s => s.Name).Order(), ReadmeSecrets().Order());
     }
 
     [Fact]
@@ -193,7 +185,7 @@ public sealed partial class ProductionProcessTests
     {
         await using var app = new AppProcess(Environment([]));
         Assert.Equal(ServerSecrets.MissingSecretsExitCode, await app.ExitCodeAsync());
-        foreach (var secret in DeclaredSecrets())
+        foreach (var secret in DeclaredSecrets.All())
             Assert.Contains($"Secrets:{secret.Name} is not configured", app.Stderr);
         Assert.Single(Regex.Matches(app.Stderr, "Halo cannot start"));
     }
