@@ -1,6 +1,7 @@
 using Halo.Api.Data;
 using Halo.Api.Features.Alerts;
 using Halo.Api.Features.Auth;
+using Halo.Api.Features.Backups;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Health;
 using Halo.Api.Features.Incidents;
@@ -44,6 +45,7 @@ builder.AddLive();
 builder.AddAlerts();
 builder.AddPush();
 builder.AddHealth();
+builder.AddBackups();
 
 var app = builder.Build();
 

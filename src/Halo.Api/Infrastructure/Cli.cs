@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Halo.Api.Data;
 using Halo.Api.Features.Auth;
+using Halo.Api.Features.Backups;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Ingestion;
 using Halo.Api.Features.Predictions.Eval;
@@ -143,6 +144,8 @@ public static class Cli
             EvalCommand.Create(cli),
             EvalClassifierCommand.Create(cli),
             ReportRetentionCommand.Create(cli),
+            BackupCommands.Backup(cli),
+            BackupCommands.Restore(cli),
         };
 
     public static ParseResult Parse(CliContext cli, IReadOnlyList<string> args) => Root(cli).Parse(args, Parsing);
