@@ -11,6 +11,8 @@ PG_BIN=/usr/lib/postgresql/15/bin
 
 need=()
 [ -x "$PG_BIN/postgres" ] || need+=(postgresql-15)
+# pg_dump/pg_restore for the backup tests (a dependency of the server package; named so a client-only host gets them).
+[ -x "$PG_BIN/pg_dump" ] || need+=(postgresql-client-15)
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
 command -v redis-server >/dev/null || need+=(redis-server)
 # The app's end-to-end tests drive Debian's Chromium (Playwright cannot download browsers here).

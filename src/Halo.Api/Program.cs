@@ -1,6 +1,7 @@
 using Halo.Api.Data;
 using Halo.Api.Features.Alerts;
 using Halo.Api.Features.Auth;
+using Halo.Api.Features.Backups;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Health;
 using Halo.Api.Features.Incidents;
@@ -45,6 +46,7 @@ builder.AddLive();
 builder.AddAlerts();
 builder.AddPush();
 builder.AddHealth();
+builder.AddBackups();
 
 var app = builder.Build();
 
@@ -91,5 +93,7 @@ public partial class Program
         EvalCommand.Create,
         EvalClassifierCommand.Create,
         ReportRetentionCommand.Create,
+        BackupCommands.Backup,
+        BackupCommands.Restore,
     ]);
 }

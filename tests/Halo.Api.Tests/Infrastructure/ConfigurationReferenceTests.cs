@@ -109,6 +109,7 @@ public sealed class CronValidationTests
     [Theory]
     [InlineData("Training:RetrainCron", "Training:DailyRetrainEnabled")]
     [InlineData("Reports:RetentionCron", "Reports:RetentionJobEnabled")]
+    [InlineData("Backups:Cron", "Backups:ScheduleEnabled")]
     public void ABadCronStopsTheStartWithAMessageNamingTheKey(string cron, string enabled)
     {
         using var factory = new SqliteApiFactory();

@@ -34,6 +34,7 @@ public class HaloApiFactory : WebApplicationFactory<Program>
         _settings["Classification:TrainOnStart"] = "false";
         _settings["Predictions:TrainOnStart"] = "false";
         _settings["Training:DailyRetrainEnabled"] = "false";
+        _settings["Backups:ScheduleEnabled"] = "false";
         _settings["Logging:LogLevel:Default"] = "Warning";
         _settings["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning";
         // EF logs its "is there a migrations table yet" probe on a fresh database as a failed command.

@@ -21,6 +21,8 @@ public sealed class CliParsingTests
         { "eval polisen", ["eval", "polisen", "/tmp/x.json", "--start", "2020-01-01", "--end", "2020-02-01"] },
         { "eval-classifier", ["eval-classifier", "--data", "/tmp/x.json", "--train-end", "2024-06-30", "--test-start", "2024-07-01", "--test-end", "2024-12-31", "--out", "/tmp/o.json"] },
         { "reports-retention", ["reports-retention"] },
+        { "backup", ["backup", "/tmp/x.tar.gz"] },
+        { "restore", ["restore", "/tmp/x.tar.gz"] },
     };
 
     [Theory]
