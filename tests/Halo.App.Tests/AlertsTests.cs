@@ -43,7 +43,12 @@ public sealed class AlertsTests : BunitContext
         Services.AddSingleton(_live);
         Services.AddSingleton(_alerts);
         Services.AddSingleton(_geofence);
+        (_client, _settings, _strings) = (api, settings, strings);
     }
+
+    private readonly HaloApiClient _client;
+    private readonly AppSettings _settings;
+    private readonly Strings _strings;
 
     private static LiveAlert Alert(string id, string title = "High risk: Stockholm (72 %)") =>
         new(id, "risk", title, "Take care in this area.", null, null, null, "87089", "high", null, null, new DateTime(2025, 6, 10, 12, 0, 0, DateTimeKind.Utc));
@@ -163,7 +168,7 @@ public sealed class AlertsTests : BunitContext
     [Fact]
     public void TheProfileCardTurnsPushOnAndOffAndSaysWhenTheBrowserCannot()
     {
-        var push = new FakePush(JSInterop.JSRuntime, Services.GetRequiredService<HaloApiClient>(), Services.GetRequiredService<AppSettings>(), Services.GetRequiredService<Strings>());
+        var push = new FakePush(JSInterop.JSRuntime, _client, _settings, _strings);
         Services.AddSingleton<WebPush>(push);
         var cut = Render<AlertsCard>();
         cut.WaitForAssertion(() => Assert.Equal("none", cut.Find("[data-testid=push-state]").GetAttribute("data-state")));
