@@ -56,7 +56,6 @@ public sealed partial class Strings
         ["alerts.loaderror"] = ("Inställningarna kunde inte hämtas; standardvärden visas.", "The settings could not be loaded; the defaults are shown."),
         ["alert.dismiss"] = ("Stäng varningen", "Dismiss the alert"),
         ["alert.label"] = ("Varning", "Alert"),
-        ["live.partial"] = ("Livehändelser visas för kartans mitt; zooma in för hela vyn.", "Live incidents are shown for the middle of the map; zoom in for the whole view."),
         ["stale.note"] = ("Offline – visar sparade data från {0}.", "Offline – showing saved data from {0}."),
         ["source.staff"] = ("Halo-redaktionen", "Halo staff"),
     };

@@ -111,6 +111,7 @@ export async function watch(box) {
 // The access token changed (signed in or out): a new connection carries the new identity.
 export async function restart() {
     if (stopped) return;
+    if (startPromise) await startPromise; // a start under way would otherwise finish on the connection stopped here
     const old = conn;
     conn = null;
     if (old) { stopped = true; try { await old.stop(); } catch { /* already closed */ } stopped = false; }
