@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -75,5 +76,27 @@ public sealed class LiveTests(AppServer app)
         Assert.Equal(System.Net.HttpStatusCode.NoContent, (await http.DeleteAsync($"api/v1/incidents/{id}")).StatusCode);
         await page.WaitForFunctionAsync("id => !window.haloMapState.byId.has(id)", id, new PageWaitForFunctionOptions { Timeout = 10_000, PollingInterval = 50 });
         await Assertions.Expect(feed.Locator($"[data-testid=feed-list] li[data-id='{id}']")).ToHaveCountAsync(0);
+    });
+
+    [Fact]
+    public Task ANewForecastAnnouncedOnTheHubIsReadAgainByTheOpenMap() => app.RunAsync(async page =>
+    {
+        await app.OpenAsync(page, "?lat=59.325&lon=18.07&zoom=11");
+        await AppServer.WaitForMapAttachedAsync(page);
+        var map = page.GetByTestId("map");
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-hotspots-drawn-hour", "0");
+        await WaitForLiveAreaAsync(page);
+        var asked = new ConcurrentQueue<string>();
+        page.Request += (_, r) => { if (r.Url.Contains("/api/v1/predictions/hotspots", StringComparison.Ordinal)) asked.Enqueue(r.Url); };
+
+        var risk = app.Services.GetRequiredService<Halo.Api.Features.Predictions.Serving.RiskModelService>();
+        var model = await risk.RetrainAsync(risk.NewVersion(), CancellationToken.None);
+        Assert.Equal(Halo.Api.Features.ModelRegistry.ModelStatus.Ready, model.Status);
+
+        // The announcement names the new model; the shown hour is asked for again (its cached answer was the old model's).
+        await Assertions.Expect(map).ToHaveAttributeAsync("data-model-version", model.Version);
+        await page.WaitForFunctionAsync("() => window.haloMapState.predictionsReloads === 1");
+        Assert.Contains(asked, u => u.Contains("hours_ahead=0", StringComparison.Ordinal));
+        await page.WaitForFunctionAsync("() => !String(window.haloMapState.slots[window.haloMapState.active].key).startsWith('stale|')");
     });
 }
