@@ -76,10 +76,39 @@ public sealed class AccessibilityTests(AppServer app)
     {
         await app.OpenAsync(page, "profile");
         await Assertions.Expect(page.GetByTestId("outbox-list")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("push-state")).ToBeVisibleAsync(); // the alerts card has asked the browser
 
         await ExpectNoSeriousViolationsAsync(page, "profile");
         await ExpectLargeTargetsAsync(page, "profile");
     });
+
+    [Fact]
+    public Task TheAlertsScreenHasNoSeriousViolationsAndLargeTargets() => app.RunAsync(async page =>
+    {
+        await app.OpenAsync(page, "alerts");
+        await Assertions.Expect(page.GetByTestId("alerts-form")).ToBeVisibleAsync();
+        await page.GetByTestId("alerts-quiet").CheckAsync(); // the quiet-hours selects too
+        await page.Locator("#place-name").FillAsync("Hem");
+        await page.Locator("#place-where").SelectOptionAsync("Uppsala");
+        await page.GetByTestId("place-add").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("watched-places").Locator("li")).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Spara inställningar" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("alerts-error")).ToBeVisibleAsync(); // anonymous, no push: the error state
+
+        await ExpectNoSeriousViolationsAsync(page, "alerts");
+        await ExpectLargeTargetsAsync(page, "alerts");
+    });
+
+    [Fact]
+    public Task TheAlertsScreenIsInEnglishWhenTheAppIsInEnglish() => app.RunAsync(async page =>
+    {
+        await app.OpenAsync(page, "alerts");
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Alerts", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByLabel("Lowest risk level")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Group, new() { Name = "Watched places" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Save settings" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByLabel("Alert me while the app is open (uses my position)")).ToBeVisibleAsync();
+    }, new BrowserNewContextOptions { Locale = "en-GB" });
 
     [Fact]
     public Task ControlsAreNamedInEnglishWhenTheAppIsInEnglish() => app.RunAsync(async page =>

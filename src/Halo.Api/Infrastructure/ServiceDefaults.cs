@@ -77,7 +77,7 @@ public static class ServiceDefaults
     }
 
     /// <summary>The app's own routes (its tabs); a browser opening one of them directly gets the app's index.html.</summary>
-    public static readonly IReadOnlySet<string> AppRoutes = new HashSet<string>(["/", "/report", "/profile", "/feed"], StringComparer.OrdinalIgnoreCase);
+    public static readonly IReadOnlySet<string> AppRoutes = new HashSet<string>(["/", "/report", "/profile", "/feed", "/alerts"], StringComparer.OrdinalIgnoreCase);
 
     private static async Task<bool> TryServeAppShellAsync(HttpContext ctx)
     {

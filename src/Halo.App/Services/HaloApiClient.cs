@@ -25,7 +25,7 @@ public sealed record ApiResult<T>(T? Value, ApiProblem? Problem)
 }
 
 /// <summary>The typed client for Halo's API (same origin). JSON is snake_case, as on the server.</summary>
-public sealed class HaloApiClient(HttpClient http, AuthSession session)
+public sealed partial class HaloApiClient(HttpClient http, AuthSession session)
 {
     public const string DeviceHeader = "X-Device-Id";
 

@@ -17,6 +17,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<HaloApiClient>();
         services.TryAddSingleton<IOutboxStore, IndexedDbOutboxStore>();
         services.AddSingleton<Outbox>();
+        services.TryAddSingleton<LiveUpdates>();
+        services.TryAddSingleton<AlertCenter>();
+        services.TryAddSingleton<Geofencing>();
+        services.TryAddSingleton<WebPush>();
+        services.TryAddSingleton<ViewCache>();
         services.TryAddSingleton(new MapOptions());
         return services;
     }

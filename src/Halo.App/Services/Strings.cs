@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Halo.App.Services;
 
 /// <summary>The UI's words in Swedish and English. Swedish is the default; English when the browser prefers it.</summary>
-public sealed class Strings
+public sealed partial class Strings
 {
     public static readonly IReadOnlyList<string> Languages = ["sv", "en"];
 

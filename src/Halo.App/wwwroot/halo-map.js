@@ -2,6 +2,7 @@
 // outline base map beneath it (shown when tiles fail), the AI hotspot layer per forecast hour, and incidents.
 // Components drive it through the plain object that createMap returns; it reports back through the .NET reference.
 import * as maplibregl from '../../lib/maplibre-gl/maplibre-gl.mjs';
+import { put as cachePut, get as cacheGet } from './halo-cache.js';
 
 const AREAS_URL = 'data/sweden-areas.json';
 const EMPTY = { type: 'FeatureCollection', features: [] };
@@ -316,7 +317,18 @@ function buildMap(host, opts) {
         if (fc) { load(k, hour, fc, shown); return; }
         // Until the new hour arrives the old cells stay: no blank map, no jitter.
         fetchHour(view, hour).then(f => { if (seq === state.seq) load(k, hour, f, shown); })
-            .catch(e => { if (e.name !== 'AbortError' && seq === state.seq) { notify('OnHotspotsFailed', e.status ?? 0); mapReady(); } });
+            .catch(async e => {
+                if (e.name === 'AbortError' || seq !== state.seq) return;
+                // Offline (no answer at all): the last saved cells, for this view if saved, else the newest, marked stale.
+                const saved = e.status === undefined ? await cacheGet(`hotspots|${k}`, 'hotspots|') : null;
+                if (saved && seq === state.seq) {
+                    const fc = JSON.parse(saved.json);
+                    fc.staleAt = new Date(saved.at).toISOString();
+                    load(`stale|${k}`, hour, fc, () => { if (seq === state.seq) activate(`stale|${k}`, hour, seq); });
+                    return;
+                }
+                if (seq === state.seq) { notify('OnHotspotsFailed', e.status ?? 0); mapReady(); }
+            });
     }
 
     // Neighbouring hours are fetched and laid out in spare slots, so the next step is only a swap: four ahead in the
@@ -379,9 +391,12 @@ function buildMap(host, opts) {
         });
         map.triggerRepaint();
         const fc = slot.fc;
+        // The shown hour is saved for offline use (not a stale one again: it keeps the time it was first saved).
+        if (!fc.staleAt) cachePut(`hotspots|${k}`, JSON.stringify(fc));
+        setData('hotspotsStale', fc.staleAt ?? '');
         notify('OnHotspots', {
             hour, count: fc.features?.length ?? 0, modelVersion: fc.model_version ?? fc.meta?.model_version ?? null,
-            computedAt: fc.computed_at ?? fc.meta?.computed_at ?? null, levels: slot.levels,
+            computedAt: fc.computed_at ?? fc.meta?.computed_at ?? null, levels: slot.levels, staleAt: fc.staleAt ?? null,
         });
     }
 
@@ -432,6 +447,7 @@ function buildMap(host, opts) {
         if (i.summary) d.append(el('p', null, i.summary));
         const meta = el('div', 'popup-meta', i.sourceLabel + (i.verified ? ` · ${state.labels.verified}` : ''));
         d.append(meta);
+        if (i.countsLabel) d.append(el('div', 'popup-counts', i.countsLabel));
         if (i.sourceUrl && /^https?:\/\//.test(i.sourceUrl)) {
             const a = el('a', null, state.labels.source);
             a.href = i.sourceUrl; a.target = '_blank'; a.rel = 'noopener noreferrer';
@@ -510,6 +526,15 @@ function buildMap(host, opts) {
         },
         setIncidents(items) { state.incidents = items; drawIncidents(); },
         setLabels(labels) { state.labels = labels; },
+        // A new forecast is served (the hub's predictions_updated): every cached hour is of the old one. The shown
+        // cells stay until the new ones are drawn.
+        reloadPredictions(modelVersion) {
+            state.cache.clear(); state.values.clear();
+            for (const slot of state.slots) { if (slot.i !== state.active) { slot.key = null; slot.fc = null; } else slot.key = `stale|${slot.key}`; }
+            state.predictionsReloads = (state.predictionsReloads ?? 0) + 1;
+            setData('modelVersion', modelVersion ?? '');
+            refreshHotspots();
+        },
         centreOn(lon, lat, accuracyM) {
             rememberPosition(lon, lat);
             map.getSource('me')?.setData({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [lon, lat] }, properties: {} }] });

@@ -52,3 +52,25 @@ async function onFetch(request) {
     if (response.ok && assetUrls.has(request.url)) cache.put(request, response.clone()).catch(() => { });
     return response;
 }
+
+// Web Push (docs/live.md): the server sends { title, body, type, tag, incident_id, cell, severity, url }. A push must
+// show a notification (userVisibleOnly); a tap opens (or focuses) the app at the alert's address.
+self.addEventListener('push', event => {
+    let p = {};
+    try { p = event.data ? event.data.json() : {}; } catch { p = { title: 'Halo', body: event.data ? event.data.text() : '' }; }
+    event.waitUntil(self.registration.showNotification(p.title || 'Halo', {
+        body: p.body || '', tag: p.tag || undefined, renotify: !!p.tag, icon: 'icon-192.png', badge: 'favicon.png',
+        requireInteraction: p.severity === 5, data: { url: p.url || '/' },
+    }));
+});
+self.addEventListener('notificationclick', event => {
+    event.notification.close();
+    const target = new URL(event.notification.data?.url || '/', self.location.origin);
+    if (target.origin !== self.location.origin) return; // only the app's own pages
+    event.waitUntil((async () => {
+        const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+        const open = windows.find(w => new URL(w.url).origin === target.origin);
+        if (open) { await open.focus(); if ('navigate' in open) await open.navigate(target.href).catch(() => { }); }
+        else await self.clients.openWindow(target.href);
+    })());
+});

@@ -29,8 +29,15 @@ public sealed class FeedPageTests : BunitContext
         Services.AddSingleton<BrowserApi>(browser);
         Services.AddSingleton<TimeProvider>(clock);
         Services.AddSingleton(new MapOptions());
-        Services.AddSingleton(new HaloApiClient(new HttpClient(_api) { BaseAddress = new Uri("http://halo.test/") }, session));
+        var api = new HaloApiClient(new HttpClient(_api) { BaseAddress = new Uri("http://halo.test/") }, session);
+        Services.AddSingleton(api);
+        var settings = new AppSettings(browser, strings);
+        Services.AddSingleton(settings);
+        _live = new LiveUpdates(JSInterop.JSRuntime, session, api, settings);
+        Services.AddSingleton(_live);
     }
+
+    private readonly LiveUpdates _live;
 
     private string Record(string query) { lock (_queries) _queries.Add(query); return query; }
 
@@ -107,5 +114,30 @@ public sealed class FeedPageTests : BunitContext
 
         cut.WaitForAssertion(() => Assert.Contains(label, cut.Find("[data-testid=feed-period]").TextContent));
         Assert.Single(cut.FindAll("[data-testid=feed-list] li"));
+    }
+
+    [Fact]
+    public void ALiveIncidentWithinTheRadiusJoinsTheListNewestFirstAndARemovedOneLeavesIt()
+    {
+        var utc = Now.UtcDateTime;
+        _incidents = _ => new IncidentPage([Incident("traffic", utc.AddHours(-1), 59.3293, 18.0686, verified: true)], 1, null);
+        var cut = Render<FeedPage>();
+        cut.Find("#feed-place").Change("Stockholm");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=feed-list] li")));
+
+        var near = Incident("fire", utc.AddMinutes(-2), 59.3293 + 0.009, 18.0686, verified: true);   // 1 km north
+        var far = Incident("fire", utc.AddMinutes(-1), 59.3293 + 0.2, 18.0686, verified: true);      // 22 km: outside
+        var unverified = Incident("theft", utc, 59.3293, 18.0686, verified: false, source: "citizen");
+        foreach (var i in new[] { near, far, unverified })
+            _live.OnMessage("incident_created", System.Text.Json.JsonSerializer.Serialize(i, HaloApiClient.Json));
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=feed-list] li").Count));
+        Assert.Equal(near.Id.ToString(), cut.FindAll("[data-testid=feed-list] li")[0].GetAttribute("data-id"));
+        Assert.Equal("1,0 km", cut.FindAll("[data-testid=feed-distance]")[0].TextContent);
+
+        _live.OnMessage("incident_updated", System.Text.Json.JsonSerializer.Serialize(near with { Status = "deleted" }, HaloApiClient.Json));
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=feed-list] li")));
+        Assert.Equal("traffic", cut.Find("[data-testid=feed-list] li").GetAttribute("data-category"));
     }
 }

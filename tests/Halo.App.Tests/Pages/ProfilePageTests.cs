@@ -32,7 +32,14 @@ public sealed class ProfilePageTests : BunitContext
         Services.AddSingleton(session);
         Services.AddSingleton(settings);
         Services.AddSingleton(new MapOptions());
-        Services.AddSingleton(new HaloApiClient(new HttpClient(_api) { BaseAddress = new Uri("http://halo.test/") }, session));
+        var api = new HaloApiClient(new HttpClient(_api) { BaseAddress = new Uri("http://halo.test/") }, session);
+        Services.AddSingleton(api);
+        var live = new LiveUpdates(JSInterop.JSRuntime, session, api, settings);
+        var alerts = new AlertCenter(JSInterop.JSRuntime, live);
+        Services.AddSingleton(live);
+        Services.AddSingleton(alerts);
+        Services.AddSingleton(new Geofencing(JSInterop.JSRuntime, _browser, api, settings, alerts));
+        Services.AddSingleton(new WebPush(JSInterop.JSRuntime, api, settings, strings));
         Services.AddSingleton<IOutboxStore>(new MemoryOutboxStore());
         Services.AddSingleton<Outbox>();
     }

@@ -45,7 +45,7 @@
         // A missing blazor.webassembly.js (ReferenceError) ends up here, and a rejected start would.
         try { Promise.resolve(Blazor.start()).catch(startFailed); } catch (e) { startFailed(e); }
     }
-    if (/^\/(report|profile|feed)\/?$/.test(location.pathname)) startBlazor();
+    if (/^\/(report|profile|feed|alerts)\/?$/.test(location.pathname)) startBlazor();
     else {
         document.addEventListener('halo:map-ready', startBlazor, { once: true });
         document.addEventListener('halo:map-failed', startBlazor, { once: true });

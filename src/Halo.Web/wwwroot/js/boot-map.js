@@ -7,7 +7,7 @@ function focusFromAddress() {
     const lat = Number(q.get('lat')), lon = Number(q.get('lon')), zoom = Number(q.get('zoom') || 14);
     return q.has('lat') && q.has('lon') && Number.isFinite(lat) && Number.isFinite(lon) ? { lat, lon, zoom } : null;
 }
-const onMapTab = !/^\/(report|profile|feed)\/?$/.test(location.pathname);
+const onMapTab = !/^\/(report|profile|feed|alerts)\/?$/.test(location.pathname);
 if (onMapTab) {
     const stored = key => { try { return localStorage.getItem(key); } catch { return null; } };
     const host = document.createElement('div');
