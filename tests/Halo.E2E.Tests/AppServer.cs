@@ -70,8 +70,10 @@ public sealed class AppServer : IAsyncLifetime
     }
 
     /// <summary>
-    /// A second Chromium with fake camera and microphone (a test pattern and a beeping tone) that grants their use
-    /// without a prompt, for the evidence capture tests; launched on first use, so the other tests do not pay for it.
+    /// A second Chromium with fake camera and microphone (a test pattern and a beeping tone), for the evidence capture
+    /// tests; launched on first use, so the other tests do not pay for it. Without <c>--use-fake-ui-for-media-stream</c>:
+    /// that flag says yes to every camera request, even one the site's setting blocks, so a denial could not be
+    /// tested. The context's permissions (<c>camera</c>, <c>microphone</c>) answer instead.
     /// </summary>
     public async Task<IBrowser> MediaBrowserAsync()
     {
@@ -83,7 +85,7 @@ public sealed class AppServer : IAsyncLifetime
                 ExecutablePath = ChromiumPath,
                 Headless = true,
                 Timeout = 60_000,
-                Args = [.. LaunchArgs, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
+                Args = [.. LaunchArgs, "--use-fake-device-for-media-stream"],
             });
         }
         finally { _mediaBrowserGate.Release(); }

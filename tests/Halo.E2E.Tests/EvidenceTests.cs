@@ -102,7 +102,59 @@ public sealed class EvidenceTests(AppServer app)
         }, new BrowserNewContextOptions
         {
             Geolocation = new Geolocation { Latitude = (float)lat, Longitude = (float)lon, Accuracy = 10 },
-            Permissions = ["geolocation", "camera", "microphone"],
+            Permissions = ["geolocation", "camera", "microphone", "accelerometer", "gyroscope"],
         }, browser);
+    }
+
+    [Fact]
+    public async Task WithoutCameraPermissionTheScreenSaysSoAndTheReportIsSentWithoutEvidence()
+    {
+        const double lat = 59.2700, lon = 18.1500;
+        var browser = await app.MediaBrowserAsync();
+        await app.RunAsync(async page =>
+        {
+            // The user said no to camera and microphone for this site (the browser's setting, as after a "Block" answer).
+            var cdp = await page.Context.NewCDPSessionAsync(page);
+            foreach (var permission in new[] { "camera", "microphone" })
+                await cdp.SendAsync("Browser.setPermission", new Dictionary<string, object>
+                {
+                    ["permission"] = new Dictionary<string, object> { ["name"] = permission },
+                    ["setting"] = "denied",
+                    ["origin"] = app.BaseUrl.TrimEnd('/'),
+                    ["browserContextId"] = await BrowserContextIdAsync(cdp),
+                });
+            await app.OpenAsync(page, "report");
+            await page.GetByLabel("Vad hände?").FillAsync("Någon har sprejat klotter på busskuren.");
+            await page.Locator("#category-other").SelectOptionAsync("vandalism");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Använd min position" }).ClickAsync();
+            await Assertions.Expect(page.GetByTestId("report-location")).ToContainTextAsync("±10 m");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Spela in bevis" }).ClickAsync();
+
+            await Assertions.Expect(page.GetByTestId("evidence")).ToHaveAttributeAsync("data-state", "denied");
+            var message = page.GetByTestId("evidence-message");
+            await Assertions.Expect(message).ToHaveAttributeAsync("role", "alert");
+            await Assertions.Expect(message).ToContainTextAsync("fick inte använda kameran eller mikrofonen");
+            await Assertions.Expect(message).ToContainTextAsync("skicka rapporten utan bevis");
+
+            var submitted = page.WaitForResponseAsync(r => r.Url.Contains("/api/v1/reports/submit", StringComparison.Ordinal));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Skicka rapport" }).ClickAsync();
+            var submit = await submitted;
+            Assert.Equal(201, submit.Status);
+            var sent = submit.Request.PostDataJSON()!.Value;
+            Assert.False(sent.TryGetProperty("sensors", out _));
+            Assert.Empty(sent.GetProperty("media_ids").EnumerateArray());
+            await Assertions.Expect(page.GetByTestId("report-outcome")).ToBeVisibleAsync();
+        }, new BrowserNewContextOptions
+        {
+            Geolocation = new Geolocation { Latitude = (float)lat, Longitude = (float)lon, Accuracy = 10 },
+            Permissions = ["geolocation"],
+        }, browser);
+    }
+
+    private static async Task<string> BrowserContextIdAsync(ICDPSession cdp)
+    {
+        var info = await cdp.SendAsync("Target.getTargetInfo");
+        return info!.Value.GetProperty("targetInfo").GetProperty("browserContextId").GetString()!;
     }
 }
