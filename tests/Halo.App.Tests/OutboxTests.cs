@@ -15,6 +15,7 @@ public sealed class OutboxTests
     private readonly List<string> _submitted = [];
     private Func<HttpRequestMessage, int, HttpResponseMessage> _answer;
     private int _submits, _uploads;
+    private List<Guid> _mediaSent = [];
 
     public OutboxTests() => _answer = (_, _) => Created();
 
@@ -41,9 +42,15 @@ public sealed class OutboxTests
             if (r.RequestUri!.AbsolutePath == "/api/v1/media" && ++_uploads > 0)
                 return FakeApi.Json(HttpStatusCode.Created, new { media_id = Guid.NewGuid() });
             var body = r.Content!.ReadAsStringAsync().GetAwaiter().GetResult();
-            var text = JsonDocument.Parse(body).RootElement.GetProperty("description").GetString()!;
+            var root = JsonDocument.Parse(body).RootElement;
+            var text = root.GetProperty("description").GetString()!;
             var answer = _answer(r, ++_submits);
-            if (answer.IsSuccessStatusCode) lock (_submitted) _submitted.Add($"{text}|{r.Headers.GetValues("Idempotency-Key").Single()}");
+            if (answer.IsSuccessStatusCode)
+                lock (_submitted)
+                {
+                    _submitted.Add($"{text}|{r.Headers.GetValues("Idempotency-Key").Single()}");
+                    _mediaSent = root.TryGetProperty("media_ids", out var ids) ? [.. ids.EnumerateArray().Select(i => i.GetGuid())] : [];
+                }
             return answer;
         });
         var browser = new FakeBrowser(new Bunit.BunitJSInterop().JSRuntime);
@@ -191,5 +198,27 @@ public sealed class OutboxTests
         Assert.Empty(await _store.ListAsync());
         Assert.Equal(1, _uploads);
         Assert.Equal([$"med foto|{item.Key}"], _submitted);
+    }
+
+    [Fact]
+    public async Task TheEvidenceClipIsStoredWithTheReportAndUploadedOnceBeforeIt()
+    {
+        var box = NewOutbox();
+        var item = await box.EnqueueAsync(Report("med klipp"), [9, 9, 9], "p.png", "image/png", [1, 2, 3, 4], "evidence.webm", "video/webm");
+        Assert.Equal([1, 2, 3, 4], await _store.ClipAsync(item.Seq));
+        _answer = (_, n) => n == 1 ? Status(503) : Created();
+        await box.SyncAsync();
+        var kept = Assert.Single(await _store.ListAsync());
+        Assert.NotNull(kept.MediaId);
+        Assert.NotNull(kept.ClipMediaId);
+        Assert.Equal(2, _uploads); // the photo and the clip
+
+        _clock.Advance(OutboxPolicy.Backoff(1));
+        await box.SyncAsync();
+
+        Assert.Empty(await _store.ListAsync());
+        Assert.Equal(2, _uploads);
+        Assert.Equal([$"med klipp|{item.Key}"], _submitted);
+        Assert.Equal([kept.MediaId!.Value, kept.ClipMediaId!.Value], _mediaSent);
     }
 }

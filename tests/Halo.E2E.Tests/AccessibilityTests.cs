@@ -8,7 +8,7 @@ namespace Halo.E2E.Tests;
 [Collection(AppCollection.Name)]
 public sealed class AccessibilityTests(AppServer app)
 {
-    private static async Task ExpectNoSeriousViolationsAsync(IPage page, string screen)
+    internal static async Task ExpectNoSeriousViolationsAsync(IPage page, string screen)
     {
         // The map canvas is MapLibre's (a WebGL picture with its own keyboard handling); the page around it is ours.
         var result = await page.RunAxe(new AxeRunOptions { ResultTypes = [ResultType.Violations] });
@@ -31,7 +31,7 @@ public sealed class AccessibilityTests(AppServer app)
             .map(x => `${x.what} ${Math.round(x.w)}×${Math.round(x.h)}`)
         """;
 
-    private static async Task ExpectLargeTargetsAsync(IPage page, string screen)
+    internal static async Task ExpectLargeTargetsAsync(IPage page, string screen)
     {
         var small = await page.EvaluateAsync<string[]>(SmallTargets);
         Assert.True(small.Length == 0, $"{screen}: targets under 44 px: {string.Join(", ", small)}");

@@ -18,6 +18,12 @@ public sealed class AppServer : IAsyncLifetime
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "halo-e2e", Guid.NewGuid().ToString("N"));
     private HaloKestrelFactory? _factory;
     private IPlaywright? _playwright;
+    private readonly SemaphoreSlim _mediaBrowserGate = new(1, 1);
+    private IBrowser? _mediaBrowser;
+
+    private static readonly string[] LaunchArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"];
 
     public IBrowser Browser { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
@@ -59,20 +65,41 @@ public sealed class AppServer : IAsyncLifetime
             ExecutablePath = ChromiumPath,
             Headless = true,
             Timeout = 60_000,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
+            Args = LaunchArgs,
         });
     }
 
+    /// <summary>
+    /// A second Chromium with fake camera and microphone (a test pattern and a beeping tone), for the evidence capture
+    /// tests; launched on first use, so the other tests do not pay for it. Without <c>--use-fake-ui-for-media-stream</c>:
+    /// that flag says yes to every camera request, even one the site's setting blocks, so a denial could not be
+    /// tested. The context's permissions (<c>camera</c>, <c>microphone</c>) answer instead.
+    /// </summary>
+    public async Task<IBrowser> MediaBrowserAsync()
+    {
+        await _mediaBrowserGate.WaitAsync();
+        try
+        {
+            return _mediaBrowser ??= await _playwright!.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = ChromiumPath,
+                Headless = true,
+                Timeout = 60_000,
+                Args = [.. LaunchArgs, "--use-fake-device-for-media-stream"],
+            });
+        }
+        finally { _mediaBrowserGate.Release(); }
+    }
+
     /// <summary>A fresh context (empty cache and storage) whose map tiles fail at once: tests never leave this machine.</summary>
-    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null, IBrowser? browser = null)
     {
         options ??= new BrowserNewContextOptions();
         options.Locale ??= "sv-SE";
         options.TimezoneId ??= "Europe/Stockholm";
         options.ViewportSize ??= new ViewportSize { Width = 420, Height = 820 };
         options.ServiceWorkers ??= ServiceWorkerPolicy.Block;
-        var context = await Browser.NewContextAsync(options);
+        var context = await (browser ?? Browser).NewContextAsync(options);
         context.SetDefaultTimeout(30_000);
         await context.RouteAsync(url => !url.StartsWith(BaseUrl, StringComparison.Ordinal), route => route.AbortAsync("internetdisconnected"));
         return context;
@@ -83,10 +110,10 @@ public sealed class AppServer : IAsyncLifetime
     /// failure carries what the page showed, the browser's console, page errors and failed requests, and a screenshot
     /// is saved to <see cref="ArtifactsDirectory"/> as <c>{Class}.{test}.failure.png</c>.
     /// </summary>
-    public async Task RunAsync(Func<IPage, Task> test, BrowserNewContextOptions? options = null,
+    public async Task RunAsync(Func<IPage, Task> test, BrowserNewContextOptions? options = null, IBrowser? browser = null,
         [CallerFilePath] string file = "", [CallerMemberName] string name = "")
     {
-        await using var context = await NewContextAsync(options);
+        await using var context = await NewContextAsync(options, browser);
         var log = BrowserLog.Attach(context, BaseUrl);
         var page = await context.NewPageAsync();
         try
@@ -156,6 +183,7 @@ public sealed class AppServer : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.CloseAsync();
+        if (_mediaBrowser is not null) await _mediaBrowser.CloseAsync();
         _playwright?.Dispose();
         _factory?.Dispose();
         try { Directory.Delete(_dataDirectory, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }

@@ -13,9 +13,9 @@ public sealed class IndexedDbOutboxStore(IJSRuntime js) : IOutboxStore
 
     private static string Json(OutboxItem item) => JsonSerializer.Serialize(item, HaloApiClient.Json);
 
-    public async Task<OutboxItem> AddAsync(OutboxItem item, byte[]? photo)
+    public async Task<OutboxItem> AddAsync(OutboxItem item, byte[]? photo, byte[]? clip = null)
     {
-        var seq = await (await Module()).InvokeAsync<long>("add", Json(item), photo, item.PhotoType);
+        var seq = await (await Module()).InvokeAsync<long>("add", Json(item), photo, item.PhotoType, clip, item.ClipType);
         var stored = item with { Seq = seq };
         await PutAsync(stored); // the JSON carries its own sequence number too
         return stored;
@@ -41,6 +41,8 @@ public sealed class IndexedDbOutboxStore(IJSRuntime js) : IOutboxStore
     }
 
     public async Task<byte[]?> PhotoAsync(long seq) => await (await Module()).InvokeAsync<byte[]?>("photo", seq);
+
+    public async Task<byte[]?> ClipAsync(long seq) => await (await Module()).InvokeAsync<byte[]?>("clip", seq);
 
     private sealed record Row(long Seq, string Json);
 }

@@ -18,6 +18,11 @@ public sealed record OutboxItem
     public string? PhotoType { get; init; }
     public bool HasPhoto { get; init; }
     public Guid? MediaId { get; init; }
+    /// <summary>An evidence clip (video and audio from "Record evidence") stored with the report, and once uploaded its media id.</summary>
+    public bool HasClip { get; init; }
+    public string? ClipName { get; init; }
+    public string? ClipType { get; init; }
+    public Guid? ClipMediaId { get; init; }
     public OutboxState State { get; init; }
     public int Attempts { get; init; }
     public DateTimeOffset? NextAttemptAt { get; init; }
@@ -26,7 +31,7 @@ public sealed record OutboxItem
     public int? ErrorStatus { get; init; }
     /// <summary>A definitive refusal's per-field messages (400/422 ProblemDetails errors).</summary>
     public Dictionary<string, string[]>? FieldErrors { get; init; }
-    /// <summary>The refusal was the photo's (the media upload), not the report's.</summary>
+    /// <summary>The refusal was a media upload's (the photo or the clip), not the report's.</summary>
     public bool PhotoRefused { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
 }
@@ -34,13 +39,14 @@ public sealed record OutboxItem
 /// <summary>Where queued reports live: IndexedDB in the browser (halo-outbox.js), so they survive reloads and restarts.</summary>
 public interface IOutboxStore
 {
-    /// <summary>Stores a new item (with its photo bytes, if any) and returns it with its sequence number.</summary>
-    Task<OutboxItem> AddAsync(OutboxItem item, byte[]? photo);
+    /// <summary>Stores a new item (with its photo and evidence clip bytes, if any) and returns it with its sequence number.</summary>
+    Task<OutboxItem> AddAsync(OutboxItem item, byte[]? photo, byte[]? clip = null);
     Task PutAsync(OutboxItem item);
     Task DeleteAsync(long seq);
     /// <summary>Every item, oldest first.</summary>
     Task<IReadOnlyList<OutboxItem>> ListAsync();
     Task<byte[]?> PhotoAsync(long seq);
+    Task<byte[]?> ClipAsync(long seq);
 }
 
 /// <summary>What one attempt came to.</summary>
@@ -112,15 +118,17 @@ public sealed class Outbox(IOutboxStore store, HaloApiClient api, AppSettings se
         Changed?.Invoke();
     }
 
-    /// <summary>Queues a report; its Idempotency-Key is made here, once.</summary>
-    public async Task<OutboxItem> EnqueueAsync(SubmitReportRequest report, byte[]? photo, string? photoName, string? photoType)
+    /// <summary>Queues a report, with its photo and evidence clip if any; its Idempotency-Key is made here, once.</summary>
+    public async Task<OutboxItem> EnqueueAsync(SubmitReportRequest report, byte[]? photo, string? photoName, string? photoType,
+        byte[]? clip = null, string? clipName = null, string? clipType = null)
     {
         await LoadAsync();
         var item = await store.AddAsync(new OutboxItem
         {
             Key = Guid.NewGuid().ToString(), Report = report, HasPhoto = photo is not null, PhotoName = photoName, PhotoType = photoType,
+            HasClip = clip is not null, ClipName = clipName, ClipType = clipType,
             State = OutboxState.Queued, CreatedAt = clock.GetUtcNow(),
-        }, photo);
+        }, photo, clip);
         await ReloadAsync();
         return item;
     }
@@ -185,7 +193,7 @@ public sealed class Outbox(IOutboxStore store, HaloApiClient api, AppSettings se
         }
     }
 
-    /// <summary>One attempt: the photo first (once), then the report. Null when it was received.</summary>
+    /// <summary>One attempt: the photo and the clip first (each once), then the report. Null when it was received.</summary>
     private async Task<OutboxItem?> AttemptAsync(OutboxItem item)
     {
         if (item.HasPhoto && item.MediaId is null)
@@ -200,7 +208,22 @@ public sealed class Outbox(IOutboxStore store, HaloApiClient api, AppSettings se
                 await store.PutAsync(item); // a retry of the report must not upload the photo again
             }
         }
-        var report = item.MediaId is { } m ? item.Report with { MediaIds = [.. item.Report.MediaIds ?? [], m] } : item.Report;
+        if (item.HasClip && item.ClipMediaId is null)
+        {
+            var bytes = await store.ClipAsync(item.Seq);
+            if (bytes is not null)
+            {
+                using var stream = new MemoryStream(bytes);
+                var upload = await api.UploadMediaAsync(stream, item.ClipName ?? "evidence.webm", item.ClipType ?? "video/webm", settings.DeviceId);
+                if (!upload.Ok) return OutboxPolicy.AfterProblem(item, upload.Problem!, clock.GetUtcNow(), photo: true);
+                item = item with { ClipMediaId = upload.Value!.MediaId };
+                await store.PutAsync(item);
+            }
+        }
+        List<Guid> media = [.. item.Report.MediaIds ?? []];
+        if (item.MediaId is { } m) media.Add(m);
+        if (item.ClipMediaId is { } cm) media.Add(cm);
+        var report = media.Count == (item.Report.MediaIds?.Count ?? 0) ? item.Report : item.Report with { MediaIds = media };
         var result = await api.SubmitReportAsync(report, item.Key);
         if (!result.Ok) return OutboxPolicy.AfterProblem(item, result.Problem!, clock.GetUtcNow());
         var r = result.Value!;
@@ -233,22 +256,22 @@ public sealed class Outbox(IOutboxStore store, HaloApiClient api, AppSettings se
 /// <summary>An outbox kept in memory (no browser): for hosts without IndexedDB and for tests.</summary>
 public sealed class MemoryOutboxStore : IOutboxStore
 {
-    private readonly SortedDictionary<long, (OutboxItem Item, byte[]? Photo)> _items = new();
+    private readonly SortedDictionary<long, (OutboxItem Item, byte[]? Photo, byte[]? Clip)> _items = new();
     private long _next = 1;
 
-    public Task<OutboxItem> AddAsync(OutboxItem item, byte[]? photo)
+    public Task<OutboxItem> AddAsync(OutboxItem item, byte[]? photo, byte[]? clip = null)
     {
         lock (_items)
         {
             var stored = item with { Seq = _next++ };
-            _items[stored.Seq] = (stored, photo);
+            _items[stored.Seq] = (stored, photo, clip);
             return Task.FromResult(stored);
         }
     }
 
     public Task PutAsync(OutboxItem item)
     {
-        lock (_items) if (_items.TryGetValue(item.Seq, out var e)) _items[item.Seq] = (item, e.Photo);
+        lock (_items) if (_items.TryGetValue(item.Seq, out var e)) _items[item.Seq] = (item, e.Photo, e.Clip);
         return Task.CompletedTask;
     }
 
@@ -257,4 +280,6 @@ public sealed class MemoryOutboxStore : IOutboxStore
     public Task<IReadOnlyList<OutboxItem>> ListAsync() { lock (_items) return Task.FromResult<IReadOnlyList<OutboxItem>>(_items.Values.Select(v => v.Item).ToList()); }
 
     public Task<byte[]?> PhotoAsync(long seq) { lock (_items) return Task.FromResult(_items.TryGetValue(seq, out var e) ? e.Photo : null); }
+
+    public Task<byte[]?> ClipAsync(long seq) { lock (_items) return Task.FromResult(_items.TryGetValue(seq, out var e) ? e.Clip : null); }
 }

@@ -12,6 +12,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(new HttpClient { BaseAddress = apiBase });
         services.AddSingleton<Strings>();
         services.AddSingleton<BrowserApi>();
+        services.AddSingleton<EvidenceRecorder>();
         services.AddSingleton<AppSettings>();
         services.AddSingleton<AuthSession>();
         services.AddSingleton<HaloApiClient>();

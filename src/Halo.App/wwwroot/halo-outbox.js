@@ -1,6 +1,6 @@
 // The offline outbox's storage: IndexedDB database "halo", store "outbox" (key: an increasing sequence number, so the
 // order reports were made in is the order they are sent in). Each record holds the item as JSON (Outbox.cs decides
-// what is in it) and the photo as a Blob. IndexedDB outlives reloads and browser restarts, unlike memory.
+// what is in it), the photo and the evidence clip (video and audio) as Blobs. IndexedDB outlives reloads and browser restarts, unlike memory.
 const DB = 'halo', STORE = 'outbox';
 let dbPromise = null;
 
@@ -28,9 +28,10 @@ async function run(mode, work) {
 
 const req = r => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
 
-export function add(json, photo, photoType) {
+export function add(json, photo, photoType, clip, clipType) {
     const blob = photo ? new Blob([photo], { type: photoType || 'application/octet-stream' }) : null;
-    return run('readwrite', (s, done) => req(s.add({ json, photo: blob })).then(done));
+    const clipBlob = clip ? new Blob([clip], { type: clipType || 'video/webm' }) : null;
+    return run('readwrite', (s, done) => req(s.add({ json, photo: blob, clip: clipBlob })).then(done));
 }
 
 export function put(seq, json) {
@@ -46,8 +47,12 @@ export function list() {
     return run('readonly', (s, done) => req(s.getAll()).then(all => done(all.map(r => ({ seq: r.seq, json: r.json })))));
 }
 
-export async function photo(seq) {
+async function blobOf(seq, field) {
     const rec = await run('readonly', (s, done) => req(s.get(seq)).then(done));
-    if (!rec || !rec.photo) return null;
-    return new Uint8Array(await rec.photo.arrayBuffer());
+    if (!rec || !rec[field]) return null;
+    return new Uint8Array(await rec[field].arrayBuffer());
 }
+
+export function photo(seq) { return blobOf(seq, 'photo'); }
+
+export function clip(seq) { return blobOf(seq, 'clip'); }

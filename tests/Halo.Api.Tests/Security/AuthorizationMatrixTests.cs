@@ -49,6 +49,7 @@ public sealed class AuthorizationMatrixTests(SqliteApiFactory factory) : IClassF
         ["GET /api/v1/moderation/queue"] = Access.Moderator,
         ["GET /api/v1/moderation/audit"] = Access.Moderator,
         ["GET /api/v1/moderation/clusters/{id}/positions"] = Access.Moderator,
+        ["GET /api/v1/moderation/clusters/{id}/evidence"] = Access.Moderator,
         ["POST /api/v1/moderation/clusters/{id}/verify"] = Access.Moderator,
         ["POST /api/v1/moderation/clusters/{id}/reject"] = Access.Moderator,
         ["POST /api/v1/moderation/clusters/{id}/merge"] = Access.Moderator,

@@ -11,6 +11,8 @@ namespace Halo.App.Tests.Pages;
 public sealed class ReportPageTests : BunitContext
 {
     private readonly FakeApi _api;
+    private readonly FakeEvidenceRecorder _recorder;
+    private readonly Guid _clipId = Guid.NewGuid();
 
     public ReportPageTests()
     {
@@ -19,6 +21,7 @@ public sealed class ReportPageTests : BunitContext
         {
             "/api/v1/reports/submit" => FakeApi.Json(HttpStatusCode.Created, new SubmitReportResponse(
                 Guid.NewGuid(), Guid.NewGuid(), null, true, 1, 1, 0.3, false, "unverified", "r1")),
+            "/api/v1/media" => FakeApi.Json(HttpStatusCode.Created, new { media_id = _clipId, kind = "video" }),
             _ => FakeApi.Problem(HttpStatusCode.ServiceUnavailable), // no classifier: the category is chosen by hand
         });
         var browser = new FakeBrowser(JSInterop.JSRuntime);
@@ -36,6 +39,8 @@ public sealed class ReportPageTests : BunitContext
         Services.AddSingleton(new HaloApiClient(new HttpClient(_api) { BaseAddress = new Uri("http://halo.test/") }, session));
         Services.AddSingleton<IOutboxStore>(new MemoryOutboxStore());
         Services.AddSingleton<Outbox>();
+        _recorder = new FakeEvidenceRecorder(JSInterop.JSRuntime);
+        Services.AddSingleton<EvidenceRecorder>(_recorder);
     }
 
     private IRenderedComponent<ReportPage> FillInEverythingButSeverity()
@@ -101,5 +106,41 @@ public sealed class ReportPageTests : BunitContext
 
         Assert.DoesNotContain(_api.Requests, r => r.Path == "/api/v1/reports/submit");
         Assert.NotNull(cut.Find("[data-field=description]"));
+    }
+
+    [Fact]
+    public void RecordedEvidenceIsSentAsTheReportsSensorsWithItsClip()
+    {
+        var cut = FillInEverythingButSeverity();
+        cut.Find("[data-testid=evidence-record]").Click();
+        _recorder.ElapsedMs = 10_000;
+        cut.InvokeAsync(() => cut.FindComponent<Halo.App.Components.EvidenceCapture>().Instance.OnEvidenceTimeUp());
+        cut.WaitForElement("[data-testid=evidence-summary]");
+
+        cut.Find("form").Submit();
+
+        cut.WaitForElement("[data-testid=report-outcome]");
+        var upload = _api.Requests.Single(r => r.Path == "/api/v1/media");
+        Assert.Contains("evidence.webm", upload.Body);
+        var sent = SentReport();
+        Assert.Equal([_clipId.ToString()], sent.GetProperty("media_ids").EnumerateArray().Select(e => e.GetString()));
+        var sensors = sent.GetProperty("sensors");
+        Assert.Equal(5, sensors.GetProperty("accelerometer").GetProperty("peak_g").GetDouble());
+        Assert.True(sensors.GetProperty("accelerometer").GetProperty("impact_detected").GetBoolean());
+        Assert.Equal(-6.0, sensors.GetProperty("audio").GetProperty("peak_dbfs").GetDouble());
+        Assert.Equal(2, sensors.GetProperty("gps_track").GetArrayLength());
+        Assert.Equal(10, sensors.GetProperty("gps_track")[0].GetProperty("accuracy_m").GetDouble());
+    }
+
+    [Fact]
+    public void AReportWithoutEvidenceSendsNoSensors()
+    {
+        var cut = FillInEverythingButSeverity();
+
+        cut.Find("form").Submit();
+
+        cut.WaitForElement("[data-testid=report-outcome]");
+        Assert.False(SentReport().TryGetProperty("sensors", out _));
+        Assert.DoesNotContain(_api.Requests, r => r.Path == "/api/v1/media");
     }
 }

@@ -1,8 +1,10 @@
+using System.Text.Json;
 using Halo.Api.Infrastructure.RateLimiting;
 using Halo.Api.Features.Audit;
 using Halo.Api.Features.Auth;
 using Halo.Api.Data;
 using Halo.Api.Features.Incidents;
+using Halo.Api.Features.Media;
 using Halo.Api.Features.Reports;
 using Halo.Api.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,6 +26,14 @@ public sealed record ClusterPositions(Guid IncidentId, double CentroidLatitude, 
 public sealed record ReportPosition(Guid ReportId, string? ReporterId, double? Latitude, double? Longitude, double? AccuracyM, bool CountsAsWitness,
     DateTime SubmittedAt);
 
+/// <summary>What each report of a cluster brought as evidence: its media files and its sensor summary (moderators only).</summary>
+public sealed record ClusterEvidence(Guid IncidentId, IReadOnlyList<ReportEvidence> Reports);
+
+public sealed record ReportEvidence(Guid ReportId, string? ReporterId, DateTime SubmittedAt, SensorSummary? Sensors, IReadOnlyList<EvidenceMedia> Media);
+
+/// <param name="Url">Where a moderator downloads it (<c>GET /api/v1/media/{id}</c>).</param>
+public sealed record EvidenceMedia(Guid MediaId, string Kind, string ContentType, long SizeBytes, int? Width, int? Height, string Url);
+
 public static class ModerationEndpoints
 {
     /// <summary>Names the acting moderator until the auth feature fills it from the signed-in user.</summary>
@@ -41,6 +51,8 @@ public static class ModerationEndpoints
             => Act(ModerationActions.Reject, id, body, http, db, l, d, p, c, ct)).WithSummary("Rejects a cluster: it disappears from public lists (audited).");
         group.MapPost("/clusters/{id:guid}/merge", (Guid id, ModerationRequest? body, HttpContext http, HaloDbContext db, ClusterLock l, DeviceIdentity d, PublicPosition p, TimeProvider c, CancellationToken ct)
             => Act(ModerationActions.Merge, id, body, http, db, l, d, p, c, ct)).WithSummary("Moves a cluster's reports into into_incident_id (audited).");
+        group.MapGet("/clusters/{id:guid}/evidence", Evidence)
+            .WithSummary("Each report's media files and sensor summary (peak g, jerk, impact, audio levels, GPS track summary) in a cluster (moderators only).");
         group.MapGet("/audit", Audit).WithSummary("The audit log of incidents and clusters, newest first, optionally for one incident.");
         return app;
     }
@@ -191,6 +203,23 @@ public static class ModerationEndpoints
             "exact positions viewed", details: $"{{\"positions\":{reports.Count(r => r.Latitude is not null)}}}");
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new ClusterPositions(id, cluster.CentroidLatitude, cluster.CentroidLongitude, reports));
+    }
+
+    private static async Task<Results<Ok<ClusterEvidence>, NotFound>> Evidence(Guid id, HaloDbContext db, CancellationToken ct)
+    {
+        if (!await db.Set<ReportCluster>().AsNoTracking().AnyAsync(c => c.IncidentId == id, ct)) return TypedResults.NotFound();
+        var reports = await db.Set<CitizenReport>().AsNoTracking().Where(r => r.IncidentId == id)
+            .OrderBy(r => r.SubmittedAt).ThenBy(r => r.Id)
+            .Select(r => new { r.Id, r.ReporterId, r.SubmittedAt, r.SensorsJson })
+            .ToListAsync(ct);
+        var ids = reports.Select(r => r.Id).ToList();
+        var media = (await db.Set<MediaItem>().AsNoTracking().Where(m => m.ReportId != null && ids.Contains(m.ReportId.Value))
+                .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct))
+            .ToLookup(m => m.ReportId!.Value);
+        return TypedResults.Ok(new ClusterEvidence(id, reports.Select(r => new ReportEvidence(r.Id, r.ReporterId, r.SubmittedAt,
+            r.SensorsJson is null ? null : JsonSerializer.Deserialize<SensorSummary>(r.SensorsJson, ReportSubmitter.SensorJson),
+            media[r.Id].Select(m => new EvidenceMedia(m.Id, m.Kind, m.ContentType, m.SizeBytes, m.Width, m.Height, $"/api/v1/media/{m.Id}")).ToList()))
+            .ToList()));
     }
 
     private static async Task<Results<Ok<List<AuditEntryDto>>, ValidationProblem>> Audit(

@@ -24,7 +24,8 @@ public abstract record SubmitOutcome
 public sealed class ReportSubmitter(HaloDbContext db, SubmissionReads reads, DeviceIdentity devices, PublicPosition publicPosition,
     IOptions<ReportsOptions> options, TimeProvider clock)
 {
-    private static readonly JsonSerializerOptions SensorJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    /// <summary>How <see cref="CitizenReport.SensorsJson"/> is written (and read back for moderators).</summary>
+    internal static readonly JsonSerializerOptions SensorJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <param name="beforeCommit">
     /// Called with the outcome inside the transaction, before its last write; what it adds to the DbContext (the

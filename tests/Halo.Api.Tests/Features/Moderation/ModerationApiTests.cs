@@ -3,8 +3,10 @@ using System.Net.Http.Json;
 using Halo.Api.Features.Audit;
 using Halo.Api.Features.Auth;
 using Halo.Api.Features.Incidents;
+using Halo.Api.Features.Media;
 using Halo.Api.Features.Moderation;
 using Halo.Api.Features.Reports;
+using Halo.Api.Tests.Features.Media;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
@@ -150,6 +152,51 @@ public abstract class ModerationApiTests(HaloApiFactory factory)
         var merged = await factory.WithDb(db => db.Incidents.AsNoTracking().SingleAsync(i => i.Id == target.IncidentId));
         Assert.Equal(sourceSeverity, merged.Severity);
         Assert.Equal(t, merged.OccurredAt, TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task ModeratorsSeeEachReportsClipAndSensorSummary()
+    {
+        var (lat, lon) = NewPlace();
+        var device = NewDevice();
+        var clip = await (await _client.UploadMedia(ContainerFixtures.WebmWithTags(), device, "evidence.webm", "video/webm"))
+            .ReadAsync<MediaUploadResponse>();
+        var sensors = new Dictionary<string, object?>
+        {
+            ["accelerometer"] = new Dictionary<string, object?> { ["peak_g"] = 5.0, ["jerk"] = 265.17, ["impact_detected"] = true },
+            ["audio"] = new Dictionary<string, object?> { ["peak_dbfs"] = 0.0, ["mean_dbfs"] = -21.1 },
+            ["gps_track"] = new[]
+            {
+                new Dictionary<string, object?> { ["latitude"] = lat, ["longitude"] = lon, ["timestamp"] = "2025-03-14T11:50:00Z" },
+                new Dictionary<string, object?> { ["latitude"] = lat + 0.001, ["longitude"] = lon, ["timestamp"] = "2025-03-14T11:50:06Z" },
+            },
+        };
+        var withClip = await _client.SubmitOk(Body(device, lat, lon, factory.Now().AddMinutes(-5), mediaIds: [clip.MediaId], sensors: sensors));
+        factory.Clock.Advance(TimeSpan.FromSeconds(1)); // reports are listed in the order they were submitted
+        var plain = await _client.SubmitOk(Body(NewDevice(), lat, lon, factory.Now().AddMinutes(-4)));
+        Assert.Equal(withClip.IncidentId, plain.IncidentId);
+
+        var staff = await Staff();
+        var evidence = await staff.GetFromJsonAsync<ClusterEvidence>($"/api/v1/moderation/clusters/{withClip.IncidentId}/evidence", Json.Options);
+
+        Assert.Equal([withClip.ReportId, plain.ReportId], evidence!.Reports.Select(r => r.ReportId));
+        var first = evidence.Reports[0];
+        var media = Assert.Single(first.Media);
+        Assert.Equal((clip.MediaId, "video", "video/webm"), (media.MediaId, media.Kind, media.ContentType));
+        var s = first.Sensors!;
+        Assert.Equal((5.0, 265.17, true, 0.0, -21.1), (s.PeakG!.Value, s.Jerk!.Value, s.ImpactDetected!.Value, s.AudioPeakDbfs!.Value, s.AudioMeanDbfs!.Value));
+        Assert.Equal(2, s.GpsPoints);
+        Assert.Equal(111.2, s.GpsDistanceM!.Value, 1);
+        Assert.Equal(6.0, s.GpsDurationS);
+        Assert.Null(evidence.Reports[1].Sensors);
+        Assert.Empty(evidence.Reports[1].Media);
+        // The link is one a moderator can follow.
+        var download = await staff.GetAsync(media.Url);
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("video/webm", download.Content.Headers.ContentType!.MediaType);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await staff.GetAsync($"/api/v1/moderation/clusters/{Guid.NewGuid()}/evidence")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.GetAsync($"/api/v1/moderation/clusters/{withClip.IncidentId}/evidence")).StatusCode);
     }
 
     [Fact]
