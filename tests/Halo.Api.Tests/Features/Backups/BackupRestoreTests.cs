@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Halo.Api.Data;
 using Halo.Api.Features.Backups;
-using Halo.Api.Infrastructure;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
