@@ -218,6 +218,20 @@ public sealed class TwoInstancesTests
         }
     }
 
+    private static int _witness;
+
+    /// <summary>A report from a reporter of its own (its own network): two of them corroborate a cluster.</summary>
+    private static async Task<Halo.Api.Features.Reports.SubmitReportResponse> SubmitAsWitness(HttpClient http, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports/submit") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        request.Headers.Add("X-Forwarded-For", $"203.0.{Interlocked.Increment(ref _witness) % 250}.{Random.Shared.Next(1, 250)}");
+        var res = await http.SendAsync(request);
+        var text = await res.Content.ReadAsStringAsync();
+        Assert.True(res.StatusCode == HttpStatusCode.Created, $"{(int)res.StatusCode}: {text}");
+        return JsonSerializer.Deserialize<Halo.Api.Features.Reports.SubmitReportResponse>(text, Json.Options)!;
+    }
+
     [Fact]
     public async Task AVerifiedIncidentOnOneInstanceAlertsAPositionAndAWatchedPlaceGivenToTheOtherAndNoPositionCrossesRedis()
     {
@@ -227,7 +241,8 @@ public sealed class TwoInstancesTests
         try
         {
             var prefix = "halo-test-" + Guid.NewGuid().ToString("N")[..8];
-            var settings = Settings(cs, prefix);
+            // Reports come through a proxy on 127.0.0.1 that names each reporter's own address: distinct witnesses.
+            var settings = new Dictionary<string, string>(Settings(cs, prefix)) { ["Network__TrustedProxies__0"] = "127.0.0.1" };
             // Everything this run publishes on Redis (backplane and relay), and below every key it leaves there.
             await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis);
             var heard = new ConcurrentQueue<string>();
@@ -244,8 +259,8 @@ public sealed class TwoInstancesTests
             await using (var watcher = await LiveTestClient.ConnectAsync(a.Address))
             {
                 await watcher.SubscribeAsync(xLat - 0.02, xLon - 0.02, xLat + 0.02, xLon + 0.02);
-                await httpA.SubmitOk(Body(NewDevice(), xLat, xLon, occurred));
-                await httpA.SubmitOk(Body(NewDevice(), xLat + 0.0003, xLon, occurred));
+                await SubmitAsWitness(httpA, Body(NewDevice(), xLat, xLon, occurred));
+                await SubmitAsWitness(httpA, Body(NewDevice(), xLat + 0.0003, xLon, occurred));
                 while (!(await watcher.NextOfAsync(LivePublisher.IncidentUpdated, 60)).GetProperty("is_verified").GetBoolean()) { }
                 await Task.Delay(500); // the alerts observer runs right after the hub messages
             }
@@ -279,10 +294,10 @@ public sealed class TwoInstancesTests
             }
 
             // On A: two people report near the home and two at the device: both clusters become corroborated (verified) there.
-            var home = await httpA.SubmitOk(Body(NewDevice(), homeLat + 0.002, homeLon, occurred));
-            await httpA.SubmitOk(Body(NewDevice(), homeLat + 0.0022, homeLon, occurred));
-            var near = await httpA.SubmitOk(Body(NewDevice(), posLat, posLon, occurred));
-            var verified = await httpA.SubmitOk(Body(NewDevice(), posLat + 0.0001, posLon, occurred));
+            var home = await SubmitAsWitness(httpA, Body(NewDevice(), homeLat + 0.002, homeLon, occurred));
+            await SubmitAsWitness(httpA, Body(NewDevice(), homeLat + 0.0022, homeLon, occurred));
+            var near = await SubmitAsWitness(httpA, Body(NewDevice(), posLat, posLon, occurred));
+            var verified = await SubmitAsWitness(httpA, Body(NewDevice(), posLat + 0.0001, posLon, occurred));
             Assert.True(verified.IsVerified);
             Assert.Equal(near.IncidentId, verified.IncidentId);
 
