@@ -12,7 +12,7 @@ PORT="${HALO_BENCH_PORT:-5395}"
 ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge $((N + 1000)) ] || { echo "open-files limit $(ulimit -n) is too low for $N connections"; exit 1; }
 WORK="$(mktemp -d /tmp/halo-bench-live.XXXXXX)"
-cleanup() { [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { [ -n "${APP_PID:-}" ] && kill "$APP_PID" 2>/dev/null || true; cp "$WORK/app.log" "${LOG_COPY:-/dev/null}" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 dotnet build bench/live -c Release -nologo -v q >/dev/null
