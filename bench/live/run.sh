@@ -24,7 +24,7 @@ env Database__Provider=Sqlite Database__DataDirectory="$WORK/data" Database__See
   ASPNETCORE_ENVIRONMENT=Production RateLimiting__Enabled=false Reports__RetentionJobEnabled=false \
   Secrets__JwtSigningKey="$(openssl rand -base64 32)" Secrets__DeviceHashKey="$(openssl rand -base64 32)" \
   Secrets__VapidPrivateKey="$(openssl rand -base64 32)" \
-  Classification__TrainOnStart=false Predictions__TrainOnStart=false Predictions__DailyRetrainEnabled=false \
+  Classification__TrainOnStart=false Predictions__TrainOnStart=false Training__DailyRetrainEnabled=false \
   Logging__LogLevel__Default=Warning "$APP_DIR/Halo.Api" --urls "http://127.0.0.1:$PORT" > "$WORK/app.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 1 90); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 1; done
