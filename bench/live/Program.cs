@@ -76,7 +76,8 @@ Console.WriteLine("|---|---|");
 foreach (var r in rows) Console.WriteLine(r);
 await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (c, _) => await c.Connection.DisposeAsync());
 
-internal sealed record Received(string Id, long At);
+/// <summary>An arrival: incident id, monotonic time, and for incident messages the server's stamp (updated_at) and the wall clock then.</summary>
+internal sealed record Received(string Id, long At, DateTime? ServerStamp = null, DateTime Wall = default);
 
 /// <summary>One hub connection and what it received (incident and cluster messages: id and arrival time).</summary>
 internal sealed class Client
@@ -99,10 +100,11 @@ internal sealed class Samples(List<double> values)
     }
 }
 
-internal sealed record BroadcastResult(Samples Latency, long Expected, long Missing, Samples Submit)
+internal sealed record BroadcastResult(Samples Latency, long Expected, long Missing, Samples Submit, Samples Stamped)
 {
     public string Describe() =>
         $"delivered {Expected - Missing}/{Expected}; send→receive p50 {Latency.P(50):F0} ms, p95 {Latency.P(95):F0} ms, p99 {Latency.P(99):F0} ms, max {Latency.P(100):F0} ms; " +
+        $"server-stamped (row updated_at → receive) p50 {Stamped.P(50):F0} ms, p99 {Stamped.P(99):F0} ms; " +
         $"the submit POST itself p50 {Submit.P(50):F0} ms, p99 {Submit.P(99):F0} ms";
 }
 
@@ -197,11 +199,14 @@ internal sealed class Bench(HttpClient http, Uri server, int pid)
             .WithStatefulReconnect()
             .Build();
         var c = new Client { Connection = connection };
-        connection.On<JsonElement>("incident_created", p => c.Inbox.Enqueue(new Received(p.GetProperty("id").GetString()!, Stopwatch.GetTimestamp())));
-        connection.On<JsonElement>("incident_updated", p => c.Inbox.Enqueue(new Received(p.GetProperty("id").GetString()!, Stopwatch.GetTimestamp())));
+        connection.On<JsonElement>("incident_created", p => c.Inbox.Enqueue(Incident(p)));
+        connection.On<JsonElement>("incident_updated", p => c.Inbox.Enqueue(Incident(p)));
         connection.On<JsonElement>("cluster_updated", p => c.Inbox.Enqueue(new Received(p.GetProperty("incident_id").GetString()!, Stopwatch.GetTimestamp())));
         return c;
     }
+
+    private static Received Incident(JsonElement p) =>
+        new(p.GetProperty("id").GetString()!, Stopwatch.GetTimestamp(), p.GetProperty("updated_at").GetDateTime().ToUniversalTime(), DateTime.UtcNow);
 
     /// <summary>Area −1 is the broadcast box; 0… are the fan-out areas (a grid of 5 × 10 over the Stockholm region, then further east).</summary>
     private static async Task SubscribeAsync(Client c, int area)
@@ -246,6 +251,7 @@ internal sealed class Bench(HttpClient http, Uri server, int pid)
         await Parallel.ForEachAsync(clients.Where(c => c.Area != -1), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (c, _) => await SubscribeAsync(c, -1));
         foreach (var c in clients) c.Inbox.Clear();
         var latencies = new List<double>(clients.Count * count);
+        var stamped = new List<double>(clients.Count * count);
         var submits = new List<double>();
         long expected = 0, missing = 0;
         var rnd = new Random(42);
@@ -262,14 +268,18 @@ internal sealed class Bench(HttpClient http, Uri server, int pid)
             foreach (var c in clients)
             {
                 expected++;
-                var first = c.Inbox.Where(r => r.Id == incident && r.At > sent).Select(r => r.At).DefaultIfEmpty(0).Min();
-                if (first == 0) missing++;
-                else latencies.Add((first - sent) * 1000.0 / Stopwatch.Frequency);
+                var first = c.Inbox.Where(r => r.Id == incident && r.At > sent).MinBy(r => r.At);
+                if (first is null) missing++;
+                else
+                {
+                    latencies.Add((first.At - sent) * 1000.0 / Stopwatch.Frequency);
+                    if (first.ServerStamp is { } stamp) stamped.Add((first.Wall - stamp).TotalMilliseconds);
+                }
                 c.Inbox.Clear();
             }
             await Task.Delay(250);
         }
-        return new BroadcastResult(new Samples(latencies), expected, missing, new Samples(submits));
+        return new BroadcastResult(new Samples(latencies), expected, missing, new Samples(submits), new Samples(stamped));
     }
 
     public async Task<string> FanOutAsync(List<Client> clients, int areas, int perSecond, int secs)
