@@ -14,7 +14,9 @@ namespace Halo.Api.Features.Alerts;
 /// for <see cref="AlertOptions.PositionTtlMinutes"/>. Alerts: entering a forecast cell at or above the owner's
 /// minimum risk level for the current hour (staying in it raises nothing); a verified incident appearing within the
 /// radius of the owner's position or of a watched place. At most one alert per type per device per
-/// <see cref="AlertOptions.CooldownMinutes"/>, except severity 5; nothing during quiet hours.
+/// <see cref="AlertOptions.CooldownMinutes"/>, except severity 5; nothing during quiet hours. With several instances a
+/// position is known only to the instance it was posted to: <see cref="RedisAlertRelay"/> brings every alertable
+/// incident to every instance, and each checks its own positions.
 /// </summary>
 public sealed class Geofence(RiskLookup risk, IAlertCooldowns cooldowns, IEnumerable<IAlertDelivery> deliveries, LiveMetrics metrics,
     IOptions<AlertOptions> options, TimeProvider clock, IServiceScopeFactory scopes, SwedishAreas areas) : ILiveIncidentObserver
@@ -26,7 +28,6 @@ public sealed class Geofence(RiskLookup risk, IAlertCooldowns cooldowns, IEnumer
     private sealed record Place(AlertOwner Owner, AlertPreferencesDto Prefs, WatchedPlaceDto Where);
 
     private readonly ConcurrentDictionary<string, Tracked> _positions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string, Guid), DateTime> _alerted = new();
     private (List<Place> Places, DateTime LoadedAt)? _places;
 
     /// <summary>Owners whose position is held now (tests and metrics; never the positions themselves).</summary>
@@ -55,9 +56,25 @@ public sealed class Geofence(RiskLookup risk, IAlertCooldowns cooldowns, IEnumer
     /// <summary>The app closed: forget the position now rather than at its expiry.</summary>
     public bool Forget(AlertOwner owner) => _positions.TryRemove(owner.Key, out _);
 
-    public async Task OnIncidentAsync(IncidentDto incident, LiveChange change, CancellationToken ct)
+    /// <summary>
+    /// Only a verified, live incident alerts (police, staff, corroborated or cross-validated citizen cluster); the relay
+    /// (<see cref="RedisAlertRelay"/>) forwards nothing else.
+    /// </summary>
+    public static bool Alertable(IncidentDto incident) =>
+        incident.IsVerified && incident.IsIncident && incident.Status is not (IncidentStatus.Rejected or IncidentStatus.Deleted);
+
+    /// <summary>An incident published by this instance: this instance's positions and every owner's watched places.</summary>
+    public Task OnIncidentAsync(IncidentDto incident, LiveChange change, CancellationToken ct) => EvaluateAsync(incident, places: true, ct);
+
+    /// <summary>
+    /// An incident another instance published (<see cref="RedisAlertRelay"/>): only the positions held here, which no
+    /// other instance knows; the publishing instance has already checked the watched places (they are stored).
+    /// </summary>
+    public Task OnRelayedIncidentAsync(IncidentDto incident, CancellationToken ct) => EvaluateAsync(incident, places: false, ct);
+
+    private async Task EvaluateAsync(IncidentDto incident, bool places, CancellationToken ct)
     {
-        if (!incident.IsVerified || !incident.IsIncident || incident.Status is IncidentStatus.Rejected or IncidentStatus.Deleted) return;
+        if (!Alertable(incident)) return;
         var now = clock.GetUtcNow().UtcDateTime;
         // A backfill of old events (first import, a feed catching up) is history, not news.
         if (incident.OccurredAt < now.AddHours(-options.Value.MaxIncidentAgeHours)) return;
@@ -70,7 +87,7 @@ public sealed class Geofence(RiskLookup risk, IAlertCooldowns cooldowns, IEnumer
             var d = Haversine.DistanceM(t.Latitude, t.Longitude, incident.Latitude, incident.Longitude);
             if (d <= t.Prefs.RadiusM) hits[t.Owner.Key] = (t.Owner, t.Prefs, d, null);
         }
-        foreach (var p in await PlacesAsync(now, ct))
+        foreach (var p in places ? await PlacesAsync(now, ct) : [])
         {
             var d = Haversine.DistanceM(p.Where.Latitude, p.Where.Longitude, incident.Latitude, incident.Longitude);
             if (d > p.Where.RadiusM) continue;
@@ -81,7 +98,8 @@ public sealed class Geofence(RiskLookup risk, IAlertCooldowns cooldowns, IEnumer
         foreach (var (key, hit) in hits)
         {
             if (hit.Prefs.Categories is { Count: > 0 } cats && !cats.Contains(incident.Category)) continue;
-            if (!_alerted.TryAdd((key, incident.Id), now)) continue; // one alert per incident per owner
+            // One alert per incident per owner, across instances too (a live position on one, a watched place on another).
+            if (!await cooldowns.TryBeginAsync("once:" + key + ":" + incident.Id.ToString("N"), TimeSpan.FromDays(2))) continue;
             if (!await AdmitAsync(hit.Owner, hit.Prefs, IncidentType, incident.Severity, now)) continue;
             var alert = new LiveAlert(Guid.CreateVersion7(clock.GetUtcNow()).ToString("N"), IncidentType,
                 AlertTexts.Incident(hit.Prefs.Language, incident.Category, hit.Distance, hit.Place), incident.Title,
@@ -90,8 +108,18 @@ public sealed class Geofence(RiskLookup risk, IAlertCooldowns cooldowns, IEnumer
         }
     }
 
-    /// <summary>Watched places changed (PUT): read them again at the next incident.</summary>
-    public void PlacesChanged() => _places = null;
+    /// <summary>Watched places were saved here (PUT): read them again at the next incident, here and (relay) elsewhere.</summary>
+    public void PlacesChanged()
+    {
+        _places = null;
+        PlacesSaved?.Invoke();
+    }
+
+    /// <summary>Another instance saved watched places (<see cref="RedisAlertRelay"/>): drop this instance's cache.</summary>
+    public void ForgetPlaces() => _places = null;
+
+    /// <summary>Raised by <see cref="PlacesChanged"/>: the relay tells the other instances.</summary>
+    public event Action? PlacesSaved;
 
     private async Task<bool> AdmitAsync(AlertOwner owner, AlertPreferencesDto prefs, string type, int? severity, DateTime now)
     {
@@ -122,12 +150,9 @@ public sealed class Geofence(RiskLookup risk, IAlertCooldowns cooldowns, IEnumer
     {
         foreach (var (key, t) in _positions)
             if (now - t.At > Ttl) _positions.TryRemove(new KeyValuePair<string, Tracked>(key, t));
-        if (_alerted.Count > 10_000)
-            foreach (var (key, at) in _alerted)
-                if (now - at > TimeSpan.FromDays(2)) _alerted.TryRemove(key, out _);
     }
 
-    /// <summary>Every watched place, cached for a minute (PUT clears the cache on its instance).</summary>
+    /// <summary>Every watched place, cached for a minute (PUT clears the cache on its instance, and through the relay on the others).</summary>
     private async Task<List<Place>> PlacesAsync(DateTime now, CancellationToken ct)
     {
         if (_places is { } cached && now - cached.LoadedAt < TimeSpan.FromMinutes(1)) return cached.Places;

@@ -17,6 +17,7 @@ public sealed class LiveMetrics
     private readonly Counter<long> _pushFailed;
     private readonly Counter<long> _alerts;
     private readonly Counter<long> _suppressed;
+    private readonly Counter<long> _relayed;
 
     public LiveMetrics(IMeterFactory meters)
     {
@@ -28,6 +29,8 @@ public sealed class LiveMetrics
         _pushFailed = meter.CreateCounter<long>("halo.push.failed", "{push}", "Web Push attempts that failed, by outcome (gone, rejected, retry, expired).");
         _alerts = meter.CreateCounter<long>("halo.alerts.sent", "{alert}", "Personal alerts raised, by type (risk, incident).");
         _suppressed = meter.CreateCounter<long>("halo.alerts.suppressed", "{alert}", "Alerts not raised, by reason (cooldown, quiet_hours) and type.");
+        _relayed = meter.CreateCounter<long>("halo.alerts.relayed", "{message}",
+            "Alert relay messages between instances over Redis, by direction (sent, received) and kind (incident, places).");
     }
 
     public void Connected() => _connections.Add(1);
@@ -39,4 +42,6 @@ public sealed class LiveMetrics
     public void AlertRaised(string type) => _alerts.Add(1, new KeyValuePair<string, object?>("type", type));
     public void AlertSuppressed(string type, string reason) =>
         _suppressed.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("reason", reason));
+    public void AlertRelay(string direction, string kind) =>
+        _relayed.Add(1, new KeyValuePair<string, object?>("direction", direction), new KeyValuePair<string, object?>("kind", kind));
 }
