@@ -76,14 +76,15 @@ for store in $ONLY; do
       psql "host=127.0.0.1 port=$PG_PORT user=halo dbname=$db" -qc "ANALYZE" >/dev/null
     fi
   done
-  env_of() { # side
-    if [ "$store" = sqlite ]; then echo "Database__Provider=Sqlite Database__DataDirectory=$WORK/$store-$1"
-    else echo "Database__Provider=Postgres Database__DataDirectory=$WORK/$store-$1-data Database__ConnectionString=${HALO_TEST_POSTGRES/Database=postgres/Database=halo_ab_$1}"; fi
-  }
-  # shellcheck disable=SC2046
-  start_app base 5411 $(env_of base)
-  # shellcheck disable=SC2046
-  start_app this 5412 $(env_of this)
+  for side in base this; do
+    port=5411; [ "$side" = this ] && port=5412
+    if [ "$store" = sqlite ]; then
+      start_app "$side" "$port" Database__Provider=Sqlite Database__DataDirectory="$WORK/$store-$side"
+    else
+      start_app "$side" "$port" Database__Provider=Postgres Database__DataDirectory="$WORK/$store-$side-data" \
+        Database__ConnectionString="${HALO_TEST_POSTGRES/Database=postgres/Database=halo_ab_$side}"
+    fi
+  done
   slice 5411 5 >/dev/null; slice 5412 5 >/dev/null
   rows=(); ratios=()
   for r in $(seq 1 "$ROUNDS"); do
@@ -98,6 +99,7 @@ for store in $ONLY; do
   done
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; PIDS=()
   median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+  # Printed as soon as a store is done, so a later failure cannot lose it.
   {
     echo
     echo "### $store: median ratio this/baseline = $median (req/s)"
@@ -105,7 +107,7 @@ for store in $ONLY; do
     echo "| store | round | baseline req/s | baseline p99 ms | this req/s | this p99 ms | ratio | load (1 min) |"
     echo "|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
-  } >> "$SECTION"
+  } | tee -a "$SECTION"
 done
 
-cat "$SECTION" | tee -a "$ROOT/bench/RESULTS-reports.md"
+cat "$SECTION" >> "$ROOT/bench/RESULTS-reports.md"
