@@ -155,6 +155,7 @@ fi
 
 echo
 echo "Machine: $(lscpu | sed -n 's/^Model name:\s*//p'), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GB memory; load average before $LOAD0, after $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "Commit: $(git rev-parse --short HEAD 2>/dev/null || echo n/a). Finished $(date -u '+%Y-%m-%d %H:%M') UTC."
 echo "Command: ONLY='$ONLY' SOAK_SECS=$SOAK_SECS PROBE_SECS=$PROBE_SECS BASE_SECS=$BASE_SECS CONNS_MAX=$CONNS_MAX ROWS=$ROWS P99_MS=$P99_MS bench/load/soak.sh"
 cat "$OUT"
 cat "$WORK/summary.txt"
