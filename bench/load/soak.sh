@@ -142,17 +142,18 @@ echo "|---|---|---|---|---|---|---|---|---|---|" >> "$OUT"
 : > "$WORK/summary.txt"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-ONLY="${ONLY:-sqlite postgres}"
-if [[ " $ONLY " == *" sqlite "* ]]; then
-  run_store sqlite Database__Provider=Sqlite Database__DataDirectory="$WORK/sqlite"
-fi
-if [[ " $ONLY " == *" postgres "* ]]; then
-  PGCS="${HALO_TEST_POSTGRES/Database=postgres/Database=halo_bench_load}"
-  PGCS="${PGCS/Maximum Pool Size=50/Maximum Pool Size=${PG_POOL:-64}}"
-  psql "host=127.0.0.1 port=$HALO_PG_PORT user=halo dbname=postgres" -qc "CREATE DATABASE halo_bench_load" >/dev/null
-  run_store postgres Database__Provider=Postgres Database__ConnectionString="$PGCS" Database__MigrateOnStart=true Database__DataDirectory="$WORK/pg"
-fi
-
+ONLY="${ONLY:-sqlite postgres}"   # stores, run in this order
+for store in $ONLY; do
+  case "$store" in
+    sqlite) run_store sqlite Database__Provider=Sqlite Database__DataDirectory="$WORK/sqlite" ;;
+    postgres)
+      PGCS="${HALO_TEST_POSTGRES/Database=postgres/Database=halo_bench_load}"
+      PGCS="${PGCS/Maximum Pool Size=50/Maximum Pool Size=${PG_POOL:-64}}"
+      psql "host=127.0.0.1 port=$HALO_PG_PORT user=halo dbname=postgres" -qc "CREATE DATABASE halo_bench_load" >/dev/null
+      run_store postgres Database__Provider=Postgres Database__ConnectionString="$PGCS" Database__MigrateOnStart=true Database__DataDirectory="$WORK/pg" ;;
+    *) echo "unknown store $store (sqlite or postgres)"; exit 2 ;;
+  esac
+done
 echo
 echo "Machine: $(lscpu | sed -n 's/^Model name:\s*//p'), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GB memory; load average before $LOAD0, after $(cut -d' ' -f1-3 /proc/loadavg)."
 echo "Commit: $(git rev-parse --short HEAD 2>/dev/null || echo n/a). Finished $(date -u '+%Y-%m-%d %H:%M') UTC."
