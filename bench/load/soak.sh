@@ -45,6 +45,8 @@ JWT="$(openssl rand -base64 32)"; DEVICE="$(openssl rand -base64 32)"; VAPID="$(
 
 start_app() { # label, env...
   local label="$1"; shift
+  # Another benchmark on the same port would answer in the app's place.
+  if ss -ltn | grep -q "127.0.0.1:$PORT "; then echo "port $PORT is taken: set HALO_BENCH_PORT"; exit 1; fi
   env "$@" ASPNETCORE_ENVIRONMENT=Production Secrets__JwtSigningKey="$JWT" Secrets__DeviceHashKey="$DEVICE" Secrets__VapidPrivateKey="$VAPID" \
     RateLimiting__Enabled=false Ingestion__Polisen__Enabled=false Reports__RetentionJobEnabled=false Training__DailyRetrainEnabled=false \
     Logging__LogLevel__Default=Warning "$APP/Halo.Api" --urls "$BASE" >> "$WORK/app-$label.log" 2>&1 &
@@ -59,7 +61,9 @@ wait_models() { # timeout seconds
   local start; start=$(date +%s)
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/v1/predictions/hotspots?bbox=17.9,59.25,18.2,59.4")" = 200 ] &&
         [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -d '{"description":"brand i huset"}' "$BASE/api/v1/classify")" = 200 ]; do
-    if [ $(( $(date +%s) - start )) -gt "$1" ]; then echo "models not serving after $1 s"; tail -40 "$WORK"/app-*.log; exit 1; fi
+    if [ $(( $(date +%s) - start )) -gt "$1" ] || ! kill -0 "$APP_PID" 2>/dev/null; then
+      echo "models not serving after $(( $(date +%s) - start )) s (app exited?)"; tail -c 2000 "$WORK"/app-*.log; exit 1
+    fi
     sleep 5
   done
   echo "models serving after $(( $(date +%s) - start )) s"
