@@ -12,7 +12,7 @@
 #      instrumentation) sampled every 10 s; first minute after WARM_SECS vs last minute;
 #   4. /health again.
 # The daily retrain, retention job and police ingestion are off so the soak measures serving, not a training run.
-# Usage: [ONLY=sqlite|postgres] [SOAK_SECS=600] [PROBE_SECS=20] [BASE_SECS=10] [CONNS_MAX=64] [ROWS=100000] [PG_POOL=n]
+postgres]|postgres] [SOAK_SECS=600] [PROBE_SECS=20] [BASE_SECS=10] [CONNS_MAX=64] [ROWS=100000] [PG_POOL=n]
 #        [APP_DIR=published app, else published here] [KEEP_DIR=folder for raw output] bench/load/soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,7 +37,7 @@ dotnet build bench/Halo.Bench.Seed -c Release -nologo -v q >/dev/null
 SEED="bench/Halo.Bench.Seed/bin/Release/net10.0/Halo.Bench.Seed"
 APP="${APP_DIR:-$WORK/app}"
 [ -n "${APP_DIR:-}" ] || dotnet publish src/Halo.Api -c Release -o "$APP" -nologo -v q >/dev/null
-PORT="${HALO_BENCH_PORT:-5395}"
+PORT="${HALO_BENCH_PORT:-5795}"   # 5391–5395 are the other benches' ports
 BASE="http://127.0.0.1:$PORT"
 LUA="bench/load/mixed.lua"
 OUT="$WORK/results.md"
