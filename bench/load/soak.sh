@@ -12,7 +12,7 @@
 #      instrumentation) sampled every 10 s; first minute after WARM_SECS vs last minute;
 #   4. /health again.
 # The daily retrain, retention job and police ingestion are off so the soak measures serving, not a training run.
-postgres]|postgres] [SOAK_SECS=600] [PROBE_SECS=20] [BASE_SECS=10] [CONNS_MAX=64] [ROWS=100000] [PG_POOL=n]
+# Usage: [ONLY="sqlite postgres" (run in that order)] [SOAK_SECS=600] [PROBE_SECS=20] [BASE_SECS=10] [CONNS_MAX=64] [ROWS=100000] [PG_POOL=n]
 #        [APP_DIR=published app, else published here] [KEEP_DIR=folder for raw output] bench/load/soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
