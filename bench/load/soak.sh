@@ -13,7 +13,7 @@
 #   4. /health again.
 # The daily retrain, retention job and police ingestion are off so the soak measures serving, not a training run.
 # Usage: [ONLY="sqlite postgres" (run in that order)] [SOAK_SECS=600] [PROBE_SECS=20] [BASE_SECS=10] [CONNS_MAX=64] [ROWS=100000] [PG_POOL=n]
-#        [APP_DIR=published app, else published here] [KEEP_DIR=folder for raw output] bench/load/soak.sh
+#        [HALO_BENCH_PORT=5795] [APP_DIR=published app, else published here] [KEEP_DIR=folder for raw output] bench/load/soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SOAK_SECS="${SOAK_SECS:-600}"; PROBE_SECS="${PROBE_SECS:-20}"; BASE_SECS="${BASE_SECS:-10}"; CONNS_MAX="${CONNS_MAX:-64}"
