@@ -81,6 +81,8 @@ public sealed class LivePublisher : BackgroundService, ILiveNotifications
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
+            // The host is gone (a start that failed after changes were queued): nobody is left to tell.
+            catch (ObjectDisposedException) { return; }
             catch (Exception e)
             {
                 // One change that cannot be published (store busy, backplane down) must not stop the others.
