@@ -41,6 +41,16 @@ public sealed class DeployRecipe : IAsyncLifetime
     public string SystemdDirectory => Path.Combine(_root, "systemd");
     public string NginxPrefix => Path.Combine(_root, "nginx");
     public string AccessLog => Path.Combine(NginxPrefix, "access.log");
+    /// <summary>nginx's own errors (an upstream it could not reach says why here).</summary>
+    /// <summary>
+    /// The site's <c>fail_timeout</c>: an instance nginx failed to reach gets no requests for this long, even once it is
+    /// ready again (open-source nginx has no active health checks). A roll waits it out before the next instance.
+    /// </summary>
+    public static TimeSpan FailTimeout => TimeSpan.FromSeconds(int.Parse(
+        System.Text.RegularExpressions.Regex.Match(File.ReadAllText(NginxSite), @"fail_timeout=(\d+)s").Groups[1].Value,
+        System.Globalization.CultureInfo.InvariantCulture));
+
+    public string ErrorLog => ReadOrEmpty(Path.Combine(NginxPrefix, "error.log"));
     public string RenderedUnit => Path.Combine(SystemdDirectory, "halo@.service");
 
     public int PortA { get; } = FreePort();

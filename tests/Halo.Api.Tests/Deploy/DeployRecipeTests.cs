@@ -80,7 +80,7 @@ public sealed class DeployRecipeTests(DeployRecipe recipe) : IClassFixture<Deplo
     {
         using var http = recipe.PublicClient();
         var ready = await http.GetAsync("/health/ready");
-        Assert.True(ready.StatusCode == HttpStatusCode.OK, await ready.Content.ReadAsStringAsync());
+        Assert.True(ready.StatusCode == HttpStatusCode.OK, await ready.Content.ReadAsStringAsync() + "\nnginx error log:\n" + recipe.ErrorLog);
         Assert.Equal("ready", JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
 
         using var plain = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{recipe.HttpPort}") };
@@ -131,7 +131,9 @@ public sealed class DeployRecipeTests(DeployRecipe recipe) : IClassFixture<Deplo
             Assert.Equal(0, exit);
             var during = answered;
             await recipe.StartInstanceAsync(port);
-            Assert.True(answered > during, "no request was answered while one instance was down");
+            Assert.True(answered > during, "no request was answered while one instance was down\nnginx error log:\n" + recipe.ErrorLog);
+            // As the guide's loop does: nginx takes a failed instance back only after fail_timeout.
+            await Task.Delay(DeployRecipe.FailTimeout + TimeSpan.FromSeconds(1));
         }
         await stop.CancelAsync();
         await load;
