@@ -41,7 +41,6 @@ public sealed class DeployRecipe : IAsyncLifetime
     public string SystemdDirectory => Path.Combine(_root, "systemd");
     public string NginxPrefix => Path.Combine(_root, "nginx");
     public string AccessLog => Path.Combine(NginxPrefix, "access.log");
-    /// <summary>nginx's own errors (an upstream it could not reach says why here).</summary>
     /// <summary>
     /// The site's <c>fail_timeout</c>: an instance nginx failed to reach gets no requests for this long, even once it is
     /// ready again (open-source nginx has no active health checks). A roll waits it out before the next instance.
@@ -50,7 +49,9 @@ public sealed class DeployRecipe : IAsyncLifetime
         System.Text.RegularExpressions.Regex.Match(File.ReadAllText(NginxSite), @"fail_timeout=(\d+)s").Groups[1].Value,
         System.Globalization.CultureInfo.InvariantCulture));
 
-    public string ErrorLog => ReadOrEmpty(Path.Combine(NginxPrefix, "error.log"));
+    private string ErrorLogFile => Path.Combine(NginxPrefix, "error.log");
+    /// <summary>nginx's own errors (an upstream it could not reach says why here).</summary>
+    public string ErrorLog => ReadOrEmpty(ErrorLogFile);
     public string RenderedUnit => Path.Combine(SystemdDirectory, "halo@.service");
 
     public int PortA { get; } = FreePort();
@@ -265,12 +266,12 @@ public sealed class DeployRecipe : IAsyncLifetime
                 include {{conf}}/halo.conf;
             }
             """);
-        string[] args = ["-p", NginxPrefix + "/", "-c", Path.Combine(conf, "nginx.conf"), "-e", Path.Combine(NginxPrefix, "error.log")];
+        string[] args = ["-p", NginxPrefix + "/", "-c", Path.Combine(conf, "nginx.conf"), "-e", ErrorLogFile];
         await RunAsync(FindNginx()!, ["-t", .. args], TimeSpan.FromSeconds(30));
         _nginx = RecipeProcess.Start(FindNginx()!, args, null, NginxPrefix);
         for (var i = 0; i < 100; i++)
         {
-            if (_nginx.HasExited) throw new InvalidOperationException($"nginx exited:\n{_nginx.Output}\n{ReadOrEmpty(Path.Combine(NginxPrefix, "error.log"))}");
+            if (_nginx.HasExited) throw new InvalidOperationException($"nginx exited:\n{_nginx.Output}\n{ErrorLog}");
             try
             {
                 using var tcp = new TcpClient();
@@ -279,7 +280,7 @@ public sealed class DeployRecipe : IAsyncLifetime
             }
             catch (SocketException) { await Task.Delay(100); }
         }
-        throw new TimeoutException("nginx did not listen in 10 s:\n" + ReadOrEmpty(Path.Combine(NginxPrefix, "error.log")));
+        throw new TimeoutException("nginx did not listen in 10 s:\n" + ErrorLog);
     }
 
     public static string ReadOrEmpty(string path)
