@@ -12,7 +12,9 @@ trap 'halo_services_stop; rm -f "$LOG"' EXIT
 dotnet tool restore >/dev/null
 dotnet build Halo.slnx -c Release -nologo -v q
 set +e
-dotnet test Halo.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" 2>&1 | tee "$LOG"
+# A test stuck past the hang timeout is stopped and named (blame), so a hang fails the run instead of using up CI's time.
+dotnet test Halo.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" \
+  --blame-hang-timeout "${HALO_TEST_HANG_TIMEOUT:-10m}" --blame-hang-dump-type none "$@" 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 set -e
 

@@ -1,12 +1,14 @@
 using System.Globalization;
 using Microsoft.Playwright;
 
-// Usage: Halo.Bench.App <base-url> [runs]
+// Usage: Halo.Bench.App <base-url> [runs] [sync]
 // Each run opens a fresh browser context (empty HTTP cache, no service worker): the cold load. It then reloads in
 // the same context, where the service worker serves the app shell: the repeat load. Times are the page's own
 // performance.now() (from navigation start) when the map has drawn its first frame with data.
 var baseUrl = args.Length > 0 ? args[0].TrimEnd('/') + "/" : "http://127.0.0.1:5080/";
 var runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+// Reports to queue offline and sync (OutboxSync.cs); 0 skips it.
+var sync = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 0;
 
 using var playwright = await Playwright.CreateAsync();
 await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -119,3 +121,5 @@ Console.WriteLine($"cold load to first hexagons drawn:      {Stats(coldMarked)};
 Console.WriteLine($"repeat load via service worker:        {Stats(repeatMarked)}; polled: {Stats(repeat)}");
 Console.WriteLine($"slider change to new layer drawn:      {Stats(slider)}");
 Console.WriteLine($"cold load transferred: app {coldBytes / 1024.0 / 1024.0:0.00} MiB in {coldRequests} responses, API {apiBytes / 1024.0 / 1024.0:0.00} MiB in {apiRequests} responses (headers + encoded bodies, until the app is up)");
+
+if (sync > 0) await OutboxSync.RunAsync(browser, baseUrl, sync);

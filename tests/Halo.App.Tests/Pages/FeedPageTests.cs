@@ -18,7 +18,8 @@ public sealed class FeedPageTests : BunitContext
     public FeedPageTests()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
-        _api = new FakeApi(r => r.RequestUri!.AbsolutePath == "/api/v1/incidents"
+        _api = new FakeApi(r => _offline ? throw new HttpRequestException("offline")
+            : r.RequestUri!.AbsolutePath == "/api/v1/incidents"
             ? FakeApi.Json(HttpStatusCode.OK, _incidents(Record(r.RequestUri.Query)))
             : FakeApi.Problem(HttpStatusCode.NotFound));
         var browser = new PositionedBrowser(JSInterop.JSRuntime);
@@ -35,6 +36,27 @@ public sealed class FeedPageTests : BunitContext
         Services.AddSingleton(settings);
         _live = new LiveUpdates(JSInterop.JSRuntime, session, api, settings);
         Services.AddSingleton(_live);
+        Services.AddSingleton<ViewCache>(_cache);
+    }
+
+    private bool _offline;
+    private readonly MemoryViewCache _cache = new(new FakeTimeProvider(Now.AddHours(-2)));
+
+    /// <summary>The IndexedDB cache kept in memory, saving at a fixed time.</summary>
+    private sealed class MemoryViewCache(TimeProvider clock) : ViewCache(null!)
+    {
+        private readonly Dictionary<string, string> _entries = [];
+
+        public override Task PutAsync<T>(string key, T value)
+        {
+            _entries[key] = System.Text.Json.JsonSerializer.Serialize(value, HaloApiClient.Json);
+            return Task.CompletedTask;
+        }
+
+        public override Task<Cached<T>?> GetAsync<T>(string key, string? prefix = null) =>
+            Task.FromResult(_entries.TryGetValue(key, out var json)
+                ? new Cached<T>(System.Text.Json.JsonSerializer.Deserialize<T>(json, HaloApiClient.Json)!, clock.GetUtcNow())
+                : null);
     }
 
     private readonly LiveUpdates _live;
@@ -139,5 +161,33 @@ public sealed class FeedPageTests : BunitContext
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=feed-list] li")));
         Assert.Equal("traffic", cut.Find("[data-testid=feed-list] li").GetAttribute("data-category"));
+    }
+
+    [Fact]
+    public void OfflineTheFeedShowsWhatItLastShowedForThatPlaceMarkedStaleWithItsTime()
+    {
+        var utc = Now.UtcDateTime;
+        _incidents = _ => new IncidentPage([Incident("traffic", utc.AddHours(-3), 59.3293, 18.0686, verified: true)], 1, null);
+        var first = Render<FeedPage>();
+        first.Find("#feed-place").Change("Stockholm");
+        first.WaitForAssertion(() => Assert.Single(first.FindAll("[data-testid=feed-list] li")));
+        Assert.Empty(first.FindAll("[data-testid=feed-stale]"));
+        first.Dispose();
+
+        _offline = true;
+        var cut = Render<FeedPage>();
+        cut.Find("#feed-place").Change("Stockholm");
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=feed-list] li")));
+        var sv = System.Globalization.CultureInfo.GetCultureInfo("sv-SE");
+        Assert.Equal($"Offline – visar sparade data från {Now.AddHours(-2).ToLocalTime().ToString("g", sv)}.", cut.Find("[data-testid=feed-stale]").TextContent.Trim());
+        Assert.Equal("traffic", cut.Find("[data-testid=feed-list] li").GetAttribute("data-category"));
+        Assert.Empty(cut.FindAll("[role=alert]"));
+
+        // A place never shown before has nothing saved: the error, not someone else's list.
+        cut.Find("#feed-place").Change("Luleå");
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[role=alert]")));
+        Assert.Empty(cut.FindAll("[data-testid=feed-list] li"));
+        Assert.Empty(cut.FindAll("[data-testid=feed-stale]"));
     }
 }

@@ -27,14 +27,16 @@ public abstract class ReportPrivacyTests(HaloApiFactory factory)
     private readonly HttpClient _client = factory.CreateClient();
     private int _network;
 
-    /// <summary>A reporter position far (≥ 250 m) from the centres of its own cells at resolutions 7 and 8, so a published centre is never "close by luck".</summary>
-    private static (double Lat, double Lon) VictimPoint()
+    /// <summary>A reporter position far (≥ 250 m) from the centres of its own cells, so a published centre is never "close by luck".</summary>
+    private static (double Lat, double Lon) VictimPoint() => FarFromCentres(NewPlace());
+
+    /// <summary>A point ~330 m from <paramref name="near"/> that is ≥ 250 m from its cell centres at resolutions 5–8.</summary>
+    private static (double Lat, double Lon) FarFromCentres((double Lat, double Lon) near)
     {
-        var (lat, lon) = NewPlace();
         for (var bearing = 7; bearing < 360; bearing += 15)
         {
-            var p = TestIncidents.Offset(lat, lon, 330, bearing);
-            if (new[] { 7, 8 }.All(r => DistanceToCentre(p, r) >= 250)) return p;
+            var p = TestIncidents.Offset(near.Lat, near.Lon, 330, bearing);
+            if (new[] { 5, 6, 7, 8 }.All(r => DistanceToCentre(p, r) >= 250)) return p;
         }
         throw new InvalidOperationException("No point far from its cell centres near this place.");
     }
@@ -290,7 +292,8 @@ public abstract class ReportPrivacyTests(HaloApiFactory factory)
         var victim = VictimPoint();
         var t = factory.Now().AddMinutes(-30);
         var r = await Report(victim, t);
-        var legacyPoint = TestIncidents.Offset(victim.Lat, victim.Lon, 8_000, 45);
+        // Far from its own cell centres too, so that its published centre is never close by luck.
+        var legacyPoint = FarFromCentres(TestIncidents.Offset(victim.Lat, victim.Lon, 8_000, 45));
         var legacy = TestIncidents.Make(IncidentSources.Citizen, legacyPoint.Lat, legacyPoint.Lon, t);
         // Rows as the old code left them: the cluster at its exact point, and a citizen incident with no cluster.
         await factory.WithDb(async db =>
