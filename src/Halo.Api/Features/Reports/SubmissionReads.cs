@@ -181,9 +181,8 @@ public sealed class PostgresSubmissionReads(ClusterLock clusterLock) : Submissio
         batch.BatchCommands.Add(citizen);
         // Halo's connections plan every execution for its values (DataRegistration.WithPostgresDefaults). The two
         // range reads above must keep that: once recent rows grow, PostgreSQL's generic plan for the official read
-        // (cheaper by its estimate) walks the latitude index over every seeded row, 64 ms instead of 1 ms, and the
-        // submit rate collapses after about a minute of load. The writes that follow in this transaction opt back into
-        // the default, whose generic plans are good for them and save the planning (bench/RESULTS-reports.md).
+        // (cheaper by its estimate) walks the latitude index over every row and the submit rate collapses. The writes
+        // that follow opt back into the default, whose generic plans are good for them (bench/RESULTS-reports.md).
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('plan_cache_mode', 'auto', true)"));
 
         var officials = new List<ClusterCandidate>();
