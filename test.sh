@@ -18,6 +18,10 @@ dotnet test Halo.slnx -c Release --no-build --nologo --logger "console;verbosity
 status=${PIPESTATUS[0]}
 set -e
 
+# CI keeps only the tail of the output, so each failure is repeated here, named, with its message.
+awk '/^  Failed [^ ]/ { n = 8; print "FAILED:" substr($0, 9) ; next }
+     n > 0 && /^  (Passed|Skipped|Failed) / { n = 0 }
+     n > 0 && (!/^ +at / || /\/tests\//) { print "  " $0; n-- }' "$LOG"
 # One plain closing line for the whole run, summed over the test assemblies.
 awk '/^ +Passed: +[0-9]+ *$/ { p += $2 } /^ +Failed: +[0-9]+ *$/ { f += $2 }
      END { printf "tests: %d passed, %d failed\n", p, f }' "$LOG"
