@@ -171,11 +171,6 @@ public sealed class PostgresSubmissionReads(ClusterLock clusterLock) : Submissio
                      wide.MinLat, wide.MaxLat, wide.MinLon, wide.MaxLon, o.MaxOfficialPrecisionM })
             official.Parameters.Add(new NpgsqlParameter { Value = v });
         batch.BatchCommands.Add(official);
-        // Halo's connections plan every execution for its values (DataRegistration.WithPostgresDefaults). The official
-        // read must keep that: once recent rows grow, PostgreSQL's generic plan for it (cheaper by its estimate) walks
-        // the latitude index over every row and the submit rate collapses. What follows opts back into the default,
-        // whose generic plans are good for it and save the planning (bench/RESULTS-reports.md).
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('plan_cache_mode', 'auto', true)"));
         var citizen = new NpgsqlBatchCommand(CitizenColumnsSql + """
             WHERE c."CentroidLatitude" >= $4 AND c."CentroidLatitude" <= $5 AND c."CentroidLongitude" >= $6 AND c."CentroidLongitude" <= $7
               AND i."OccurredAt" >= $8 AND i."OccurredAt" <= $9 AND i."Status" <> $10 AND i."Status" <> $11
@@ -184,6 +179,11 @@ public sealed class PostgresSubmissionReads(ClusterLock clusterLock) : Submissio
         foreach (var v in new object[] { box.MinLat, box.MaxLat, box.MinLon, box.MaxLon, from, to, IncidentStatus.Rejected, IncidentStatus.Deleted })
             citizen.Parameters.Add(new NpgsqlParameter { Value = v });
         batch.BatchCommands.Add(citizen);
+        // Halo's connections plan every execution for its values (DataRegistration.WithPostgresDefaults). The two
+        // range reads above must keep that: once recent rows grow, PostgreSQL's generic plan for the official read
+        // (cheaper by its estimate) walks the latitude index over every row and the submit rate collapses. The writes
+        // that follow opt back into the default, whose generic plans are good for them (bench/RESULTS-reports.md).
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('plan_cache_mode', 'auto', true)"));
 
         var officials = new List<ClusterCandidate>();
         var citizens = new List<CitizenCandidate>();
@@ -192,7 +192,6 @@ public sealed class PostgresSubmissionReads(ClusterLock clusterLock) : Submissio
         while (await reader.ReadAsync(ct))
             officials.Add(new ClusterCandidate(reader.GetGuid(0), true, reader.GetString(1), Utc(reader.GetDateTime(2)),
                 reader.GetDouble(3), reader.GetDouble(4), reader.GetDouble(5)));
-        await reader.NextResultAsync(ct); // past set_config
         await reader.NextResultAsync(ct);
         while (await reader.ReadAsync(ct)) citizens.Add(ReadCitizen(reader));
         return (officials, citizens);
