@@ -35,10 +35,13 @@ PG_PORT="${HALO_PG_PORT:-55432}"
 SECRETS=(Secrets__DeviceHashKey="$(openssl rand -base64 32)" Secrets__JwtSigningKey="$(openssl rand -base64 32)"
   Secrets__VapidPrivateKey="$(openssl rand -base64 32)")
 
+# Neither side trains at start: a first training on the seeded rows runs for minutes in the background, and each
+# build's own training cost would be measured as submit speed.
 start_app() { # side port env… -> waits until ready
   local side="$1" port="$2"; shift 2
   env "$@" "${SECRETS[@]}" Database__SeedSample=false Ingestion__Polisen__Enabled=false ASPNETCORE_ENVIRONMENT=Production \
     RateLimiting__Enabled=false Reports__RetentionJobEnabled=false Training__DailyRetrainEnabled=false Predictions__DailyRetrainEnabled=false \
+    Predictions__TrainOnStart=false Classification__TrainOnStart=false \
     Logging__LogLevel__Default=Warning "$WORK/$side-app/Halo.Api" --urls "http://127.0.0.1:$port" > "$WORK/app-$side-$port.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && return 0; sleep 1; done
