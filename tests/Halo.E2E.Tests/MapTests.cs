@@ -239,6 +239,8 @@ public sealed class MapTests(AppServer app)
 
         var popup = page.Locator(".halo-popup");
         await Assertions.Expect(popup.Locator(".popup-risk")).ToContainTextAsync("Risk:");
+        // The map's cells come without factors; the tap fetched the cell's.
+        await Assertions.Expect(popup.Locator(".popup-factors li").First).ToBeVisibleAsync();
         await Assertions.Expect(popup.Locator(".popup-area")).ToContainTextAsync("Stockholm");
         Assert.True(await popup.Locator(".popup-incident").CountAsync() > 0);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "popup-risk-and-events.png") });

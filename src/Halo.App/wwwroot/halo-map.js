@@ -276,7 +276,9 @@ function buildMap(host, opts) {
     }
 
     function hotspotUrl(view, hour) {
-        return `api/v1/predictions/hotspots?bbox=${view.bbox}&hours_ahead=${hour}&resolution=${view.res}&format=geojson&limit=${opts.hotspotLimit ?? 1000}`;
+        // detail=summary: what the map draws (a quarter of the full size to download, parse, lay out and cache);
+        // a tap asks for the cell's factors.
+        return `api/v1/predictions/hotspots?bbox=${view.bbox}&hours_ahead=${hour}&resolution=${view.res}&format=geojson&detail=summary&limit=${opts.hotspotLimit ?? 1000}`;
     }
 
     function fetchHour(view, hour) {
@@ -490,11 +492,20 @@ function buildMap(host, opts) {
         const level = state.labels.levels?.[p.risk_level] ?? p.risk_level ?? '';
         d.append(el('strong', null, `${state.labels.risk}: ${level} (${Math.round(Number(p.risk_score) * 100)} %)`));
         d.append(el('div', null, `${state.labels.expected}: ${Number(p.expected_count).toLocaleString(state.labels.locale, { maximumFractionDigits: 1 })}`));
-        if (factors.length) {
+        const showFactors = list => {
+            if (!list?.length) return;
             d.append(el('div', 'popup-factors-title', state.labels.factors));
             const ul = el('ul', 'popup-factors');
-            for (const x of factors) ul.append(el('li', null, typeof x === 'string' ? x : (x?.label ?? x?.text ?? x?.name ?? JSON.stringify(x))));
+            for (const x of list) ul.append(el('li', null, typeof x === 'string' ? x : (x?.label ?? x?.text ?? x?.name ?? JSON.stringify(x))));
             d.append(ul);
+        };
+        if (factors.length || !p.h3) showFactors(factors);
+        else {
+            // The map's cells come without factors: the tapped one's, for the hour shown, are asked for now (offline
+            // the popup keeps what it has).
+            const hour = state.shownHour ?? state.hour;
+            fetch(`api/v1/predictions/cell/${encodeURIComponent(p.h3)}?hours_ahead=${hour}`, { headers: { Accept: 'application/json' } })
+                .then(r => r.ok ? r.json() : null).then(c => showFactors(c?.factors)).catch(() => { });
         }
         return d;
     }

@@ -26,6 +26,7 @@ public sealed class HotspotQueryParameters
     [FromQuery(Name = "limit")] public string? Limit { get; init; }
     [FromQuery(Name = "resolution")] public string? Resolution { get; init; }
     [FromQuery(Name = "format")] public string? Format { get; init; }
+    [FromQuery(Name = "detail")] public string? Detail { get; init; }
 }
 
 public static class PredictionsEndpoints
@@ -34,8 +35,9 @@ public static class PredictionsEndpoints
     {
         var group = app.MapGroup("/api/v1/predictions").WithTags("Predictions").AllowAnonymous().RequireRateLimiting(RateLimitPolicies.Reads);
         group.MapGet("/hotspots", Hotspots)
-            .WithSummary("Predicted risk per H3 cell for one hour of the next 24, in a circle or box; JSON or a GeoJSON FeatureCollection.");
-        group.MapGet("/cell/{h3}", Cell).WithSummary("All 24 hourly forecasts and the factors for one cell.");
+            .WithSummary("Predicted risk per H3 cell for one hour of the next 24, in a circle or box; JSON or a GeoJSON FeatureCollection.")
+            .WithDescription("detail=summary keeps, per cell, only its id, shape, risk score and level and expected count (with its display string): what a map draws, about a quarter of the full size. The factors of one cell are at /cell/{h3}?hours_ahead=h.");
+        group.MapGet("/cell/{h3}", Cell).WithSummary("All 24 hourly forecasts for one cell, and its factors for one hour (hours_ahead; the peak hour by default).");
         group.MapGet("/report-card", ReportCard)
             .WithSummary("The serving model's validation backtest against the best naive forecast (hit rate and PAI at 5 %), its data window and training time, from the model registry.");
         group.MapGet("/metrics", Metrics).WithSummary("The serving risk model's version, why it was chosen and its validation metrics.");
@@ -56,6 +58,8 @@ public static class PredictionsEndpoints
         var resolution = v.Int("resolution", q.Resolution, 5, o.Resolution) ?? o.Resolution;
         var format = (q.Format ?? "json").ToLowerInvariant();
         if (format is not ("json" or "geojson")) v.Add("format", "Must be json or geojson.");
+        var detail = (q.Detail ?? "full").ToLowerInvariant();
+        if (detail is not ("full" or "summary")) v.Add("detail", "Must be full or summary.");
         var (area, circle) = v.Area(q.Bbox, q.Lat, q.Lon, q.RadiusKm, o.MaxRadiusKm, required: true, allowAntimeridian: false);
         if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
 
@@ -68,7 +72,7 @@ public static class PredictionsEndpoints
         var rows = resolution == s.Resolution
             ? s.TopInBox(b.MinLat, b.MinLon, b.MaxLat, b.MaxLon, hours, minExpected, limit, inCircle)
             : TopParents(s, b, inCircle, hours, resolution, minExpected, limit);
-        return new HotspotsResult(s, service, rows, hours, resolution, format == "geojson");
+        return new HotspotsResult(s, service, rows, hours, resolution, format == "geojson", summary: detail == "summary");
     }
 
     /// <summary>A coarser view: parents add their active children's expected counts and show the busiest child's factors.</summary>
@@ -88,10 +92,12 @@ public static class PredictionsEndpoints
     }
 
     private static Results<Ok<CellForecastResponse>, ValidationProblem, NotFound<ProblemDetails>, ProblemHttpResult> Cell(
-        string h3, RiskModelService service)
+        string h3, [FromQuery(Name = "hours_ahead")] string? hoursAhead, RiskModelService service)
     {
-        if (!H3Index.TryParse(h3, out var index) || !index.IsValidCell)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["h3"] = ["Must be a valid H3 cell index (15 hex digits)."] });
+        var v = new Validation();
+        var factorHour = v.Int("hours_ahead", hoursAhead, 0, 23);
+        if (!H3Index.TryParse(h3, out var index) || !index.IsValidCell) v.Add("h3", "Must be a valid H3 cell index (15 hex digits).");
+        if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
         var s = service.Current;
         if (s is null) return NotReady();
         var res = index.Resolution;
@@ -110,9 +116,11 @@ public static class PredictionsEndpoints
             return new CellHourDto(h, s.Origin.AddHours(h), RiskMath.Round(e), RiskMath.Round(RiskMath.ProbabilityAny(e)), Math.Round(score, 4), service.Level(score),
                 RiskMath.ExpectedDisplay(e), RiskMath.ProbabilityDisplay(e));
         }).ToList();
-        var best = members.MaxBy(i => s.Expected[i * 24]);
+        // The factors are those of one hour (asked, or the peak), and for a parent those of its busiest child then, as
+        // the hotspots list shows them.
+        var peak = factorHour ?? hours.MaxBy(x => x.ExpectedCount)!.HoursAhead;
+        var best = members.MaxBy(i => s.Expected[i * 24 + peak]);
         var support = s.Support(best);
-        var peak = hours.MaxBy(x => x.ExpectedCount)!.HoursAhead;
         var centre = H3.H3.CellToLatLng(index);
         var boundary = H3.H3.CellToBoundary(index).Select(p => new[] { Math.Round(p.LatDegrees, 6), Math.Round(p.LngDegrees, 6) }).ToArray();
         return TypedResults.Ok(new CellForecastResponse(index.ToString(), res, Math.Round(centre.LatDegrees, 6), Math.Round(centre.LngDegrees, 6), boundary,

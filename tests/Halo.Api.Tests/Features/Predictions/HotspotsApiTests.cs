@@ -127,6 +127,37 @@ public sealed class HotspotsApiTests(TrainedPredictionsFactory factory) : IClass
         Assert.All(hours, h => Assert.InRange(h.GetProperty("risk_score").GetDouble(), 0, 1));
     }
 
+    [Theory]
+    [InlineData("geojson")]
+    [InlineData("json")]
+    public async Task ASummaryKeepsWhatTheMapDrawsAndTheCellGivesTheFactorsOfTheHourShown(string format)
+    {
+        var full = await Get($"hotspots?{Stockholm}&format={format}&hours_ahead=5&limit=20");
+        var summary = await Get($"hotspots?{Stockholm}&format={format}&hours_ahead=5&limit=20&detail=summary");
+        var cells = format == "geojson" ? "features" : "cells";
+        var f = full.GetProperty(cells).EnumerateArray().ToList();
+        var s = summary.GetProperty(cells).EnumerateArray().ToList();
+        Assert.NotEmpty(s);
+        Assert.Equal(f.Count, s.Count);
+        for (var i = 0; i < f.Count; i++)
+        {
+            var a = format == "geojson" ? f[i].GetProperty("properties") : f[i];
+            var b = format == "geojson" ? s[i].GetProperty("properties") : s[i];
+            foreach (var name in new[] { "h3", "risk_score", "risk_level", "expected_count", "expected_count_display" })
+                Assert.Equal(a.GetProperty(name).ToString(), b.GetProperty(name).ToString());
+            Assert.False(b.TryGetProperty("factors", out _));
+            Assert.False(b.TryGetProperty("factor_details", out _));
+            Assert.False(b.TryGetProperty("support_area", out _));
+            if (format == "geojson") Assert.Equal(f[i].GetProperty("geometry").ToString(), s[i].GetProperty("geometry").ToString());
+            else Assert.Equal(a.GetProperty("boundary").ToString(), b.GetProperty("boundary").ToString());
+
+            // A tap asks the cell for the factors the full list carries for that hour.
+            var cell = await Get($"cell/{b.GetProperty("h3").GetString()}?hours_ahead=5");
+            Assert.Equal(a.GetProperty("factors").ToString(), cell.GetProperty("factors").ToString());
+        }
+        Assert.True(summary.ToString().Length * 2 < full.ToString().Length, $"summary {summary.ToString().Length} chars, full {full.ToString().Length}");
+    }
+
     [Fact]
     public async Task CellAnswers400ForGarbageAnd404OutsideTheActiveArea()
     {
@@ -142,6 +173,8 @@ public sealed class HotspotsApiTests(TrainedPredictionsFactory factory) : IClass
     [InlineData("hotspots?bbox=17.9,59.2,18.2,59.4&min_risk=2", "min_risk")]
     [InlineData("hotspots?bbox=17.9,59.2,18.2,59.4&resolution=9", "resolution")]
     [InlineData("hotspots?bbox=17.9,59.2,18.2,59.4&format=xml", "format")]
+    [InlineData("hotspots?bbox=17.9,59.2,18.2,59.4&detail=some", "detail")]
+    [InlineData("cell/881f1d4b0bfffff?hours_ahead=-1", "hours_ahead")]
     [InlineData("hotspots?bbox=1,2,3", "bbox")]
     [InlineData("hotspots?bbox=18.2,59.2,17.9,59.4", "bbox")]
     [InlineData("hotspots", "bbox")]

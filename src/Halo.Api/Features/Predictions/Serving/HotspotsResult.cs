@@ -24,9 +24,12 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
     private readonly int _hours;
     private readonly int _resolution;
     private readonly bool _geoJson;
+    private readonly bool _summary;
 
-    public HotspotsResult(PredictionSnapshot snapshot, RiskModelService service, HotspotRow[] rows, int hoursAhead, int resolution, bool geoJson)
+    public HotspotsResult(PredictionSnapshot snapshot, RiskModelService service, HotspotRow[] rows, int hoursAhead, int resolution, bool geoJson,
+        bool summary = false)
     {
+        _summary = summary;
         _s = snapshot;
         _service = service;
         _rows = rows;
@@ -96,7 +99,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
             var shape = _resolution == _s.Resolution ? _s.Shape(row.Source) : CellShape.Of(new Halo.H3.H3Index(row.Cell));
             var score = RiskMath.Score(row.Expected, model.ReferenceRate, _s.Resolution, _resolution);
             var support = _s.Support(row.Source);
-            var nf = _s.TopFactors(row.Source, _hours, factors);
+            var nf = _summary ? 0 : _s.TopFactors(row.Source, _hours, factors);
             w.WriteStartObject();
             if (_geoJson)
             {
@@ -106,6 +109,13 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteRawValue(shape.GeometryJson, skipInputValidation: true);
                 w.WriteStartObject(Names.Properties);
                 w.WriteString(Names.H3, shape.H3Json);
+                if (_summary)
+                {
+                    WriteSummary(w, score, row.Expected);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
+                    continue;
+                }
                 w.WritePropertyName(Names.Center);
                 w.WriteRawValue(shape.CenterJson, skipInputValidation: true);
                 w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
@@ -126,6 +136,12 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteNumber(Names.Lon, shape.Lon);
                 w.WritePropertyName(Names.Boundary);
                 w.WriteRawValue(shape.BoundaryJson, skipInputValidation: true);
+                if (_summary)
+                {
+                    WriteSummary(w, score, row.Expected);
+                    w.WriteEndObject();
+                    continue;
+                }
                 w.WriteNumber(Names.ExpectedCount, RiskMath.Round(row.Expected));
                 w.WriteNumber(Names.ProbabilityAny, RiskMath.Round(RiskMath.ProbabilityAny(row.Expected)));
                 w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
@@ -139,6 +155,15 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
         }
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary>What a map draws and a tap shows first: the score, its level and the expected count.</summary>
+    private void WriteSummary(Utf8JsonWriter w, double score, double expected)
+    {
+        w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
+        w.WriteString(Names.RiskLevel, _service.Level(score));
+        w.WriteNumber(Names.ExpectedCount, RiskMath.Round(expected));
+        w.WriteString(Names.ExpectedCountDisplay, RiskMath.ExpectedDisplay(expected));
     }
 
     private static void WriteFactors(Utf8JsonWriter w, ReadOnlySpan<FactorText> factors, bool defaultEncoder)
