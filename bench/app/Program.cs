@@ -91,8 +91,32 @@ for (var i = 0; i < runs; i++)
 
     // Wait for the service worker to finish caching the shell, then load again.
     await page.WaitForFunctionAsync("async () => { const r = await navigator.serviceWorker.ready; return !!r.active; }", null, new() { Timeout = 60_000 });
+    // TRACE=file: a Chromium performance trace of the first run's repeat load, to see where its time goes.
+    var trace = i == 0 ? Environment.GetEnvironmentVariable("TRACE") : null;
+    ICDPSession? cdp = null;
+    var traceEvents = new List<System.Text.Json.JsonElement>();
+    var traced = new TaskCompletionSource();
+    if (!string.IsNullOrEmpty(trace))
+    {
+        cdp = await context.NewCDPSessionAsync(page);
+        cdp.Event("Tracing.dataCollected").OnEvent += (_, e) => { if (e is { } v) lock (traceEvents) traceEvents.AddRange(v.GetProperty("value").EnumerateArray().Select(x => x.Clone())); };
+        cdp.Event("Tracing.tracingComplete").OnEvent += (_, _) => traced.TrySetResult();
+        await cdp.SendAsync("Tracing.start", new Dictionary<string, object>
+        {
+            ["categories"] = "devtools.timeline,disabled-by-default-devtools.timeline,v8,v8.execute,blink.user_timing,loading,toplevel",
+            ["transferMode"] = "ReportEvents",
+        });
+    }
     await page.ReloadAsync();
     await page.WaitForFunctionAsync(Drawn, null, new() { Timeout = 60_000, PollingInterval = 10 });
+    if (cdp is not null)
+    {
+        await cdp.SendAsync("Tracing.end");
+        await traced.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        string json;
+        lock (traceEvents) json = System.Text.Json.JsonSerializer.Serialize(new { traceEvents });
+        await File.WriteAllTextAsync(trace!, json);
+    }
     var controlled = await page.EvaluateAsync<bool>("() => !!navigator.serviceWorker.controller");
     if (!controlled) throw new InvalidOperationException("The repeat load was not served by the service worker.");
     repeat.Add(await page.EvaluateAsync<double>("() => performance.now()"));
@@ -100,8 +124,15 @@ for (var i = 0; i < runs; i++)
     await page.WaitForFunctionAsync("() => performance.getEntriesByName('halo-map-attached').length > 0 && !!document.getElementById('hour-slider-input')", null, new() { Timeout = 60_000 });
     // Where the repeat load's time went: the map started from JS, the first hexagons drawn, .NET taking the map over.
     var marks = await page.EvaluateAsync<string>("""
-        () => ['halo-map-start', 'halo-style-ready', 'halo-hotspots-fetched', 'halo-hexagons-drawn', 'halo-outline-drawn', 'halo-map-attached']
-          .map(n => { const m = performance.getEntriesByName(n)[0]; return n.replace('halo-', '') + ' ' + (m ? Math.round(m.startTime) : '-'); }).join(', ')
+        () => {
+          const marks = performance.getEntriesByType('mark').filter(m => m.name.startsWith('halo-')).sort((a, b) => a.startTime - b.startTime)
+            .map(m => m.name.replace('halo-', '') + ' ' + Math.round(m.startTime));
+          const nav = performance.getEntriesByType('navigation')[0];
+          const first = performance.getEntriesByType('resource').find(r => r.name.includes('/predictions/hotspots'));
+          const t = v => Math.round(v);
+          return marks.join(', ') + (nav ? `; document ${t(nav.responseEnd)}, parsed ${t(nav.domInteractive)}` : '')
+            + (first ? `; first hotspots request ${t(first.startTime)}, answer starts ${t(first.responseStart)}, ends ${t(first.responseEnd)}` : '');
+        }
         """);
     Console.WriteLine($"  repeat marks (ms): {marks}");
     // Let the neighbouring hours' prefetch settle, then step through T+1..T+6 as a user dragging the thumb would.

@@ -80,10 +80,11 @@ public static class PredictionsEndpoints
         Func<double, double, bool>? keep, int hours, int resolution, double minExpected, int limit)
     {
         var parents = new Dictionary<ulong, (double Sum, int Best, double BestValue)>();
+        var parentOf = s.Parents(resolution);
         foreach (var i in s.InBox(b.MinLat, b.MinLon, b.MaxLat, b.MaxLon))
         {
             if (keep is not null && !keep(s.Lat[i], s.Lon[i])) continue;
-            var p = H3.H3.CellToParent(new H3Index(s.Cells[i]), resolution).Value;
+            var p = parentOf[i];
             var e = s.Expected[i * 24 + hours];
             parents[p] = parents.TryGetValue(p, out var a) ? (a.Sum + e, e > a.BestValue ? i : a.Best, Math.Max(e, a.BestValue)) : (e, i, e);
         }

@@ -130,6 +130,14 @@ public sealed class PredictionSnapshot
 
     public int Count => Cells.Length;
 
+    private readonly ulong[]?[] _parents = new ulong[]?[16];
+
+    /// <summary>
+    /// Each cell's parent at <paramref name="resolution"/>, computed once per snapshot: a country view asks for
+    /// parents of every cell on each request. Two threads racing here compute the same array.
+    /// </summary>
+    public ulong[] Parents(int resolution) => _parents[resolution] ??= Cells.Select(c => H3.H3.CellToParent(new H3Index(c), resolution).Value).ToArray();
+
     public bool TryIndex(ulong cell, out int index) => _index.TryGetValue(cell, out index);
 
     /// <summary>Cells whose centre lies in the box, via 0.05° buckets (no scan of the whole country).</summary>
