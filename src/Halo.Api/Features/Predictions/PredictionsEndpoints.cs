@@ -36,7 +36,7 @@ public static class PredictionsEndpoints
         var group = app.MapGroup("/api/v1/predictions").WithTags("Predictions").AllowAnonymous().RequireRateLimiting(RateLimitPolicies.Reads);
         group.MapGet("/hotspots", Hotspots)
             .WithSummary("Predicted risk per H3 cell for one hour of the next 24, in a circle or box; JSON or a GeoJSON FeatureCollection.")
-            .WithDescription("detail=summary keeps, per cell, only its id, shape, risk score and level and expected count (with its display string): what a map draws, about a quarter of the full size. The factors of one cell are at /cell/{h3}?hours_ahead=h.");
+            .WithDescription("detail=summary keeps, per cell, only its id, shape, risk score and level, expected count (with its display string) and prediction time: what a map draws, about a quarter of the full size. The factors of one cell are at /cell/{h3}?hours_ahead=h.");
         group.MapGet("/cell/{h3}", Cell).WithSummary("All 24 hourly forecasts for one cell, and its factors for one hour (hours_ahead; the peak hour by default).");
         group.MapGet("/report-card", ReportCard)
             .WithSummary("The serving model's validation backtest against the best naive forecast (hit rate and PAI at 5 %), its data window and training time, from the model registry.");

@@ -143,7 +143,7 @@ public sealed class HotspotsApiTests(TrainedPredictionsFactory factory) : IClass
         {
             var a = format == "geojson" ? f[i].GetProperty("properties") : f[i];
             var b = format == "geojson" ? s[i].GetProperty("properties") : s[i];
-            foreach (var name in new[] { "h3", "risk_score", "risk_level", "expected_count", "expected_count_display" })
+            foreach (var name in new[] { "h3", "risk_score", "risk_level", "expected_count", "expected_count_display", "prediction_time" })
                 Assert.Equal(a.GetProperty(name).ToString(), b.GetProperty(name).ToString());
             Assert.False(b.TryGetProperty("factors", out _));
             Assert.False(b.TryGetProperty("factor_details", out _));

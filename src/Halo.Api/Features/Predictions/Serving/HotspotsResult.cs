@@ -111,7 +111,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteString(Names.H3, shape.H3Json);
                 if (_summary)
                 {
-                    WriteSummary(w, score, row.Expected);
+                    WriteSummary(w, score, row.Expected, time);
                     w.WriteEndObject();
                     w.WriteEndObject();
                     continue;
@@ -138,7 +138,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteRawValue(shape.BoundaryJson, skipInputValidation: true);
                 if (_summary)
                 {
-                    WriteSummary(w, score, row.Expected);
+                    WriteSummary(w, score, row.Expected, time);
                     w.WriteEndObject();
                     continue;
                 }
@@ -157,13 +157,17 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
         w.WriteEndObject();
     }
 
-    /// <summary>What a map draws and a tap shows first: the score, its level and the expected count.</summary>
-    private void WriteSummary(Utf8JsonWriter w, double score, double expected)
+    /// <summary>
+    /// What a map draws and a tap shows first: the score, its level and the expected count, and the hour they are for
+    /// (a map swapping hours can tell which one a layer holds).
+    /// </summary>
+    private void WriteSummary(Utf8JsonWriter w, double score, double expected, DateTime time)
     {
         w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
         w.WriteString(Names.RiskLevel, _service.Level(score));
         w.WriteNumber(Names.ExpectedCount, RiskMath.Round(expected));
         w.WriteString(Names.ExpectedCountDisplay, RiskMath.ExpectedDisplay(expected));
+        w.WriteString(Names.PredictionTime, time);
     }
 
     private static void WriteFactors(Utf8JsonWriter w, ReadOnlySpan<FactorText> factors, bool defaultEncoder)
