@@ -124,6 +124,12 @@ public sealed class DeployRecipeTests(DeployRecipe recipe) : IClassFixture<Deplo
             }
         });
 
+        // The load must be running before the first stop: on a loaded machine its first request (a TLS handshake
+        // through nginx) can take longer than a restart.
+        var started = DateTime.UtcNow;
+        while (Volatile.Read(ref answered) == 0 && DateTime.UtcNow - started < TimeSpan.FromSeconds(30)) await Task.Delay(20);
+        lock (failures) Assert.True(answered > 0, "the load got no answer before any instance was stopped: " + string.Join("\n", failures.Take(5)));
+
         // docs/deploy.md "Upgrades": one instance at a time, stop (SIGTERM), start, wait until ready.
         foreach (var port in new[] { recipe.PortA, recipe.PortB })
         {

@@ -65,6 +65,14 @@ public sealed class FakePushService : IAsyncDisposable
         catch (OperationCanceledException) { throw new TimeoutException($"No push within {seconds} s."); }
     }
 
+    /// <summary>The next request if one arrives within <paramref name="wait"/>, else null.</summary>
+    public async Task<Delivery?> TryNextAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try { return await _arrived.Reader.ReadAsync(timeout.Token); }
+        catch (OperationCanceledException) { return null; }
+    }
+
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }
 
