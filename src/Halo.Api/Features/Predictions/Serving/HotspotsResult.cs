@@ -98,7 +98,6 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
             // Parents (a coarser resolution) are outside the snapshot's per-cell cache; they are the rare, small case.
             var shape = _resolution == _s.Resolution ? _s.Shape(row.Source) : CellShape.Of(new Halo.H3.H3Index(row.Cell));
             var score = RiskMath.Score(row.Expected, model.ReferenceRate, _s.Resolution, _resolution);
-            var support = _s.Support(row.Source);
             var nf = _summary ? 0 : _s.TopFactors(row.Source, _hours, factors);
             w.WriteStartObject();
             if (_geoJson)
@@ -124,7 +123,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteNumber(Names.ProbabilityAny, RiskMath.Round(RiskMath.ProbabilityAny(row.Expected)));
                 w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
                 WriteFactors(w, factors[..nf], defaultEncoder);
-                WriteSupport(w, row.Expected, support);
+                WriteSupport(w, row.Expected, _s.Support(row.Source));
                 w.WriteString(Names.PredictionTime, time);
                 w.WriteEndObject();
             }
@@ -148,7 +147,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteString(Names.RiskLevel, _service.Level(score));
                 w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
                 WriteFactors(w, factors[..nf], defaultEncoder);
-                WriteSupport(w, row.Expected, support);
+                WriteSupport(w, row.Expected, _s.Support(row.Source));
                 w.WriteString(Names.PredictionTime, time);
             }
             w.WriteEndObject();
