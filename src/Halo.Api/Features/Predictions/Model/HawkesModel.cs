@@ -8,17 +8,12 @@ namespace Halo.Api.Features.Predictions.Model;
 /// λ_u(t) = α·b_u + Σ_i θ·ω·e^(−ω(t − t_i))·s(u | u_i), where b_u is the unit's long-term rate (its events per day over
 /// the <see cref="BackgroundDays"/> before the origin), θ the expected number of events each event triggers, 1/ω their
 /// mean delay in days, and s the spatial kernel over H3 rings — a share p_k of the offspring at ring distance k (0, 1,
-/// 2), spread evenly over the ring's cells; a coarse event (a municipality or county) triggers only in its own area.
-/// α, θ, ω and p are fitted by expectation–maximisation on the events of the <see cref="FitDays"/> before the fit
+/// 2), 1/(1, 6, 12) of it on each of the ring's cells where events are seen; a coarse event (a municipality or county)
+/// triggers only in its own area, with its own θ. α, θ, ω and p are fitted by expectation–maximisation on the events of the <see cref="FitDays"/> before the fit
 /// origin (the E-step gives each event's probability of being background or the offspring of each earlier event within
 /// <see cref="MaxLagDays"/> and two rings; the M-step re-estimates the parameters from those probabilities).
 /// The forecast for the next 24 hours is α·b_u plus the triggering of the past events integrated over the day (offspring
 /// of offspring within the day left out); the hours follow the hour-of-week profile.
-/// <para>
-/// Not a training candidate yet: on simulated data with known parameters the fit recovers the mean delay but
-/// collapses the spatial kernel onto the own cell and underestimates θ (the per-unit declustered background absorbs
-/// the offspring that a busy neighbour sends at a near-constant rate); see the skipped test in RiskModelTests.
-/// </para>
 /// </summary>
 public sealed class HawkesModel : IRiskModel
 {
@@ -31,7 +26,10 @@ public sealed class HawkesModel : IRiskModel
     public int Iterations { get; init; } = 200;
 
     public double Alpha { get; private set; } = 1;
+    /// <summary>Expected offspring of a cell's event, over its own cell and two rings.</summary>
     public double Theta { get; private set; }
+    /// <summary>Expected offspring of an area's (coarse) event, in its own area.</summary>
+    public double ThetaArea { get; private set; }
     public double Omega { get; private set; } = 0.5;
     public double[] RingShare { get; private set; } = [1, 0, 0];
     public int FittedEvents { get; private set; }
@@ -44,12 +42,12 @@ public sealed class HawkesModel : IRiskModel
 
     public string Settings => JsonSerializer.Serialize(new
     {
-        alpha = Alpha, theta = Theta, omega_per_day = Omega, mean_delay_days = Omega > 0 ? 1 / Omega : 0, ring_share = RingShare,
+        alpha = Alpha, theta = Theta, theta_area = ThetaArea, omega_per_day = Omega, mean_delay_days = Omega > 0 ? 1 / Omega : 0, ring_share = RingShare,
         background_days = BackgroundDays, fit_days = FitDays, max_lag_days = MaxLagDays, fitted_events = FittedEvents, candidate_pairs = CandidatePairs, hours = "hour_of_week_profile",
     });
 
-    public static HawkesModel Restore(double alpha, double theta, double omega, double[] rings) =>
-        new() { Alpha = alpha, Theta = theta, Omega = omega, RingShare = rings };
+    public static HawkesModel Restore(double alpha, double theta, double thetaArea, double omega, double[] rings) =>
+        new() { Alpha = alpha, Theta = theta, ThetaArea = thetaArea, Omega = omega, RingShare = rings };
 
     private const double Day = TimeSpan.TicksPerDay;
 
@@ -82,9 +80,6 @@ public sealed class HawkesModel : IRiskModel
     }
 
     private static readonly double[] RingCells = [1, 6, 12];
-
-    /// <summary>Share of one event's offspring that lands on a unit at ring distance k of its own (areas: all in the area).</summary>
-    private double Spatial(int k, bool area) => area ? (k == 0 ? 1 : 0) : RingShare[k] / RingCells[k];
 
     /// <summary>The long-term rate per unit: events per day over the background window (per day covered).</summary>
     private static double[] Background(HistoryView h)
@@ -137,9 +132,16 @@ public sealed class HawkesModel : IRiskModel
             mine.Add(j);
         }
 
-        // Expected offspring window of each event inside the fit period (edge correction for θ).
-        double theta = 0.2, omega = 0.5;
-        var rings = new[] { 0.6, 0.3, 0.1 };
+        // Offspring can only be seen where events happen: a cell with none in the background window (water, a field, the
+        // edge of the data) receives none, so each ring's branching θ_k is fitted on the supported cells it reaches —
+        // the compensator of event i is G_i·Σ_k θ_k·n_k(i)/c_k, n_k(i) its supported cells at ring k of c_k. Counting the
+        // unsupported cells as well charges the likelihood for offspring nobody could observe, and the fit then gives the
+        // neighbours' share to the background.
+        var reach = new double[b.Length][];
+        for (var u = 0; u < b.Length; u++)
+            reach[u] = u >= nf ? [1, 0, 0] : [1, d.Ring1[u].Count(v => b[v] > 0), d.Ring2[u].Count(v => b[v] > 0)];
+        var thetaRing = new[] { 0.1, 0.05, 0.05 };
+        double thetaArea = 0.2, omega = 0.5;
         // The E-step uses a declustered background per unit (Mohler et al.: each unit's background-assigned events per
         // day), started at the unit's long-term rate; the long-term rate itself still holds the offspring, and with it
         // the background would absorb the clustering and θ come out low. The forecast scales the long-term rate at its
@@ -149,38 +151,50 @@ public sealed class HawkesModel : IRiskModel
         for (var it = 0; it < Iterations; it++)
         {
             ct.ThrowIfCancellationRequested();
-            double bg = 0, trig = 0, trigLag = 0;
+            double trig = 0, trigLag = 0, areaMass = 0;
             var ringMass = new double[3];
             var bgUnit = new double[mu.Length];
             for (var j = 0; j < events.Count; j++)
             {
                 var (u, _) = events[j];
                 var isArea = u >= nf;
-                var pb = mu[u];
-                var total = pb;
-                foreach (var (_, k, lag) in parents[j]) total += theta * omega * Math.Exp(-omega * lag) * (isArea ? (k == 0 ? 1 : 0) : rings[k] / RingCells[k]);
+                var total = mu[u];
+                foreach (var (_, k, lag) in parents[j]) total += Density(isArea, k, lag, thetaRing, thetaArea, omega);
                 if (total <= 0) continue;
-                bg += pb / total;
-                bgUnit[u] += pb / total;
+                bgUnit[u] += mu[u] / total;
                 foreach (var (_, k, lag) in parents[j])
                 {
-                    var p = theta * omega * Math.Exp(-omega * lag) * (isArea ? (k == 0 ? 1 : 0) : rings[k] / RingCells[k]) / total;
+                    var p = Density(isArea, k, lag, thetaRing, thetaArea, omega) / total;
                     trig += p;
                     trigLag += p * lag;
-                    if (!isArea) ringMass[k] += p;
+                    if (isArea) areaMass += p; else ringMass[k] += p;
                 }
             }
-            var exposure = 0.0;
-            foreach (var (_, age) in events) exposure += 1 - Math.Exp(-omega * Math.Min(age, MaxLagDays));
+            var exposure = new double[3];
+            var areaExposure = 0.0;
+            foreach (var (u, age) in events)
+            {
+                var g = 1 - Math.Exp(-omega * Math.Min(age, MaxLagDays));
+                if (u >= nf) { areaExposure += g; continue; }
+                for (var k = 0; k < 3; k++) exposure[k] += g * reach[u][k] / RingCells[k];
+            }
             for (var u = 0; u < mu.Length; u++) mu[u] = bgUnit[u] / Math.Max(1, span);
-            theta = exposure > 0 ? Math.Min(0.95, trig / exposure) : 0;
+            for (var k = 0; k < 3; k++) thetaRing[k] = exposure[k] > 0 ? ringMass[k] / exposure[k] : 0;
+            var sum = thetaRing.Sum();
+            // Subcritical, as a stationary process must be.
+            if (sum > 0.95) for (var k = 0; k < 3; k++) thetaRing[k] *= 0.95 / sum;
+            thetaArea = areaExposure > 0 ? Math.Min(0.95, areaMass / areaExposure) : 0;
             omega = trigLag > 0 ? Math.Clamp(trig / trigLag, 1 / MaxLagDays, 24) : omega;
-            var rm = ringMass.Sum();
-            if (rm > 0) rings = [ringMass[0] / rm, ringMass[1] / rm, ringMass[2] / rm];
         }
         var alpha = sumB > 0 ? mu.Sum() / sumB : 1;
-        (Alpha, Theta, Omega, RingShare, CandidatePairs) = (alpha, theta, omega, rings, pairs);
+        var theta = thetaRing.Sum();
+        double[] rings = theta > 0 ? [thetaRing[0] / theta, thetaRing[1] / theta, thetaRing[2] / theta] : [1, 0, 0];
+        (Alpha, Theta, ThetaArea, Omega, RingShare, CandidatePairs) = (alpha, theta, thetaArea, omega, rings, pairs);
     }
+
+    /// <summary>Triggering density of one candidate parent at ring k and lag (days): θ_k·ω·e^(−ω·lag)/c_k (areas: θ_area).</summary>
+    private static double Density(bool area, int k, double lag, double[] thetaRing, double thetaArea, double omega) =>
+        area ? (k == 0 ? thetaArea * omega * Math.Exp(-omega * lag) : 0) : thetaRing[k] * omega * Math.Exp(-omega * lag) / RingCells[k];
 
     /// <summary>The unit and the units within two rings of it (an area: itself).</summary>
     private static IEnumerable<int> Neighbourhood(RiskDataset d, int u)
@@ -198,18 +212,17 @@ public sealed class HawkesModel : IRiskModel
         var b = Background(history);
         var daily = new double[d.UnitCount];
         for (var u = 0; u < daily.Length; u++) daily[u] = Alpha * b[u];
-        if (Theta > 0)
-            foreach (var (u, age) in UnitEvents(history, MaxLagDays))
-            {
-                // Expected offspring in [origin, origin + 1 day).
-                var day = Theta * (Math.Exp(-Omega * age) - Math.Exp(-Omega * (age + 1)));
-                if (u >= nf) { daily[u] += day; continue; }
-                daily[u] += day * Spatial(0, false);
-                foreach (var v in d.Ring1[u]) daily[v] += day * Spatial(1, false);
-                foreach (var v in d.Ring2[u]) daily[v] += day * Spatial(2, false);
-            }
+        foreach (var (u, age) in UnitEvents(history, MaxLagDays))
+        {
+            // Expected offspring in [origin, origin + 1 day), on the cells where events are seen (as fitted).
+            var day = Math.Exp(-Omega * age) - Math.Exp(-Omega * (age + 1));
+            if (u >= nf) { daily[u] += day * ThetaArea; continue; }
+            daily[u] += day * Theta * RingShare[0];
+            foreach (var v in d.Ring1[u]) if (b[v] > 0) daily[v] += day * Theta * RingShare[1] / RingCells[1];
+            foreach (var v in d.Ring2[u]) if (b[v] > 0) daily[v] += day * Theta * RingShare[2] / RingCells[2];
+        }
         return new UnitForecast(daily, profile.Shape(history.Origin));
     }
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: α {Alpha:0.000}, θ {Theta:0.000}, 1/ω {1 / Omega:0.00} d, rings {RingShare[0]:0.00}/{RingShare[1]:0.00}/{RingShare[2]:0.00}, pairs {CandidatePairs[0]}/{CandidatePairs[1]}/{CandidatePairs[2]}, events {FittedEvents}");
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: α {Alpha:0.000}, θ {Theta:0.000} (areas {ThetaArea:0.000}), 1/ω {1 / Omega:0.00} d, rings {RingShare[0]:0.00}/{RingShare[1]:0.00}/{RingShare[2]:0.00}, pairs {CandidatePairs[0]}/{CandidatePairs[1]}/{CandidatePairs[2]}, events {FittedEvents}");
 }

@@ -257,7 +257,9 @@ public sealed class RiskModelService(
     {
         using var doc = JsonDocument.Parse(settings);
         var r = doc.RootElement;
-        return HawkesModel.Restore(r.GetProperty("alpha").GetDouble(), r.GetProperty("theta").GetDouble(), r.GetProperty("omega_per_day").GetDouble(),
+        var theta = r.GetProperty("theta").GetDouble();
+        return HawkesModel.Restore(r.GetProperty("alpha").GetDouble(), theta,
+            r.TryGetProperty("theta_area", out var area) ? area.GetDouble() : theta, r.GetProperty("omega_per_day").GetDouble(),
             r.GetProperty("ring_share").EnumerateArray().Select(x => x.GetDouble()).ToArray());
     }
 
