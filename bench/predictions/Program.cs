@@ -48,6 +48,10 @@ var trained = RiskTrainer.Train(at => new RiskDataset(events, resolution, areaCe
     () => RiskTrainer.Candidates(), m => Console.WriteLine($"  [{sw.Elapsed.TotalSeconds,5:F1} s] {m}"));
 var trainSeconds = sw.Elapsed.TotalSeconds;
 Console.WriteLine($"TRAIN: {trainSeconds:F1} s for {events.Count:N0} events ({RiskTrainer.Candidates().Count} candidates fitted, validation period from {trained.ValidationStart:yyyy-MM-dd}, chosen {trained.Chosen.Name} refitted)");
+// Same-run baseline: the same training with one naive candidate, so a slow figure can be told from a slow machine.
+sw.Restart();
+RiskTrainer.Train(at => new RiskDataset(events, resolution, areaCells, at, zone, categories.Names), end, 28, () => [new TrailingCountModel(365)], _ => { });
+Console.WriteLine($"BASELINE: {sw.Elapsed.TotalSeconds:F1} s for the same training with trailing_count_365d as the only candidate");
 
 var dataset = new RiskDataset(events, resolution, areaCells, end, zone, categories.Names);
 var model = new ServingModel("bench", trained.Chosen, end, start, end, 1e-3, trained.WhyChosen, trained.ValidationStart, []);

@@ -56,7 +56,7 @@ public static class Backtest
             var start = HistoryView.LowerBound(d.EventTicks, origin.Ticks);
             var end = HistoryView.LowerBound(d.EventTicks, origin.AddDays(1).Ticks);
             var fineCounts = new Dictionary<(int, int), int>();
-            var coarse = new List<(int Area, int Hour)>();
+            var coarse = new Dictionary<(int Area, int Hour), int>();
             for (var i = start; i < end; i++)
             {
                 var e = d.Events[i];
@@ -71,17 +71,17 @@ public static class Backtest
                 else if (d.Areas is not null && e.Area >= 0)
                 {
                     var w = space.AreaShare(e.Area);
-                    var any = false;
-                    foreach (var cell in d.Areas.Cells[e.Area])
-                        if (space.Index.TryGetValue(cell, out var c)) { observed[c] += w; any = true; }
-                    if (any) coarse.Add((e.Area, hour));
+                    var cells = space.AreaCellIndices(d, e.Area);
+                    foreach (var c in cells) observed[c] += w;
+                    // Events of one area and hour share one log-likelihood term (a busy county has hundreds of thousands of cells).
+                    if (cells.Length > 0) coarse[(e.Area, hour)] = coarse.GetValueOrDefault((e.Area, hour)) + 1;
                 }
             }
             if (daily is not null) daily.Events[oi] = end - start;
             foreach (var k in fineCounts.Values) lnGammaSum += LnFactorial(k);
             cellHours += 24L * n;
 
-            var oracleOrder = SortedDescending(observed);
+            var oracleOrder = Ranked(observed);
             var oh = Hits(observed, oracleOrder, observed, n);
             for (var l = 0; l < Levels.Length; l++) oracle[l] += oh[l];
 
@@ -96,15 +96,15 @@ public static class Backtest
                 var llBefore = a.LogLik;
                 a.LogLik -= sumP + floor * 24 * n;
                 foreach (var ((c, h), k) in fineCounts) a.LogLik += k * Math.Log(p[c] * f.HourShape[h] + floor);
-                foreach (var (area, h) in coarse)
+                foreach (var ((area, h), count) in coarse)
                 {
-                    var w = space.AreaShare(area);
                     var shape = f.HourShape[h];
-                    foreach (var cell in d.Areas!.Cells[area])
-                        if (space.Index.TryGetValue(cell, out var c)) a.LogLik += w * Math.Log(p[c] * shape + floor);
+                    var sum = 0.0;
+                    foreach (var c in space.AreaCellIndices(d, area)) sum += Math.Log(p[c] * shape + floor);
+                    a.LogLik += count * space.AreaShare(area) * sum;
                 }
                 a.Predicted += sumP + floor * 24 * n;
-                var order = SortedDescending(p);
+                var order = Ranked(p);
                 var hits = Hits(p, order, observed, n);
                 for (var l = 0; l < Levels.Length; l++) a.Hits[l] += hits[l];
                 if (daily is not null)
@@ -146,17 +146,66 @@ public static class Backtest
         }).ToList();
     }
 
-    private static int[] SortedDescending(double[] v)
+    /// <summary>
+    /// Cells in descending order of <paramref name="v"/> as far as the measures read it: the top share of the largest
+    /// level (with the tie group at its cut completed) sorted, the rest only split at the decile boundaries. Equal to a
+    /// full sort for <see cref="Hits"/> and the calibration deciles (ties are in no set order either way), without sorting
+    /// the long tail of a country's cells on every origin.
+    /// </summary>
+    internal static int[] Ranked(double[] v)
     {
-        var idx = new int[v.Length];
-        var keys = new double[v.Length];
-        for (var i = 0; i < v.Length; i++) { idx[i] = i; keys[i] = -v[i]; }
-        Array.Sort(keys, idx);
+        var n = v.Length;
+        var idx = new int[n];
+        for (var i = 0; i < n; i++) idx[i] = i;
+        var top = n;
+        var k = (int)Math.Ceiling(Levels[^1] / 100.0 * n);
+        if (k > 0 && k < n)
+        {
+            Select(idx, v, 0, n, k);
+            var cut = double.PositiveInfinity;
+            for (var i = 0; i < k; i++) cut = Math.Min(cut, v[idx[i]]);
+            top = k;
+            for (var i = k; i < n; i++)
+                if (v[idx[i]] == cut) { (idx[i], idx[top]) = (idx[top], idx[i]); top++; }
+        }
+        var keys = new double[top];
+        for (var i = 0; i < top; i++) keys[i] = -v[idx[i]];
+        Array.Sort(keys, idx, 0, top);
+        var lo = top;
+        for (var d = 1; d < 10; d++)
+        {
+            var b = (int)Math.Ceiling(d * (long)n / 10.0);
+            if (b <= lo) continue;
+            Select(idx, v, lo, n, b);
+            lo = b;
+        }
         return idx;
     }
 
+    /// <summary>Reorders idx[lo..hi) so that every cell before position k scores at least as high as every cell from k on.</summary>
+    private static void Select(int[] idx, double[] v, int lo, int hi, int k)
+    {
+        while (hi - lo > 1 && k > lo && k < hi)
+        {
+            double a = v[idx[lo]], b = v[idx[lo + (hi - lo) / 2]], c = v[idx[hi - 1]];
+            var pivot = Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
+            // Three-way split (many cells share a value): [lo, lt) above the pivot, [lt, gt) equal, [gt, hi) below.
+            int lt = lo, i = lo, gt = hi;
+            while (i < gt)
+            {
+                var x = v[idx[i]];
+                if (x > pivot) { (idx[lt], idx[i]) = (idx[i], idx[lt]); lt++; i++; }
+                else if (x < pivot) { gt--; (idx[i], idx[gt]) = (idx[gt], idx[i]); }
+                else i++;
+            }
+            if (k < lt) hi = lt;
+            else if (k > gt) lo = gt;
+            else return;
+        }
+    }
+
     /// <summary>Observed mass in the top 1/5/10/20 % of cells by <paramref name="score"/>; tie groups at the cut count pro rata.</summary>
-    private static double[] Hits(double[] score, int[] order, double[] observed, int n)
+    internal static double[] Hits(double[] score, int[] order, double[] observed, int n)
     {
         var hits = new double[Levels.Length];
         var i = 0;

@@ -163,16 +163,26 @@ public sealed class LearnedRiskModel : IRiskModel
     {
         var model = _model ?? throw new InvalidOperationException("The learned model is not trained.");
         // A model saved before later features were appended reads only the leading columns it was trained on.
-        var rows = Enumerable.Range(0, features.Units).Select(u => new Example { Features = features.Row(u) }).ToArray();
-        var input = _featureCount == UnitFeatures.Names.Length ? rows
-            : rows.Select(r => new Example { Features = r.Features[.._featureCount] }).ToArray();
+        // Most of a country's units share a feature row (no history nearby): each distinct row is scored once.
+        var distinct = new Dictionary<float[], int>(RowComparer.Instance);
+        var rowOf = new int[features.Units];
+        var rows = new List<float[]>();
+        for (var u = 0; u < features.Units; u++)
+        {
+            var row = features.Row(u);
+            if (!distinct.TryGetValue(row, out var r)) { distinct[row] = r = rows.Count; rows.Add(row); }
+            rowOf[u] = r;
+        }
+        var input = rows.Select(r => new Example { Features = _featureCount == UnitFeatures.Names.Length ? r : r[.._featureCount] });
         var scored = model.Transform(_ml.Data.LoadFromEnumerable(input, SchemaFor(_featureCount)));
         var scores = scored.GetColumn<float>("Score").ToArray();
         // FastTreeTweedie scores are already on the count scale (the trainer applies exp to the tree sum); with the
         // offset they are the multiplier of the baseline.
-        var daily = new double[scores.Length];
-        for (var u = 0; u < daily.Length; u++)
-            daily[u] = float.IsFinite(scores[u]) ? Math.Max(0, scores[u] * Scale * Base(rows[u].Features)) : 0;
+        var perRow = new double[scores.Length];
+        for (var r = 0; r < perRow.Length; r++)
+            perRow[r] = float.IsFinite(scores[r]) ? Math.Max(0, scores[r] * Scale * Base(rows[r])) : 0;
+        var daily = new double[features.Units];
+        for (var u = 0; u < daily.Length; u++) daily[u] = perRow[rowOf[u]];
         return new UnitForecast(daily, profile.Shape(history.Origin));
     }
 
@@ -236,5 +246,20 @@ public sealed class LearnedRiskModel : IRiskModel
         public float[] Features { get; set; } = [];
         public float Label { get; set; }
         public float Weight { get; set; } = 1;
+    }
+}
+
+/// <summary>Feature rows compared by content.</summary>
+internal sealed class RowComparer : IEqualityComparer<float[]>
+{
+    public static readonly RowComparer Instance = new();
+
+    public bool Equals(float[]? x, float[]? y) => x is not null && y is not null && x.AsSpan().SequenceEqual(y);
+
+    public int GetHashCode(float[] row)
+    {
+        var h = new HashCode();
+        foreach (var v in row) h.Add(v);
+        return h.ToHashCode();
     }
 }
