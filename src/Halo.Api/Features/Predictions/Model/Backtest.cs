@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Text.Json.Serialization;
 
 namespace Halo.Api.Features.Predictions.Model;
@@ -85,7 +86,12 @@ public static class Backtest
             var oh = Hits(observed, oracleOrder, observed, n);
             for (var l = 0; l < Levels.Length; l++) oracle[l] += oh[l];
 
-            for (var m = 0; m < models.Count; m++)
+            // Models are scored side by side (each reads the shared view and writes only its own accumulator).
+            try { Parallel.For(0, models.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, ScoreModel); }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count == 1) { ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw(); }
+            progress?.Invoke(oi + 1, origins.Count);
+
+            void ScoreModel(int m)
             {
                 var f = models[m].Predict(view, features, profile);
                 var p = space.CellDaily(f, d);
@@ -121,7 +127,6 @@ public static class Backtest
                     a.DecileCount[dec]++;
                 }
             }
-            progress?.Invoke(oi + 1, origins.Count);
         }
 
         return models.Select((m, i) =>

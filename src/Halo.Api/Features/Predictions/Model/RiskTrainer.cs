@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Halo.Api.Features.Predictions.Model;
@@ -161,8 +162,10 @@ public static class RiskTrainer
             ct.ThrowIfCancellationRequested();
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 m.Fit(valData.At(valStart), ct);
                 fitted.Add(m);
+                log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"  {m.Name}: fitted in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s"));
             }
             catch (InvalidOperationException ex)
             {
