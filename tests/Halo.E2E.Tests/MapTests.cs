@@ -241,6 +241,11 @@ public sealed class MapTests(AppServer app)
         await Assertions.Expect(popup.Locator(".popup-risk")).ToContainTextAsync("Risk:");
         // The map's cells come without factors; the tap fetched the cell's.
         await Assertions.Expect(popup.Locator(".popup-factors li").First).ToBeVisibleAsync();
+        // In the app's language (Swedish here), from the structured factors, and an expected count never shown as 0.
+        var factors = await popup.Locator(".popup-factors li").AllInnerTextsAsync();
+        Assert.All(factors, t => Assert.DoesNotMatch(@"\b(events?|ago|average|within|past|background)\b", t));
+        Assert.Contains(factors, t => System.Text.RegularExpressions.Regex.IsMatch(t, "händelse|genomsnitt|bakgrundsnivån"));
+        Assert.DoesNotMatch(@"händelser: 0$", await popup.Locator(".popup-risk > div").First.InnerTextAsync());
         await Assertions.Expect(popup.Locator(".popup-area")).ToContainTextAsync("Stockholm");
         Assert.True(await popup.Locator(".popup-incident").CountAsync() > 0);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "popup-risk-and-events.png") });

@@ -486,12 +486,38 @@ function buildMap(host, opts) {
         if (!box.childNodes.length) return;
         popup.setLngLat(e.lngLat).setDOMContent(box).addTo(map);
     });
+    const num = (v, digits = 1) => Number(v).toLocaleString(state.labels.locale, { maximumFractionDigits: digits });
+    // The API's display strings use a decimal point; the app's language may want a comma.
+    const localNumber = t => t.replace(/\d+\.\d+/g, m => num(m));
+    // As RiskMath.ExpectedDisplay: "< 1" below one event, else rounded down (one decimal below 10).
+    const expectedDisplay = e => !(e >= 1) ? '< 1' : e < 10 ? num(Math.floor(e * 10) / 10) : num(Math.floor(e), 0);
+    // One structured factor in the app's language (an unknown kind is left out rather than shown in English).
+    function factorText(x) {
+        const t = state.labels.factorTexts ?? {};
+        const template = t[x?.kind];
+        if (!template) return null;
+        const pad = h => String(h).padStart(2, '0');
+        let day = '';
+        if (x.day_of_week != null) {
+            // 1 January 2023 was a Sunday (.NET DayOfWeek 0).
+            const name = new Date(Date.UTC(2023, 0, 1 + x.day_of_week)).toLocaleDateString(state.labels.locale, { weekday: 'long', timeZone: 'UTC' });
+            day = name.charAt(0).toUpperCase() + name.slice(1) + (t.days_suffix ?? '');
+        }
+        const values = {
+            count: x.count != null ? num(x.count, 0) : '', events: x.count === 1 ? t.event : t.events,
+            radius: x.radius_m != null ? num(x.radius_m, 0) : '', ratio: x.ratio != null ? num(x.ratio) : '',
+            days: x.days_ago != null ? num(Math.round(x.days_ago), 0) : '', area: x.area ?? '',
+            areakind: x.area_kind === 'county' ? t.county : t.municipality,
+            day, from: x.hour != null ? `${pad(x.hour)}:00` : '', to: x.hour != null ? `${pad((x.hour + 1) % 24)}:00` : '',
+        };
+        return template.replace(/\{(\w+)\}/g, (_, k) => values[k] ?? '');
+    }
     function riskNode(p) {
         const d = el('div', 'popup-risk');
         const factors = typeof p.factors === 'string' ? (() => { try { return JSON.parse(p.factors); } catch { return [p.factors]; } })() : (p.factors ?? []);
         const level = state.labels.levels?.[p.risk_level] ?? p.risk_level ?? '';
         d.append(el('strong', null, `${state.labels.risk}: ${level} (${Math.round(Number(p.risk_score) * 100)} %)`));
-        d.append(el('div', null, `${state.labels.expected}: ${Number(p.expected_count).toLocaleString(state.labels.locale, { maximumFractionDigits: 1 })}`));
+        d.append(el('div', null, `${state.labels.expected}: ${p.expected_count_display ? localNumber(p.expected_count_display) : expectedDisplay(Number(p.expected_count))}`));
         const showFactors = list => {
             if (!list?.length) return;
             d.append(el('div', 'popup-factors-title', state.labels.factors));
@@ -505,7 +531,8 @@ function buildMap(host, opts) {
             // the popup keeps what it has).
             const hour = state.shownHour ?? state.hour;
             fetch(`api/v1/predictions/cell/${encodeURIComponent(p.h3)}?hours_ahead=${hour}`, { headers: { Accept: 'application/json' } })
-                .then(r => r.ok ? r.json() : null).then(c => showFactors(c?.factors)).catch(() => { });
+                .then(r => r.ok ? r.json() : null)
+                .then(c => showFactors(c?.factor_details?.length ? c.factor_details.map(factorText).filter(t => t) : c?.factors)).catch(() => { });
         }
         return d;
     }
