@@ -241,6 +241,10 @@ public sealed partial class Strings
     }
 
     /// <summary>A cluster's verification state in words; an unknown state is shown as it came.</summary>
+    /// <summary>Every text under "<paramref name="prefix"/>." in the current language, keyed by the rest of its key (for scripts that fill them in).</summary>
+    public Dictionary<string, string> Group(string prefix) =>
+        Table.Keys.Where(k => k.StartsWith(prefix + ".", StringComparison.Ordinal)).ToDictionary(k => k[(prefix.Length + 1)..], k => this[k]);
+
     public string Verification(string state) => Table.ContainsKey($"verification.{state}") ? this[$"verification.{state}"] : state;
 
     public string CategoryName(string code) =>

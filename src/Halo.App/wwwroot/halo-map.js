@@ -532,7 +532,7 @@ function buildMap(host, opts) {
             const hour = state.shownHour ?? state.hour;
             fetch(`api/v1/predictions/cell/${encodeURIComponent(p.h3)}?hours_ahead=${hour}`, { headers: { Accept: 'application/json' } })
                 .then(r => r.ok ? r.json() : null)
-                .then(c => showFactors(c?.factor_details?.length ? c.factor_details.map(factorText).filter(t => t) : c?.factors)).catch(() => { });
+                .then(c => showFactors(c?.factor_details?.map(factorText).filter(t => t))).catch(() => { });
         }
         return d;
     }

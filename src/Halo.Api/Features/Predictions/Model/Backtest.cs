@@ -72,7 +72,7 @@ public static class Backtest
                 else if (d.Areas is not null && e.Area >= 0)
                 {
                     var w = space.AreaShare(e.Area);
-                    var cells = space.AreaCellIndices(d, e.Area);
+                    var cells = space.AreaCellIndices(e.Area);
                     foreach (var c in cells) observed[c] += w;
                     // Events of one area and hour share one log-likelihood term (a busy county has hundreds of thousands of cells).
                     if (cells.Length > 0) coarse[(e.Area, hour)] = coarse.GetValueOrDefault((e.Area, hour)) + 1;
@@ -106,7 +106,7 @@ public static class Backtest
                 {
                     var shape = f.HourShape[h];
                     var sum = 0.0;
-                    foreach (var c in space.AreaCellIndices(d, area)) sum += Math.Log(p[c] * shape + floor);
+                    foreach (var c in space.AreaCellIndices(area)) sum += Math.Log(p[c] * shape + floor);
                     a.LogLik += count * space.AreaShare(area) * sum;
                 }
                 a.Predicted += sumP + floor * 24 * n;

@@ -46,6 +46,7 @@ public sealed class CellSpace
         }
         Index = index;
         _areaShare = areas is null ? [] : areas.Cells.Select(c => 1.0 / Math.Max(1, c.Length)).ToArray();
+        _areas = areas;
         _areaCells = new int[]?[areas?.Cells.Length ?? 0];
 
         var from = d.ActiveBefore.AddDays(-365).Ticks;
@@ -57,14 +58,15 @@ public sealed class CellSpace
 
     public int Count => Cells.Length;
 
+    private readonly AreaCells? _areas;
     private readonly int[]?[] _areaCells = [];
 
     /// <summary>Indices into <see cref="Cells"/> of an area's cells (built on first use; the backtest reads them per event).</summary>
-    public int[] AreaCellIndices(RiskDataset d, int area)
+    public int[] AreaCellIndices(int area)
     {
         if (_areaCells[area] is { } known) return known;
-        var list = new List<int>(d.Areas!.Cells[area].Length);
-        foreach (var cell in d.Areas.Cells[area])
+        var list = new List<int>(_areas!.Cells[area].Length);
+        foreach (var cell in _areas.Cells[area])
             if (Index.TryGetValue(cell, out var c)) list.Add(c);
         return _areaCells[area] = [.. list];
     }
