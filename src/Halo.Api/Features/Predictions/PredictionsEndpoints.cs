@@ -36,7 +36,7 @@ public static class PredictionsEndpoints
         var group = app.MapGroup("/api/v1/predictions").WithTags("Predictions").AllowAnonymous().RequireRateLimiting(RateLimitPolicies.Reads);
         group.MapGet("/hotspots", Hotspots)
             .WithSummary("Predicted risk per H3 cell for one hour of the next 24, in a circle or box; JSON or a GeoJSON FeatureCollection.")
-            .WithDescription("detail=summary keeps, per cell, only its id, shape, risk score and level, expected count (with its display string) and prediction time: what a map draws, about a quarter of the full size. The factors of one cell are at /cell/{h3}?hours_ahead=h.");
+            .WithDescription("detail=summary keeps, per cell, only its id, shape, risk score and level, expected count (with its display string), prediction time and support (with support_area for a coarse-only cell, which a map draws as that area): what a map draws, about a quarter of the full size. The factors of one cell are at /cell/{h3}?hours_ahead=h.");
         group.MapGet("/cell/{h3}", Cell).WithSummary("All 24 hourly forecasts for one cell, and its factors for one hour (hours_ahead; the peak hour by default).");
         group.MapGet("/report-card", ReportCard)
             .WithSummary("The serving model's validation backtest against the best naive forecast (hit rate and PAI at 5 %), its data window and training time, from the model registry.");
@@ -79,16 +79,17 @@ public static class PredictionsEndpoints
     private static HotspotRow[] TopParents(PredictionSnapshot s, (double MinLat, double MinLon, double MaxLat, double MaxLon) b,
         Func<double, double, bool>? keep, int hours, int resolution, double minExpected, int limit)
     {
-        var parents = new Dictionary<ulong, (double Sum, int Best, double BestValue)>();
+        var parents = new Dictionary<ulong, (double Sum, int Best, double BestValue, bool Fine)>();
         var parentOf = s.Parents(resolution);
         foreach (var i in s.InBox(b.MinLat, b.MinLon, b.MaxLat, b.MaxLon))
         {
             if (keep is not null && !keep(s.Lat[i], s.Lon[i])) continue;
             var p = parentOf[i];
             var e = s.Expected[i * 24 + hours];
-            parents[p] = parents.TryGetValue(p, out var a) ? (a.Sum + e, e > a.BestValue ? i : a.Best, Math.Max(e, a.BestValue)) : (e, i, e);
+            var fine = s.Support(i).Kind == "fine";
+            parents[p] = parents.TryGetValue(p, out var a) ? (a.Sum + e, e > a.BestValue ? i : a.Best, Math.Max(e, a.BestValue), a.Fine || fine) : (e, i, e, fine);
         }
-        return [.. parents.Select(x => new HotspotRow(x.Key, x.Value.Sum, x.Value.Best)).Where(x => x.Expected >= minExpected)
+        return [.. parents.Select(x => new HotspotRow(x.Key, x.Value.Sum, x.Value.Best, x.Value.Fine)).Where(x => x.Expected >= minExpected)
             .OrderByDescending(x => x.Expected).ThenBy(x => x.Cell).Take(limit)];
     }
 
@@ -121,7 +122,8 @@ public static class PredictionsEndpoints
         // the hotspots list shows them.
         var peak = factorHour ?? hours.MaxBy(x => x.ExpectedCount)!.HoursAhead;
         var best = members.MaxBy(i => s.Expected[i * 24 + peak]);
-        var support = s.Support(best);
+        // A parent with any fine child is drawn as a cell (as the hotspots list says).
+        var support = res < s.Resolution && members.Any(i => s.Support(i).Kind == "fine") ? new CellSupport("fine", res, null) : s.Support(best);
         var centre = H3.H3.CellToLatLng(index);
         var boundary = H3.H3.CellToBoundary(index).Select(p => new[] { Math.Round(p.LatDegrees, 6), Math.Round(p.LngDegrees, 6) }).ToArray();
         return TypedResults.Ok(new CellForecastResponse(index.ToString(), res, Math.Round(centre.LatDegrees, 6), Math.Round(centre.LngDegrees, 6), boundary,

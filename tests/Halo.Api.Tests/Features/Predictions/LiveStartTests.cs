@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.ModelRegistry;
@@ -50,7 +51,7 @@ public sealed partial class LiveStartTests
     }
 
     [Fact]
-    public async Task AFirstTrainingOnAFewDaysOfLiveEventsAfterAnOldSampleServesDifferentHoursAndFactorsThatMatchThem()
+    public async Task AFirstTrainingOnAFewDaysOfLiveEventsAfterAnOldSampleServesDifferentHoursMatchingFactorsAndCoarseCellsAsTheirArea()
     {
         using var factory = new HaloApiFactory(DbProvider.Sqlite)
             .With("Predictions:TrainingOrigins", "30").With("Predictions:MaxTrainingRows", "20000");
@@ -98,6 +99,34 @@ public sealed partial class LiveStartTests
         Assert.All(coarse, x => Assert.True(x.Resolution < s.Resolution));
         Assert.Contains(coarse, x => x.Area is { Name: "Stockholm", Kind: "municipality" });
         Assert.Contains(Enumerable.Range(0, s.Count).Select(s.Support), x => x.Kind == "fine" && x.Area is null);
+
+        // The map's summary list says the same per cell, so the app can draw coarse-only cells as their area; a
+        // parent cell with any fine child is fine (it has detail to show).
+        using var client = factory.CreateClient();
+        foreach (var res in new[] { 8, 7 })
+        {
+            var q = $"/api/v1/predictions/hotspots?bbox=17.90,59.25,18.25,59.42&resolution={res}&limit=1000";
+            using var full = JsonDocument.Parse(await client.GetStringAsync(q));
+            using var summary = JsonDocument.Parse(await client.GetStringAsync(q + "&detail=summary"));
+            var a = full.RootElement.GetProperty("cells").EnumerateArray().ToList();
+            var b = summary.RootElement.GetProperty("cells").EnumerateArray().ToList();
+            Assert.Equal(a.Count, b.Count);
+            for (var i = 0; i < a.Count; i++)
+            {
+                Assert.Equal(a[i].GetProperty("support").GetString(), b[i].GetProperty("support").GetString());
+                var area = a[i].GetProperty("support_area");
+                if (area.ValueKind == JsonValueKind.Null) Assert.False(b[i].TryGetProperty("support_area", out _));
+                else Assert.Equal(area.ToString(), b[i].GetProperty("support_area").ToString());
+            }
+            Assert.Contains(b, x => x.GetProperty("support").GetString() == "coarse"
+                && x.GetProperty("support_area").GetProperty("name").GetString() == "Stockholm");
+            if (res == 7)
+            {
+                var parent = b.First(x => x.GetProperty("support").GetString() == "fine").GetProperty("h3").GetString();
+                using var cell = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/predictions/cell/{parent}"));
+                Assert.Equal("fine", cell.RootElement.GetProperty("support").GetString());
+            }
+        }
     }
 
     [GeneratedRegex(@"are (\d+\.\d)× the weekly average")]

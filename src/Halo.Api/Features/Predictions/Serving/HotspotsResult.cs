@@ -110,7 +110,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteString(Names.H3, shape.H3Json);
                 if (_summary)
                 {
-                    WriteSummary(w, score, row.Expected, time);
+                    WriteSummary(w, score, row, time);
                     w.WriteEndObject();
                     w.WriteEndObject();
                     continue;
@@ -123,7 +123,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteNumber(Names.ProbabilityAny, RiskMath.Round(RiskMath.ProbabilityAny(row.Expected)));
                 w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
                 WriteFactors(w, factors[..nf], defaultEncoder);
-                WriteSupport(w, row.Expected, _s.Support(row.Source));
+                WriteSupport(w, row.Expected, SupportOf(row));
                 w.WriteString(Names.PredictionTime, time);
                 w.WriteEndObject();
             }
@@ -137,7 +137,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteRawValue(shape.BoundaryJson, skipInputValidation: true);
                 if (_summary)
                 {
-                    WriteSummary(w, score, row.Expected, time);
+                    WriteSummary(w, score, row, time);
                     w.WriteEndObject();
                     continue;
                 }
@@ -147,7 +147,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteString(Names.RiskLevel, _service.Level(score));
                 w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
                 WriteFactors(w, factors[..nf], defaultEncoder);
-                WriteSupport(w, row.Expected, _s.Support(row.Source));
+                WriteSupport(w, row.Expected, SupportOf(row));
                 w.WriteString(Names.PredictionTime, time);
             }
             w.WriteEndObject();
@@ -157,17 +157,24 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
     }
 
     /// <summary>
-    /// What a map draws and a tap shows first: the score, its level and the expected count, and the hour they are for
-    /// (a map swapping hours can tell which one a layer holds).
+    /// What a map draws and a tap shows first: the score, its level and the expected count, the hour they are for
+    /// (a map swapping hours can tell which one a layer holds), and the support (a coarse-only cell is drawn as its area).
     /// </summary>
-    private void WriteSummary(Utf8JsonWriter w, double score, double expected, DateTime time)
+    private void WriteSummary(Utf8JsonWriter w, double score, HotspotRow row, DateTime time)
     {
         w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
         w.WriteString(Names.RiskLevel, _service.Level(score));
-        w.WriteNumber(Names.ExpectedCount, RiskMath.Round(expected));
-        w.WriteString(Names.ExpectedCountDisplay, RiskMath.ExpectedDisplay(expected));
+        w.WriteNumber(Names.ExpectedCount, RiskMath.Round(row.Expected));
+        w.WriteString(Names.ExpectedCountDisplay, RiskMath.ExpectedDisplay(row.Expected));
         w.WriteString(Names.PredictionTime, time);
+        var support = SupportOf(row);
+        w.WriteString(Names.Support, support.Kind);
+        if (support.Area is { } a) WriteArea(w, a);
     }
+
+    /// <summary>A cell's own support; a parent's is fine when any of its children's is (it then has fine detail to show).</summary>
+    private CellSupport SupportOf(HotspotRow row) =>
+        _resolution != _s.Resolution && row.AnyFine ? new CellSupport("fine", _resolution, null) : _s.Support(row.Source);
 
     private static void WriteFactors(Utf8JsonWriter w, ReadOnlySpan<FactorText> factors, bool defaultEncoder)
     {
@@ -189,14 +196,16 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
         w.WriteString(Names.Support, support.Kind);
         w.WriteNumber(Names.SupportResolution, support.Resolution);
         if (support.Area is not { } a) w.WriteNull(Names.SupportArea);
-        else
-        {
-            w.WriteStartObject(Names.SupportArea);
-            w.WriteString(Names.Name, a.Name);
-            w.WriteString(Names.Kind, a.Kind);
-            w.WriteString(Names.Code, a.Code);
-            w.WriteEndObject();
-        }
+        else WriteArea(w, a);
+    }
+
+    private static void WriteArea(Utf8JsonWriter w, AreaRefDto a)
+    {
+        w.WriteStartObject(Names.SupportArea);
+        w.WriteString(Names.Name, a.Name);
+        w.WriteString(Names.Kind, a.Kind);
+        w.WriteString(Names.Code, a.Code);
+        w.WriteEndObject();
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)

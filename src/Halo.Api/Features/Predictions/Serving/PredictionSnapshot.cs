@@ -10,8 +10,11 @@ public sealed record ServingModel(
     string Version, IRiskModel Model, DateTime TrainedAt, DateTime DataFrom, DateTime DataTo, double ReferenceRate,
     string? WhyChosen, DateTime? ValidationFrom, IReadOnlyList<ModelMetricsDto> Validation);
 
-/// <summary>One ranked hotspot: the cell (or parent cell), its expected events at the hour, and the snapshot cell whose factors it shows.</summary>
-public readonly record struct HotspotRow(ulong Cell, double Expected, int Source);
+/// <summary>
+/// One ranked hotspot: the cell (or parent cell), its expected events at the hour, the snapshot cell whose factors it
+/// shows, and for a parent whether any of its children has fine support (then the parent is drawn as a cell).
+/// </summary>
+public readonly record struct HotspotRow(ulong Cell, double Expected, int Source, bool AnyFine = false);
 
 /// <summary>
 /// A reason shown with a forecast: its weight (the most telling first), its English text, the same reason as data
