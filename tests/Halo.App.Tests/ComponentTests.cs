@@ -148,7 +148,7 @@ public sealed class RiskLegendTests : BunitContext
         var computed = new DateTimeOffset(2026, 3, 2, 13, 5, 0, TimeSpan.Zero);
         var cut = Render<RiskLegend>(p => p.Add(x => x.Levels, ApiLevels).Add(x => x.ComputedAt, computed));
 
-        var items = cut.FindAll("li");
+        var items = cut.FindAll("li[data-level]");
         Assert.Equal(["high", "medium", "low"], items.Select(i => i.GetAttribute("data-level")));
         Assert.Equal(["Hög", "Medel", "Låg"], items.Select(i => i.TextContent.Trim()));
         var styles = items.Select(i => i.QuerySelector(".swatch")!.GetAttribute("style")!).ToList();
@@ -166,7 +166,23 @@ public sealed class RiskLegendTests : BunitContext
     {
         var cut = Render<RiskLegend>(p => p.Add(x => x.Levels, [.. ApiLevels, new RiskLevel("weird", 0.9, "url(javascript:x)")]));
 
-        Assert.Equal(3, cut.FindAll("li").Count);
+        Assert.Equal(3, cut.FindAll("li[data-level]").Count);
+    }
+
+    [Fact]
+    public void SaysWhatAHexagonAndAnOutlinedAreaMeanAndOpensTheReportCard()
+    {
+        var about = 0;
+        var cut = Render<RiskLegend>(p => p.Add(x => x.Levels, ApiLevels).Add(x => x.OnAbout, () => about++));
+        Assert.Contains("Sexhörning: händelser med känd plats", cut.Markup);
+        // The area entry only while the map draws an area.
+        Assert.Empty(cut.FindAll("[data-testid=legend-area]"));
+        cut.Render(p => p.Add(x => x.AreasDrawn, true));
+        Assert.Contains("bara kommunen eller länet", cut.Find("[data-testid=legend-area]").TextContent);
+
+        cut.Find("[data-testid=forecast-about]").Click();
+        Assert.Equal(1, about);
+        Assert.Equal("Om prognosen", cut.Find("[data-testid=forecast-about]").TextContent.Trim());
     }
 
     [Fact]

@@ -35,6 +35,16 @@ public sealed class OutboxTests
         return r;
     }
 
+    /// <summary>
+    /// A sync after the fake clock moved: advancing it fires the outbox's own retry timer, whose sync may be the one
+    /// running (then this call returns at once), so wait for that to finish before looking.
+    /// </summary>
+    private static async Task SyncSettledAsync(Outbox box, bool ignoreBackoff = false)
+    {
+        await box.SyncAsync(ignoreBackoff);
+        for (var i = 0; i < 500 && box.Syncing; i++) await Task.Delay(10);
+    }
+
     private Outbox NewOutbox()
     {
         var api = new FakeApi(r =>
@@ -94,7 +104,7 @@ public sealed class OutboxTests
         Assert.Equal(1, _submits);
 
         _clock.Advance(OutboxPolicy.Backoff(1));
-        await box.SyncAsync();
+        await SyncSettledAsync(box);
         var after2 = Assert.Single(await _store.ListAsync());
         Assert.Equal(2, after2.Attempts);
         Assert.Equal(503, after2.ErrorStatus);
@@ -102,7 +112,7 @@ public sealed class OutboxTests
         Assert.True(OutboxPolicy.Backoff(2) > OutboxPolicy.Backoff(1));
 
         _clock.Advance(OutboxPolicy.Backoff(2));
-        await box.SyncAsync();
+        await SyncSettledAsync(box);
         Assert.Equal([$"x|{a.Key}"], _submitted);
         Assert.Empty(await _store.ListAsync());
     }
@@ -124,11 +134,11 @@ public sealed class OutboxTests
         Assert.Empty(_submitted);
 
         _clock.Advance(TimeSpan.FromSeconds(16));
-        await box.SyncAsync();
+        await SyncSettledAsync(box);
         Assert.Empty(_submitted);
 
         _clock.Advance(TimeSpan.FromSeconds(1));
-        await box.SyncAsync();
+        await SyncSettledAsync(box);
         Assert.Equal(["first", "second"], _submitted.Select(s => s.Split('|')[0]));
     }
 
@@ -142,7 +152,7 @@ public sealed class OutboxTests
 
         await box.SyncAsync();
         _clock.Advance(TimeSpan.FromHours(1));
-        await box.SyncAsync(ignoreBackoff: true);
+        await SyncSettledAsync(box, ignoreBackoff: true);
 
         Assert.Equal(2, _submits); // the refused one was sent once
         var refused = Assert.Single(await _store.ListAsync());
@@ -193,7 +203,7 @@ public sealed class OutboxTests
         Assert.Equal(1, _uploads);
 
         _clock.Advance(OutboxPolicy.Backoff(1));
-        await box.SyncAsync();
+        await SyncSettledAsync(box);
 
         Assert.Empty(await _store.ListAsync());
         Assert.Equal(1, _uploads);
@@ -214,7 +224,7 @@ public sealed class OutboxTests
         Assert.Equal(2, _uploads); // the photo and the clip
 
         _clock.Advance(OutboxPolicy.Backoff(1));
-        await box.SyncAsync();
+        await SyncSettledAsync(box);
 
         Assert.Empty(await _store.ListAsync());
         Assert.Equal(2, _uploads);

@@ -252,6 +252,118 @@ public sealed class MapTests(AppServer app)
     });
 
     [Fact]
+    public Task CellsForecastOnlyFromMunicipalityEventsAreDrawnAsTheMunicipalityWithTheirLegendEntry() => app.RunAsync(async page =>
+    {
+        await app.OpenMapAsync(page);
+        await page.WaitForFunctionAsync("() => window.haloMap.loaded()");
+        // Stockholm: the police events know only the municipality; the citizen history around Slussen is street-level.
+        await page.EvaluateAsync("() => { window.haloMap.jumpTo({ center: [18.0, 59.33], zoom: 11 }); }");
+        const string drawn = """
+            () => {
+                const m = window.haloMap, s = window.haloMapState;
+                if (!s.hotspotsSource || m.isMoving()) return null;
+                const f = m.querySourceFeatures(s.hotspotsSource);
+                const areas = f.filter(x => x.properties.drawn_as === 'area').map(x => x.properties.area_name);
+                const hexes = f.filter(x => x.properties.drawn_as !== 'area').length;
+                return areas.length && hexes ? { areas: [...new Set(areas)], hexes } : null;
+            }
+            """;
+        var shown = await page.WaitForFunctionAsync(drawn);
+        var areas = (await shown.JsonValueAsync<System.Text.Json.JsonElement>()).GetProperty("areas").EnumerateArray().Select(a => a.GetString()).ToList();
+        Assert.Equal(["Stockholm"], areas);
+        // Fine hexagons stay hexagons, on top of the area; the legend says which is which.
+        await Assertions.Expect(page.GetByTestId("map")).ToHaveAttributeAsync("data-hotspot-areas", "1");
+        await Assertions.Expect(page.GetByTestId("legend-area")).ToContainTextAsync("bara kommunen eller länet är känt");
+        await Assertions.Expect(page.Locator(".legend-shapes [data-shape=hex]")).ToContainTextAsync("känd plats");
+
+        // A tap on the area away from the hexagons: the popup says why the whole municipality is drawn.
+        const string areaOnly = """
+            () => {
+                const m = window.haloMap, s = window.haloMapState, c = m.getCanvas(), r = c.getBoundingClientRect();
+                for (let y = 40; y < c.clientHeight - 40; y += 12)
+                    for (let x = 20; x < c.clientWidth - 20; x += 12) {
+                        if (document.elementFromPoint(r.left + x, r.top + y) !== c) continue; // under the overlays
+                        const f = m.queryRenderedFeatures([x, y], { layers: [s.hotspotsLayer] });
+                        if (f.length && f.every(h => h.properties.drawn_as === 'area')) return [x, y];
+                    }
+                return null;
+            }
+            """;
+        var at = await (await page.WaitForFunctionAsync(areaOnly)).JsonValueAsync<double[]>();
+        var box = await page.GetByTestId("map").BoundingBoxAsync();
+        await page.Mouse.ClickAsync((float)(box!.X + at[0]), (float)(box.Y + at[1]));
+        var popup = page.Locator(".halo-popup .popup-risk");
+        await Assertions.Expect(popup.Locator(".popup-area-forecast")).ToContainTextAsync("bara kommunen är känd, så den visas över hela Stockholm");
+        await Assertions.Expect(popup).ToContainTextAsync("per sexhörning");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "map-area-forecast.png") });
+    });
+
+    [Fact]
+    public Task APopupNearTheEdgeOfA360PixelScreenStaysOnIt() => app.RunAsync(async page =>
+    {
+        await app.OpenMapAsync(page);
+        await page.WaitForFunctionAsync("() => window.haloMap.loaded()");
+        // Slussen's hexagons 30 px from the right edge.
+        await page.EvaluateAsync("""
+            () => {
+                const m = window.haloMap;
+                m.jumpTo({ center: [18.072, 59.3195], zoom: 12.5 });
+                const p = m.project([18.072, 59.3195]);
+                m.jumpTo({ center: m.unproject([p.x - (m.getCanvas().clientWidth / 2 - 30), p.y]) });
+            }
+            """);
+        const string hexAtSlussen = """
+            () => {
+                const m = window.haloMap, s = window.haloMapState;
+                if (!s.hotspotsLayer || m.isMoving()) return null;
+                const p = m.project([18.072, 59.3195]);
+                const f = m.queryRenderedFeatures(p, { layers: [s.hotspotsLayer] });
+                return f.some(x => x.properties.drawn_as !== 'area') ? [p.x, p.y] : null;
+            }
+            """;
+        var at = await (await page.WaitForFunctionAsync(hexAtSlussen)).JsonValueAsync<double[]>();
+        Assert.True(at[0] > 300, $"tapped at x={at[0]}");
+        var box = await page.GetByTestId("map").BoundingBoxAsync();
+        await page.Mouse.ClickAsync((float)(box!.X + at[0]), (float)(box.Y + at[1]));
+        // Measured after the factors have arrived (the popup grows then).
+        await Assertions.Expect(page.Locator(".halo-popup .popup-factors li").First).ToBeVisibleAsync();
+        await page.WaitForTimeoutAsync(300);
+        var popup = await page.Locator(".maplibregl-popup").BoundingBoxAsync();
+        Assert.NotNull(popup);
+        Assert.True(popup.X >= 0 && popup.X + popup.Width <= 360, $"popup at x {popup.X}..{popup.X + popup.Width} on a 360 px screen");
+        Assert.True(popup.Y >= 0 && popup.Y + popup.Height <= 740, $"popup at y {popup.Y}..{popup.Y + popup.Height}");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "popup-360.png") });
+    }, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 360, Height = 740 } });
+
+    [Fact]
+    public Task TheLegendOpensTheForecastsReportCardWithTheRegistrysFigures() => app.RunAsync(async page =>
+    {
+        await app.OpenMapAsync(page);
+        await page.GetByTestId("forecast-about").ClickAsync();
+
+        var card = page.GetByTestId("report-card");
+        await Assertions.Expect(card.GetByTestId("card-served")).ToBeVisibleAsync();
+        var json = await page.EvaluateAsync<System.Text.Json.JsonElement>("() => fetch('api/v1/predictions/report-card').then(r => r.json())");
+        static string R(System.Text.Json.JsonElement e, string name) => e.GetProperty(name).GetDouble().ToString("R", CultureInfo.InvariantCulture);
+        var served = json.GetProperty("served");
+        await Assertions.Expect(card.GetByTestId("card-served")).ToHaveAttributeAsync("data-hit-rate5", R(served, "hit_rate5"));
+        await Assertions.Expect(card.GetByTestId("card-served")).ToHaveAttributeAsync("data-pai5", R(served, "pai5"));
+        await Assertions.Expect(card.GetByTestId("card-served")).ToContainTextAsync("De 5 % av ytan");
+        if (json.GetProperty("best_naive").ValueKind == System.Text.Json.JsonValueKind.Object)
+            await Assertions.Expect(card.GetByTestId("card-naive")).ToHaveAttributeAsync("data-pai5", R(json.GetProperty("best_naive"), "pai5"));
+        await Assertions.Expect(card.GetByTestId("card-window")).ToHaveCountAsync(json.GetProperty("windows").GetArrayLength());
+        // The browser's clock is Stockholm's (AppServer's context).
+        var trained = TimeZoneInfo.ConvertTimeFromUtc(json.GetProperty("trained_at").GetDateTime().ToUniversalTime(),
+            TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm")).ToString("g", CultureInfo.GetCultureInfo("sv-SE"));
+        var model = await card.GetByTestId("card-model").InnerTextAsync();
+        Assert.True(model.Contains(trained, StringComparison.Ordinal), $"'{model}' lacks '{trained}'");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppServer.ArtifactsDirectory, "report-card.png") });
+
+        await card.GetByTestId("report-card-close").ClickAsync();
+        await Assertions.Expect(card).ToHaveCountAsync(0);
+    });
+
+    [Fact]
     public async Task WhereNothingHappenedLatelyTheMapSaysSoAndOffersTheLatestPeriodWithItsRealDates()
     {
         // Luleå has only old events (as the bundled sample, which ends in 2024): the newest on 20 May 2024.

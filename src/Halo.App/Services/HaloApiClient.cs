@@ -116,6 +116,10 @@ public sealed partial class HaloApiClient(HttpClient http, AuthSession session)
     public async Task LogoutAsync(string refreshToken, CancellationToken ct = default) =>
         await SendAsync<JsonElement>(new HttpRequestMessage(HttpMethod.Post, "api/v1/auth/logout") { Content = JsonContent.Create(new RefreshRequest(refreshToken), options: Json) }, ct, authenticate: false);
 
+    /// <summary>The serving model's backtest against the best naive forecast; 404 before the first model is trained.</summary>
+    public Task<ApiResult<Halo.Api.Features.Predictions.ReportCardResponse>> GetReportCardAsync(CancellationToken ct = default) =>
+        SendAsync<Halo.Api.Features.Predictions.ReportCardResponse>(new HttpRequestMessage(HttpMethod.Get, "api/v1/predictions/report-card"), ct, authenticate: false);
+
     public Task<ApiResult<UserDto>> GetMeAsync(CancellationToken ct = default) =>
         SendAsync<UserDto>(new HttpRequestMessage(HttpMethod.Get, "api/v1/me"), ct);
 

@@ -50,6 +50,31 @@ public sealed partial class Strings
         ["forecast.hide"] = ("Dölj prognos", "Hide forecast"),
         ["note.dismiss"] = ("Stäng meddelandet", "Dismiss this message"),
         ["legend.unavailable"] = ("Riskprognosen är inte tillgänglig just nu.", "The risk forecast is not available right now."),
+        ["legend.hex"] = ("Sexhörning: händelser med känd plats", "Hexagon: events with a known place"),
+        ["legend.area"] = ("Område: händelser där bara kommunen eller länet är känt", "Area: events where only the municipality or county is known"),
+        ["legend.about"] = ("Om prognosen", "About this forecast"),
+        // The forecast's report card (figures from the model registry via /api/v1/predictions/report-card).
+        ["card.title"] = ("Om prognosen", "About this forecast"),
+        ["card.close"] = ("Stäng", "Close"),
+        ["card.loading"] = ("Hämtar prognosens resultat…", "Loading the forecast's results…"),
+        ["card.none"] = ("Ingen prognosmodell är tränad ännu. Den första tränas när det finns händelser att lära av.", "No forecast model has been trained yet. The first is trained once there are events to learn from."),
+        ["card.error"] = ("Prognosens resultat kunde inte hämtas just nu.", "The forecast's results could not be loaded right now."),
+        ["card.model"] = ("Kartan visar prognosen från {0}, tränad {1} på händelser från {2} till {3}.", "The map shows the forecast of {0}, trained {1} on events from {2} to {3}."),
+        ["card.test"] = ("Den prövades på {0} händelser under de sista {1} dagarna av den tiden ({2}–{3}), varje provperiod med en version som bara hade sett händelserna före den.", "It was tried on {0} events in the last {1} days of that time ({2}–{3}), each trial period by a copy that had seen only the events before it."),
+        ["card.hit"] = ("De 5 % av ytan som prognosen pekade ut som mest utsatta fick {0} av händelserna: {1} gånger fler än om de hade varit jämnt spridda.", "The 5 % of the area the forecast marked riskiest got {0} of the events: {1} times as many as if they had been spread evenly."),
+        ["card.naive"] = ("Den bästa enkla prognosen, {0}, fick {1} ({2} gånger).", "The best simple forecast, {0}, got {1} ({2} times)."),
+        ["card.naive_other"] = ("Den bästa andra enkla prognosen, {0}, fick {1} ({2} gånger).", "The best other simple forecast, {0}, got {1} ({2} times)."),
+        ["card.naive_served"] = ("En enkel prognos används eftersom ingen inlärd modell slog den i provet.", "A simple forecast is served because no learned model beat it in the trial."),
+        ["card.chart"] = ("Andel av händelserna i de mest utsatta 5 %, per provperiod", "Share of the events in the riskiest 5 %, per trial period"),
+        ["card.served"] = ("Den här prognosen", "This forecast"),
+        ["card.simple"] = ("Bästa enkla prognos", "Best simple forecast"),
+        ["card.window"] = ("från {0}, {1} händelser", "from {0}, {1} events"),
+        ["model.trailing_count"] = ("antalet händelser de senaste {0} dagarna", "the count of events over the last {0} days"),
+        ["model.trailing_count_all"] = ("antalet händelser i hela historiken", "the count of events over all history"),
+        ["model.kde"] = ("en utjämnad karta över tidigare händelser", "a smoothed map of past events"),
+        ["model.hour_of_week_x_kde"] = ("en utjämnad karta över tidigare händelser per veckotimme", "a smoothed map of past events by hour of the week"),
+        ["model.fasttree_tweedie"] = ("en inlärd modell (beslutsträd)", "a learned model (decision trees)"),
+        ["model.hawkes_etas"] = ("en självexciterande punktprocess (Hawkes/ETAS)", "a self-exciting point process (Hawkes/ETAS)"),
         ["risk.critical"] = ("Kritisk", "Critical"),
         ["risk.high"] = ("Hög", "High"),
         ["risk.medium"] = ("Medel", "Medium"),
@@ -59,6 +84,8 @@ public sealed partial class Strings
         ["popup.factors"] = ("Varför", "Why"),
         ["popup.source"] = ("Källa", "Source"),
         ["popup.area"] = ("Område", "Area"),
+        ["popup.area_forecast"] = ("Prognosen bygger på händelser där bara {areakind} är känd, så den visas över hela {area}.", "This forecast comes from events where only {areakind} is known, so it is drawn over the whole of {area}."),
+        ["popup.expected_per_cell"] = ("Förväntat antal händelser per sexhörning", "Expected incidents per hexagon"),
         // Risk factors, from the API's structured factor_details ({placeholders} filled in by the map).
         ["factor.recent_nearby"] = ("{count} {events} inom ~{radius} m de senaste 48 timmarna", "{count} {events} within ~{radius} m in the last 48 h"),
         ["factor.year_nearby"] = ("{count} {events} i rutan och dess grannar de senaste 365 dagarna", "{count} {events} in this cell and its neighbours in the past 365 days"),
@@ -240,12 +267,23 @@ public sealed partial class Strings
         Changed?.Invoke();
     }
 
-    /// <summary>A cluster's verification state in words; an unknown state is shown as it came.</summary>
     /// <summary>Every text under "<paramref name="prefix"/>." in the current language, keyed by the rest of its key (for scripts that fill them in).</summary>
     public Dictionary<string, string> Group(string prefix) =>
         Table.Keys.Where(k => k.StartsWith(prefix + ".", StringComparison.Ordinal)).ToDictionary(k => k[(prefix.Length + 1)..], k => this[k]);
 
+    /// <summary>A cluster's verification state in words; an unknown state is shown as it came.</summary>
     public string Verification(string state) => Table.ContainsKey($"verification.{state}") ? this[$"verification.{state}"] : state;
+
+    /// <summary>A risk model's name in plain words (trailing_count_730d: "the count of events over the last 730 days"); an unknown one as it came.</summary>
+    public string ModelName(string name)
+    {
+        if (name == "trailing_count_all") return this["model.trailing_count_all"];
+        if (name.StartsWith("trailing_count_", StringComparison.Ordinal) && name.EndsWith('d')
+            && int.TryParse(name["trailing_count_".Length..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var days))
+            return Format("model.trailing_count", days);
+        if (Table.ContainsKey($"model.{name}")) return this[$"model.{name}"];
+        return name.StartsWith("kde", StringComparison.Ordinal) ? this["model.kde"] : name;
+    }
 
     public string CategoryName(string code) =>
         Halo.Api.Features.Taxonomy.HaloTaxonomy.ByCode.TryGetValue(code, out var c) ? (Language == "sv" ? c.NameSv : c.NameEn) : code;

@@ -162,7 +162,46 @@ function startView(host, opts) {
     const padding = { top: Math.min(60, h * 0.1), bottom: Math.min(170, h * 0.25), left: Math.min(12, w * 0.05), right: Math.min(50, w * 0.1) };
     return { bounds: opts.bounds, fitBoundsOptions: { padding } };
 }
-const HEX_OPACITY = 0.45, HEX_LINE_OPACITY = 0.7;
+const HEX_OPACITY = 0.45, HEX_LINE_OPACITY = 0.7, AREA_OPACITY = 0.3;
+// A cell drawn as its area is fainter than a hexagon, so the fine hexagons on top of it stand out.
+const fillOpacity = on => on ? ['case', ['==', ['get', 'drawn_as'], 'area'], AREA_OPACITY, HEX_OPACITY] : 0;
+
+// The level a score falls in (levels sorted by their lower bound), as the API assigns it.
+function levelOf(levels, score) {
+    let level = levels[0]?.level ?? null;
+    for (const l of levels) if (score >= l.min) level = l.level;
+    return level;
+}
+
+// What a slot draws: hexagons with a forecast of their own (fine support) as they are, and the cells whose forecast
+// comes only from events known to a municipality or county (coarse support) as one feature per area, with that
+// area's outline: the data says no more about where in it. Areas go first so the hexagons draw on top.
+function drawable(fc, levels, areaIndex) {
+    if (!areaIndex || !fc.features?.some(f => f.properties?.support === 'coarse')) return { fc, areaCount: 0 };
+    const groups = new Map(), hexes = [];
+    for (const f of fc.features) {
+        const p = f.properties ?? {}, a = p.support === 'coarse' ? p.support_area : null;
+        const key = a ? `${a.kind}|${areaKey(a.name)}` : null;
+        const area = key ? areaIndex.get(key) : null;
+        if (!area) { hexes.push(f); continue; }
+        if (!groups.has(key)) groups.set(key, { area, kind: a.kind, cells: [] });
+        groups.get(key).cells.push(p);
+    }
+    const areas = [...groups.values()].map(({ area, kind, cells }) => {
+        const mean = name => cells.reduce((t, p) => t + Number(p[name] ?? 0), 0) / cells.length;
+        const busiest = cells.reduce((b, p) => Number(p.expected_count) > Number(b.expected_count) ? p : b);
+        const score = mean('risk_score');
+        return {
+            type: 'Feature', geometry: area.geometry,
+            properties: {
+                drawn_as: 'area', area_name: area.properties.name, area_kind: kind, cells: cells.length,
+                risk_score: score, risk_level: levelOf(levels, score), expected_count: mean('expected_count'),
+                h3: busiest.h3, prediction_time: busiest.prediction_time,
+            },
+        };
+    });
+    return { fc: { ...fc, features: [...areas, ...hexes] }, areaCount: areas.length };
+}
 
 function buildMap(host, opts) {
     performance.mark('halo-map-start');
@@ -189,6 +228,10 @@ function buildMap(host, opts) {
         host, dotnet: null, pending: new Map(), direction: 1, data: {}, slots: [], active: -1, hotspotsLayer: null, hotspotsSource: null,
     };
     window.haloMapState = state;
+    loadAreas().then(a => {
+        state.areaIndex = new Map(a.features.map(f => [`${f.properties.kind}|${f.properties.area}`, f]));
+        redrawAreas();
+    }).catch(() => { /* coarse cells stay hexagons */ });
 
     // Attributes on the host element (tests read them); kept so a host that takes the map over gets them too.
     function setData(key, value) {
@@ -361,7 +404,9 @@ function buildMap(host, opts) {
                 map.setPaintProperty(slot.line, 'line-width', o.width);
                 map.setPaintProperty(slot.line, 'line-color', o.color);
             }
-            map.getSource(slot.source).setData(fc);
+            const d = drawable(fc, levels, state.areaIndex);
+            slot.withAreas = !!state.areaIndex; slot.areaCount = d.areaCount;
+            map.getSource(slot.source).setData(d.fc);
         }
         slot.used = performance.now();
         if (!then) return;
@@ -373,7 +418,7 @@ function buildMap(host, opts) {
         if (!slot) return;
         if (state.active !== slot.i) {
             const old = state.slots[state.active];
-            map.setPaintProperty(slot.fill, 'fill-opacity', state.enabled ? HEX_OPACITY : 0);
+            map.setPaintProperty(slot.fill, 'fill-opacity', fillOpacity(state.enabled));
             map.setPaintProperty(slot.line, 'line-opacity', state.enabled ? HEX_LINE_OPACITY : 0);
             if (old) { map.setPaintProperty(old.fill, 'fill-opacity', 0); map.setPaintProperty(old.line, 'line-opacity', 0); }
             state.active = slot.i;
@@ -396,10 +441,28 @@ function buildMap(host, opts) {
         // The shown hour is saved for offline use (not a stale one again: it keeps the time it was first saved).
         if (!fc.staleAt) cachePut(`hotspots|${k}`, JSON.stringify(fc));
         setData('hotspotsStale', fc.staleAt ?? '');
+        shownNotice(slot, hour);
+    }
+
+    function shownNotice(slot, hour) {
+        const fc = slot.fc;
+        setData('hotspotAreas', String(slot.areaCount ?? 0));
         notify('OnHotspots', {
-            hour, count: fc.features?.length ?? 0, modelVersion: fc.model_version ?? fc.meta?.model_version ?? null,
+            hour, count: fc.features?.length ?? 0, areas: slot.areaCount ?? 0, modelVersion: fc.model_version ?? fc.meta?.model_version ?? null,
             computedAt: fc.computed_at ?? fc.meta?.computed_at ?? null, levels: slot.levels, staleAt: fc.staleAt ?? null,
         });
+    }
+
+    // The areas arrived after some hours were laid out: those hours are drawn again with their coarse cells as areas.
+    function redrawAreas() {
+        for (const slot of state.slots) {
+            if (!slot.fc || slot.withAreas) continue;
+            const d = drawable(slot.fc, slot.levels, state.areaIndex);
+            slot.withAreas = true; slot.areaCount = d.areaCount;
+            if (!d.areaCount) continue;
+            map.getSource(slot.source).setData(d.fc);
+            if (slot.i === state.active) shownNotice(slot, slot.hour);
+        }
     }
 
     // --- Incidents: points (clustered at low zoom) and coarse police events as their area.
@@ -434,14 +497,15 @@ function buildMap(host, opts) {
         // Hexagons: the shown slot's opacity (visibility would make every slot reload its tiles).
         const slot = state.slots[state.active];
         if (slot) {
-            map.setPaintProperty(slot.fill, 'fill-opacity', state.enabled ? HEX_OPACITY : 0);
+            map.setPaintProperty(slot.fill, 'fill-opacity', fillOpacity(state.enabled));
             map.setPaintProperty(slot.line, 'line-opacity', state.enabled ? HEX_LINE_OPACITY : 0);
         }
         set(['incident-clusters', 'incident-points', 'incident-areas-fill', 'incident-areas-line'], state.incidentsVisible);
     }
 
     // --- Popups (text only: nothing from the API is parsed as HTML).
-    const popup = new maplibregl.Popup({ closeButton: true, maxWidth: '320px' });
+    // At most the screen's width less a margin, so it fits a 360 px phone.
+    const popup = new maplibregl.Popup({ closeButton: true, maxWidth: 'min(320px, calc(100vw - 32px))' });
     function incidentNode(i) {
         const d = el('div', 'popup-incident');
         d.append(el('strong', null, i.typeLabel), el('div', 'popup-time', i.timeLabel));
@@ -470,7 +534,9 @@ function buildMap(host, opts) {
             return;
         }
         const box = el('div', 'halo-popup');
-        const hex = hits.find(f => f.layer.id === state.hotspotsLayer);
+        // A hexagon drawn over an area is the finer forecast for the place tapped.
+        const risk = hits.filter(f => f.layer.id === state.hotspotsLayer);
+        const hex = risk.find(f => f.properties.drawn_as !== 'area') ?? risk[0];
         if (hex) box.append(riskNode(hex.properties));
         const shown = new Set();
         for (const f of hits.filter(h => h.layer.id === 'incident-points')) {
@@ -517,7 +583,12 @@ function buildMap(host, opts) {
         const factors = typeof p.factors === 'string' ? (() => { try { return JSON.parse(p.factors); } catch { return [p.factors]; } })() : (p.factors ?? []);
         const level = state.labels.levels?.[p.risk_level] ?? p.risk_level ?? '';
         d.append(el('strong', null, `${state.labels.risk}: ${level} (${Math.round(Number(p.risk_score) * 100)} %)`));
-        d.append(el('div', null, `${state.labels.expected}: ${p.expected_count_display ? localNumber(p.expected_count_display) : expectedDisplay(Number(p.expected_count))}`));
+        const isArea = p.drawn_as === 'area';
+        if (isArea) {
+            const kind = p.area_kind === 'county' ? state.labels.factorTexts?.county : state.labels.factorTexts?.municipality;
+            d.append(el('div', 'popup-area-forecast', (state.labels.areaForecast ?? '').replace('{area}', p.area_name ?? '').replace('{areakind}', kind ?? '')));
+        }
+        d.append(el('div', null, `${isArea ? state.labels.expectedPerCell : state.labels.expected}: ${p.expected_count_display ? localNumber(p.expected_count_display) : expectedDisplay(Number(p.expected_count))}`));
         const showFactors = list => {
             if (!list?.length) return;
             d.append(el('div', 'popup-factors-title', state.labels.factors));
@@ -532,7 +603,11 @@ function buildMap(host, opts) {
             const hour = state.shownHour ?? state.hour;
             fetch(`api/v1/predictions/cell/${encodeURIComponent(p.h3)}?hours_ahead=${hour}`, { headers: { Accept: 'application/json' } })
                 .then(r => r.ok ? r.json() : null)
-                .then(c => showFactors(c?.factor_details?.map(factorText).filter(t => t))).catch(() => { });
+                .then(c => {
+                    showFactors(c?.factor_details?.map(factorText).filter(t => t));
+                    // Taller now: placed again, so it stays on screen.
+                    if (popup.isOpen()) popup.setLngLat(popup.getLngLat());
+                }).catch(() => { });
         }
         return d;
     }

@@ -109,19 +109,20 @@ public sealed class HotspotsWireFormatTests(TrainedPredictionsFactory factory) :
             }
             var candidates = s.InBox(b.MinLat, b.MinLon, b.MaxLat, b.MaxLon);
             if (circle is { } cc) candidates.RemoveAll(i => Halo.Api.Features.Geo.Haversine.DistanceM(cc.Lat, cc.Lon, s.Lat[i], s.Lon[i]) > cc.RadiusM);
-            var cells = new List<(ulong Cell, double Expected, int Source)>();
+            var cells = new List<(ulong Cell, double Expected, int Source, bool AnyFine)>();
             if (resolution == s.Resolution)
-                foreach (var i in candidates) cells.Add((s.Cells[i], s.Expected[i * 24 + hours], i));
+                foreach (var i in candidates) cells.Add((s.Cells[i], s.Expected[i * 24 + hours], i, false));
             else
             {
-                var parents = new Dictionary<ulong, (double Sum, int Best, double BestValue)>();
+                var parents = new Dictionary<ulong, (double Sum, int Best, double BestValue, bool Fine)>();
                 foreach (var i in candidates)
                 {
                     var p = H3.H3.CellToParent(new H3Index(s.Cells[i]), resolution).Value;
                     var e = s.Expected[i * 24 + hours];
-                    parents[p] = parents.TryGetValue(p, out var a) ? (a.Sum + e, e > a.BestValue ? i : a.Best, Math.Max(e, a.BestValue)) : (e, i, e);
+                    var fine = s.Support(i).Kind == "fine";
+                    parents[p] = parents.TryGetValue(p, out var a) ? (a.Sum + e, e > a.BestValue ? i : a.Best, Math.Max(e, a.BestValue), a.Fine || fine) : (e, i, e, fine);
                 }
-                foreach (var (p, a) in parents) cells.Add((p, a.Sum, a.Best));
+                foreach (var (p, a) in parents) cells.Add((p, a.Sum, a.Best, a.Fine));
             }
             var model = s.Model;
             var minExpected = RiskMath.ExpectedForScore(minRisk, model.ReferenceRate, s.Resolution, resolution);
@@ -129,7 +130,7 @@ public sealed class HotspotsWireFormatTests(TrainedPredictionsFactory factory) :
             var predictionTime = s.Origin.AddHours(hours);
             var window = PredictionsEndpoints.Window(s);
             var levels = service.Levels;
-            var dtos = top.Select(x => Hotspot(service, s, x.Cell, x.Expected, x.Source, hours, resolution, predictionTime)).ToList();
+            var dtos = top.Select(x => Hotspot(service, s, x.Cell, x.Expected, x.Source, x.AnyFine, hours, resolution, predictionTime)).ToList();
             if (!geo)
                 return JsonSerializer.SerializeToUtf8Bytes(new HotspotsResponse(model.Version, model.Model.Name, s.ComputedAt, predictionTime, hours, resolution,
                     model.ReferenceRate, window, levels, dtos.Count, dtos), json);
@@ -141,13 +142,14 @@ public sealed class HotspotsWireFormatTests(TrainedPredictionsFactory factory) :
                 model.ReferenceRate, window, levels, features), json);
         }
 
-        private static HotspotDto Hotspot(RiskModelService service, PredictionSnapshot s, ulong cell, double expected, int source, int hour, int resolution, DateTime time)
+        private static HotspotDto Hotspot(RiskModelService service, PredictionSnapshot s, ulong cell, double expected, int source, bool anyFine, int hour, int resolution, DateTime time)
         {
             var h = new H3Index(cell);
             var centre = H3.H3.CellToLatLng(h);
             var boundary = H3.H3.CellToBoundary(h).Select(p => new[] { Math.Round(p.LatDegrees, 6), Math.Round(p.LngDegrees, 6) }).ToArray();
             var score = RiskMath.Score(expected, s.Model.ReferenceRate, s.Resolution, resolution);
-            var support = s.Support(source);
+            // A parent with any fine child is fine at its own resolution (it has detail to show).
+            var support = anyFine ? new CellSupport("fine", resolution, null) : s.Support(source);
             return new HotspotDto(h.ToString(), resolution, Math.Round(centre.LatDegrees, 6), Math.Round(centre.LngDegrees, 6), boundary,
                 RiskMath.Round(expected), RiskMath.Round(RiskMath.ProbabilityAny(expected)), Math.Round(score, 4), service.Level(score),
                 Math.Round(s.Confidence[source], 3), Factors(s, source, hour), s.FactorData(source, hour), RiskMath.ExpectedDisplay(expected),
