@@ -11,18 +11,18 @@ namespace Halo.App.Tests.Components;
 public sealed class ForecastReportCardTests : BunitContext
 {
     private static readonly ReportCardResponse Card = new(
-        "risk-20261203-0200", "hawkes_etas", ServedIsNaive: false,
+        "risk-20261203-0200", "fasttree_tweedie", ServedIsNaive: false,
         TrainedAt: new DateTime(2026, 12, 3, 2, 4, 0, DateTimeKind.Utc), DataFrom: new DateTime(2024, 12, 3, 0, 0, 0, DateTimeKind.Utc),
         DataTo: new DateTime(2026, 12, 3, 0, 0, 0, DateTimeKind.Utc),
         ValidationFrom: new DateTime(2026, 11, 5, 0, 0, 0, DateTimeKind.Utc), ValidationTo: new DateTime(2026, 12, 3, 0, 0, 0, DateTimeKind.Utc),
-        ValidationEvents: 4321, Served: new("hawkes_etas", 0.312, 6.24, -0.051), BestNaive: new("trailing_count_730d", 0.287, 5.74, -0.053),
+        ValidationEvents: 4321, Served: new("fasttree_tweedie", 0.312, 6.24, -0.051), BestNaive: new("trailing_count_730d", 0.287, 5.74, -0.053),
         Windows: [
             new(new DateTime(2026, 11, 5, 0, 0, 0, DateTimeKind.Utc), 7, 1100, 0.30, 6.0, 0.28, 5.6),
             new(new DateTime(2026, 11, 12, 0, 0, 0, DateTimeKind.Utc), 7, 1050, 0.33, 6.6, 0.29, 5.8),
             new(new DateTime(2026, 11, 19, 0, 0, 0, DateTimeKind.Utc), 7, 1080, 0.31, 6.2, 0.30, 6.0),
             new(new DateTime(2026, 11, 26, 0, 0, 0, DateTimeKind.Utc), 7, 1091, 0.31, 6.2, 0.28, 5.6),
         ],
-        WhyChosen: "hawkes_etas beat trailing_count_730d on 4 windows");
+        WhyChosen: "fasttree_tweedie beat trailing_count_730d on 4 windows");
 
     private HttpStatusCode _status = HttpStatusCode.OK;
     private readonly FakeApi _api;
@@ -50,7 +50,7 @@ public sealed class ForecastReportCardTests : BunitContext
         Assert.Contains(_api.Requests, r => r.Path == "/api/v1/predictions/report-card");
         var en = CultureInfo.GetCultureInfo("en-GB");
         var model = cut.Find("[data-testid=card-model]").TextContent;
-        Assert.Contains("a self-exciting point process (Hawkes/ETAS)", model);
+        Assert.Contains("a learned model (decision trees)", model);
         Assert.Contains(Card.TrainedAt.ToLocalTime().ToString("g", en), model);
         Assert.Contains(Card.DataFrom.ToLocalTime().ToString("d", en), model);
         Assert.Contains("4,321 events in the last 28 days", cut.Find("[data-testid=card-test]").TextContent);
@@ -82,6 +82,7 @@ public sealed class ForecastReportCardTests : BunitContext
         Assert.Contains("antalet händelser i hela historiken", cut.Find("[data-testid=card-model]").TextContent);
         Assert.Contains("fick 29 % av händelserna: 5,8 gånger", cut.Find("[data-testid=card-served]").TextContent);
         Assert.Contains("En enkel prognos används", cut.Markup);
+        Assert.Contains("Den bästa andra enkla prognosen, antalet händelser de senaste 730 dagarna, fick 29 %", cut.Find("[data-testid=card-naive]").TextContent);
     }
 
     [Theory]
