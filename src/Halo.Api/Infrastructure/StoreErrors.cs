@@ -44,6 +44,27 @@ public static class StoreErrors
         return null;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> until the store can serve it, waiting 2, 4, … 60 s between tries. For background
+    /// work at start: a store that is briefly unreachable or out of connections (a loaded server, a restart) must not
+    /// fault the service, because a faulted background service stops the whole host.
+    /// </summary>
+    public static async Task<T> WaitOutUnavailableAsync<T>(Func<CancellationToken, Task<T>> work, string what,
+        ILogger logger, TimeProvider clock, CancellationToken ct)
+    {
+        var wait = TimeSpan.FromSeconds(2);
+        while (true)
+        {
+            try { return await work(ct); }
+            catch (Exception ex) when (ex is not OperationCanceledException && Unavailable(ex) is { } reason)
+            {
+                logger.LogWarning("{What}: the store is unavailable ({Reason}); trying again in {Seconds} s", what, reason, wait.TotalSeconds);
+                await Task.Delay(wait, clock, ct);
+                wait = TimeSpan.FromSeconds(Math.Min(60, wait.TotalSeconds * 2));
+            }
+        }
+    }
+
     private static string? SqliteUnavailable(int code) => (code & 0xFF) switch
     {
         5 => "SQLITE_BUSY",

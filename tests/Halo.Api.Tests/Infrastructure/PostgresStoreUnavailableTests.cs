@@ -3,7 +3,13 @@ using System.Net;
 using System.Net.Http.Json;
 using Halo.Api.Data;
 using Microsoft.EntityFrameworkCore;
+using Halo.Api.Features.Classification;
+using Halo.Api.Features.Predictions;
+using Halo.Api.Features.Predictions.Serving;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using static Halo.Api.Tests.Features.Reports.ReportTestHelpers;
 
@@ -77,5 +83,45 @@ public sealed class PostgresStoreUnavailableTests
         }
 
         await client.SubmitOk(Body(NewDevice(), lat + 0.05, lon, factory.Now().AddMinutes(-5)));
+    }
+
+    [Fact]
+    public async Task TheModelStartupsWaitOutAServerThatIsUnreachableInsteadOfStoppingTheApp()
+    {
+        // A faulted background service stops the host: the model loaders at start must retry a store that cannot be
+        // reached (a loaded or restarting server) and leave the rest of the app serving.
+        var name = "halo_test_" + Guid.NewGuid().ToString("N")[..12];
+        var server = new NpgsqlConnectionStringBuilder(PostgresTestServer.CreateDatabase(name));
+        using var port = new TcpForwarder(server.Host!, server.Port);
+        using var factory = new HaloApiFactory(DbProvider.Postgres, postgresDatabase: name)
+            .With("Database:ConnectionString", new NpgsqlConnectionStringBuilder(server.ConnectionString) { Host = "127.0.0.1", Port = port.Port }.ConnectionString)
+            .With("Database:BusyTimeoutSeconds", BusySeconds.ToString());
+        var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+        port.Close();
+
+        var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var services = factory.Services;
+        var scopes = services.GetRequiredService<IServiceScopeFactory>();
+        BackgroundService[] startups =
+        [
+            new PredictionStartup(services.GetRequiredService<RiskModelService>(), scopes, TimeProvider.System,
+                services.GetRequiredService<IOptions<PredictionOptions>>(), loggers.CreateLogger<PredictionStartup>()),
+            new ClassifierStartup(services.GetRequiredService<ClassifierService>(), scopes, TimeProvider.System,
+                services.GetRequiredService<IOptions<ClassificationOptions>>(), loggers.CreateLogger<ClassifierStartup>()),
+        ];
+        foreach (var s in startups) await s.StartAsync(CancellationToken.None);
+
+        // Each has met the unreachable server at least once and is waiting to try again.
+        var watch = Stopwatch.StartNew();
+        while (logs.Entries.Count(e => e.Message.Contains("the store is unavailable")) < startups.Length && watch.Elapsed < TimeSpan.FromSeconds(60))
+            await Task.Delay(100);
+        Assert.Equal(startups.Length, logs.Entries.Where(e => e.Message.Contains("the store is unavailable")).Select(e => e.Category).Distinct().Count());
+        Assert.All(startups, s => Assert.False(s.ExecuteTask!.IsCompleted, $"{s.GetType().Name}: {s.ExecuteTask!.Exception}"));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+
+        foreach (var s in startups) await s.StopAsync(CancellationToken.None);
+        Assert.All(startups, s => Assert.False(s.ExecuteTask!.IsFaulted, $"{s.GetType().Name}: {s.ExecuteTask!.Exception}"));
     }
 }

@@ -26,7 +26,7 @@ public sealed class ClassifierStartup(
             var attempts = 0;
             while (!stoppingToken.IsCancellationRequested && classifier.Current is null && attempts < MaxAttempts)
             {
-                var count = await CountPolisenIncidentsAsync(stoppingToken);
+                var count = await Infrastructure.StoreErrors.WaitOutUnavailableAsync(CountPolisenIncidentsAsync, "Counting police events", logger, clock, stoppingToken);
                 // The seeder inserts in batches: train once the count is large enough and has stopped moving.
                 if (count >= options.Value.MinTrainingExamples && count == previous)
                 {
@@ -54,20 +54,8 @@ public sealed class ClassifierStartup(
     /// The registry's newest classifier, waiting out a store that is unavailable at start (a database still starting,
     /// a network blip): the app serves everything else meanwhile, and classify answers 503 until a model is loaded.
     /// </summary>
-    private async Task<bool> LoadLatestAsync(CancellationToken ct)
-    {
-        var wait = TimeSpan.FromSeconds(2);
-        while (true)
-        {
-            try { return await classifier.LoadLatestAsync(ct); }
-            catch (Exception ex) when (ex is not OperationCanceledException && Infrastructure.StoreErrors.Unavailable(ex) is not null)
-            {
-                logger.LogWarning("The model registry is unavailable ({Reason}); trying again in {Seconds} s", Infrastructure.StoreErrors.Unavailable(ex), wait.TotalSeconds);
-                await Task.Delay(wait, clock, ct);
-                wait = TimeSpan.FromSeconds(Math.Min(60, wait.TotalSeconds * 2));
-            }
-        }
-    }
+    private Task<bool> LoadLatestAsync(CancellationToken ct) =>
+        Infrastructure.StoreErrors.WaitOutUnavailableAsync(c => classifier.LoadLatestAsync(c), "Loading the classifier", logger, clock, ct);
 
     private async Task<int> CountPolisenIncidentsAsync(CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using Halo.Api.Data;
+using Halo.Api.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,9 @@ public sealed class PredictionStartup(
     {
         try
         {
-            if (!await service.LoadLatestAsync(stoppingToken) && options.Value.TrainOnStart) await FirstTrainingAsync(stoppingToken);
+            // A store that is unavailable at start is waited out: a faulted background service would stop the host.
+            var loaded = await StoreErrors.WaitOutUnavailableAsync(service.LoadLatestAsync, "Loading the risk model", logger, clock, stoppingToken);
+            if (!loaded && options.Value.TrainOnStart) await FirstTrainingAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
                 var now = clock.GetUtcNow();
@@ -41,9 +44,7 @@ public sealed class PredictionStartup(
         var attempts = 0;
         while (!ct.IsCancellationRequested && service.Current is null && attempts < MaxAttempts)
         {
-            int count;
-            using (var scope = scopes.CreateScope())
-                count = await scope.ServiceProvider.GetRequiredService<HaloDbContext>().Incidents.CountAsync(i => i.IsIncident, ct);
+            var count = await StoreErrors.WaitOutUnavailableAsync(CountIncidentsAsync, "Counting events", logger, clock, ct);
             if (count >= options.Value.MinTrainingEvents && count == previous)
             {
                 attempts++;
@@ -60,5 +61,11 @@ public sealed class PredictionStartup(
             previous = count;
             if (service.Current is null) await Task.Delay(poll, clock, ct);
         }
+    }
+
+    private async Task<int> CountIncidentsAsync(CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<HaloDbContext>().Incidents.CountAsync(i => i.IsIncident, ct);
     }
 }
