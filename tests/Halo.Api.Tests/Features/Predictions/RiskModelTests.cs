@@ -261,6 +261,8 @@ public sealed class RiskModelTests
         Assert.True(1 / m.Omega is >= 1.4 and <= 2.6, m.ToString());
         Assert.True(m.RingShare[0] is >= 0.58 and <= 0.82, m.ToString());
         Assert.True(m.RingShare[2] < 0.1, m.ToString());
+        // EM converged (no parameter moving by Tolerance) before its iteration cap.
+        Assert.InRange(m.IterationsRun, 2, m.Iterations - 1);
 
         double errHawkes = 0, errTrailing = 0;
         for (var day = 0; day < 40; day++)

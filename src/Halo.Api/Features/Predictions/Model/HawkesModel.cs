@@ -25,6 +25,12 @@ public sealed class HawkesModel : IRiskModel
     public const int MaxParents = 300;
     public int Iterations { get; init; } = 200;
 
+    /// <summary>EM stops once no parameter (θ_k, θ_area, ω) moves by more than this share in one iteration.</summary>
+    public double Tolerance { get; init; } = 1e-4;
+
+    /// <summary>EM iterations the last fit took (at most <see cref="Iterations"/>).</summary>
+    public int IterationsRun { get; private set; }
+
     public double Alpha { get; private set; } = 1;
     /// <summary>Expected offspring of a cell's event, over its own cell and two rings.</summary>
     public double Theta { get; private set; }
@@ -43,7 +49,7 @@ public sealed class HawkesModel : IRiskModel
     public string Settings => JsonSerializer.Serialize(new
     {
         alpha = Alpha, theta = Theta, theta_area = ThetaArea, omega_per_day = Omega, mean_delay_days = Omega > 0 ? 1 / Omega : 0, ring_share = RingShare,
-        background_days = BackgroundDays, fit_days = FitDays, max_lag_days = MaxLagDays, fitted_events = FittedEvents, candidate_pairs = CandidatePairs, hours = "hour_of_week_profile",
+        background_days = BackgroundDays, fit_days = FitDays, max_lag_days = MaxLagDays, fitted_events = FittedEvents, iterations = IterationsRun, candidate_pairs = CandidatePairs, hours = "hour_of_week_profile",
     });
 
     public static HawkesModel Restore(double alpha, double theta, double thetaArea, double omega, double[] rings) =>
@@ -148,9 +154,12 @@ public sealed class HawkesModel : IRiskModel
         // origin by α = declustered / long-term total.
         var mu = new double[b.Length];
         for (var u = 0; u < mu.Length; u++) mu[u] = 0.8 * b[u];
+        var iterations = 0;
         for (var it = 0; it < Iterations; it++)
         {
             ct.ThrowIfCancellationRequested();
+            iterations = it + 1;
+            double[] was = [thetaRing[0], thetaRing[1], thetaRing[2], thetaArea, omega];
             double trig = 0, trigLag = 0, areaMass = 0;
             var ringMass = new double[3];
             var bgUnit = new double[mu.Length];
@@ -185,7 +194,14 @@ public sealed class HawkesModel : IRiskModel
             if (sum > 0.95) for (var k = 0; k < 3; k++) thetaRing[k] *= 0.95 / sum;
             thetaArea = areaExposure > 0 ? Math.Min(0.95, areaMass / areaExposure) : 0;
             omega = trigLag > 0 ? Math.Clamp(trig / trigLag, 1 / MaxLagDays, 24) : omega;
+            double[] now = [thetaRing[0], thetaRing[1], thetaRing[2], thetaArea, omega];
+            // Relative to the size of the branching (θ) or the rate (ω): a θ_k near 0 moving by 1e-9 is converged.
+            var moved = 0.0;
+            for (var k = 0; k < 4; k++) moved = Math.Max(moved, Math.Abs(now[k] - was[k]) / Math.Max(0.01, Math.Max(now[k], was[k])));
+            moved = Math.Max(moved, Math.Abs(now[4] - was[4]) / Math.Max(now[4], was[4]));
+            if (moved < Tolerance) break;
         }
+        IterationsRun = iterations;
         var alpha = sumB > 0 ? mu.Sum() / sumB : 1;
         var theta = thetaRing.Sum();
         double[] rings = theta > 0 ? [thetaRing[0] / theta, thetaRing[1] / theta, thetaRing[2] / theta] : [1, 0, 0];
@@ -224,5 +240,5 @@ public sealed class HawkesModel : IRiskModel
         return new UnitForecast(daily, profile.Shape(history.Origin));
     }
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: α {Alpha:0.000}, θ {Theta:0.000} (areas {ThetaArea:0.000}), 1/ω {1 / Omega:0.00} d, rings {RingShare[0]:0.00}/{RingShare[1]:0.00}/{RingShare[2]:0.00}, pairs {CandidatePairs[0]}/{CandidatePairs[1]}/{CandidatePairs[2]}, events {FittedEvents}");
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: α {Alpha:0.000}, θ {Theta:0.000} (areas {ThetaArea:0.000}), 1/ω {1 / Omega:0.00} d, rings {RingShare[0]:0.00}/{RingShare[1]:0.00}/{RingShare[2]:0.00}, pairs {CandidatePairs[0]}/{CandidatePairs[1]}/{CandidatePairs[2]}, events {FittedEvents}, {IterationsRun} EM iterations");
 }

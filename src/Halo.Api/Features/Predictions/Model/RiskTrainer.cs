@@ -165,7 +165,7 @@ public static class RiskTrainer
                 var started = Stopwatch.GetTimestamp();
                 m.Fit(valData.At(valStart), ct);
                 fitted.Add(m);
-                log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"  {m.Name}: fitted in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s"));
+                log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"  {m.Name}: fitted in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s{(m is HawkesModel h ? $" ({h})" : "")}"));
             }
             catch (InvalidOperationException ex)
             {
