@@ -5,15 +5,18 @@ namespace Halo.Api.Features.Predictions.Model;
 
 /// <summary>
 /// A self-exciting point process (ETAS / Hawkes, after Mohler et al. 2011 and 2015) on the prediction units:
-/// λ_u(t) = α·b_u + Σ_i θ·ω·e^(−ω(t − t_i))·s(u | u_i), where b_u is the unit's long-term rate (its events per day over
-/// the <see cref="BackgroundDays"/> before the origin), θ the expected number of events each event triggers, 1/ω their
-/// mean delay in days, and s the spatial kernel over H3 rings — a share p_k of the offspring at ring distance k (0, 1,
-/// 2), 1/(1, 6, 12) of it on each of the ring's cells where events are seen; a coarse event (a municipality or county)
-/// triggers only in its own area, with its own θ. α, θ, ω and p are fitted by expectation–maximisation on the events of the <see cref="FitDays"/> before the fit
-/// origin (the E-step gives each event's probability of being background or the offspring of each earlier event within
-/// <see cref="MaxLagDays"/> and two rings; the M-step re-estimates the parameters from those probabilities).
-/// The forecast for the next 24 hours is α·b_u plus the triggering of the past events integrated over the day (offspring
-/// of offspring within the day left out); the hours follow the hour-of-week profile.
+/// λ_u(t) = α·b_u + Σ_i Σ_c θ_c,k·ω_c·e^(−ω_c(t − t_i))/n_k, where b_u is the unit's long-term rate (its events per day
+/// over the <see cref="BackgroundDays"/> before the origin) and the triggering has two time scales c: a fast one (mean
+/// delay of hours: on city data mostly one incident recorded as several nearby events within hours) and a slow one
+/// (a day to <see cref="MaxLagDays"/>: repeat and near-repeat victimisation). With a single exponential the fast pairs,
+/// far more numerous, set ω and the days-long triggering that a next-day forecast can use is lost. θ_c,k is the
+/// expected number of events each event triggers at H3 ring distance k (0, 1, 2), spread over the ring's cells where
+/// events are seen; a coarse event (a municipality or county) triggers only in its own area, with its own θ_c.
+/// α, θ, ω are fitted by expectation–maximisation on the events of the <see cref="FitDays"/> before the fit origin (the
+/// E-step gives each event's probability of being background or the offspring of each earlier event within
+/// <see cref="MaxLagDays"/> and two rings, on either time scale; the M-step re-estimates the parameters from those
+/// probabilities). The forecast for the next 24 hours is α·b_u plus the triggering of the past events integrated over
+/// the day (offspring of offspring within the day left out); the hours follow the hour-of-week profile.
 /// </summary>
 public sealed class HawkesModel : IRiskModel
 {
@@ -23,22 +26,34 @@ public sealed class HawkesModel : IRiskModel
     public const double MaxLagDays = 30;
     /// <summary>At most this many most recent possible parents per event (bounds the E-step on dense data).</summary>
     public const int MaxParents = 300;
+    public const int Fast = 0, Slow = 1;
+    /// <summary>The range of each time scale's ω (per day): fast means a mean delay of 30 minutes to 6 hours, slow of a day to 30 (the gap keeps them apart).</summary>
+    private static readonly (double Min, double Max)[] OmegaRange = [(4, 48), (1 / MaxLagDays, 1)];
+
     public int Iterations { get; init; } = 200;
 
-    /// <summary>EM stops once no parameter (θ_k, θ_area, ω) moves by more than this share in one iteration.</summary>
-    public double Tolerance { get; init; } = 1e-4;
+    /// <summary>
+    /// EM stops once an iteration raises the log-likelihood by less than this many nats per event. On the likelihood, not
+    /// the parameters: a time scale the data does not support fades towards θ = 0 slowly without changing the fit.
+    /// </summary>
+    public double Tolerance { get; init; } = 1e-6;
 
     /// <summary>EM iterations the last fit took (at most <see cref="Iterations"/>).</summary>
     public int IterationsRun { get; private set; }
 
     public double Alpha { get; private set; } = 1;
-    /// <summary>Expected offspring of a cell's event, over its own cell and two rings.</summary>
-    public double Theta { get; private set; }
-    /// <summary>Expected offspring of an area's (coarse) event, in its own area.</summary>
-    public double ThetaArea { get; private set; }
-    public double Omega { get; private set; } = 0.5;
-    public double[] RingShare { get; private set; } = [1, 0, 0];
+    /// <summary>θ_c,k: expected offspring of a cell's event on time scale c at ring distance k.</summary>
+    public double[][] ThetaRing { get; private set; } = [[0, 0, 0], [0, 0, 0]];
+    /// <summary>θ_c of an area's (coarse) event, in its own area.</summary>
+    public double[] ThetaArea { get; private set; } = [0, 0];
+    public double[] Omega { get; private set; } = [4, 0.2];
     public int FittedEvents { get; private set; }
+
+    /// <summary>Expected offspring of a cell's event on the slow scale, over its own cell and two rings.</summary>
+    public double SlowTheta => ThetaRing[Slow].Sum();
+    public double FastTheta => ThetaRing[Fast].Sum();
+    /// <summary>The slow scale's share of its offspring at ring distance 0, 1, 2.</summary>
+    public double[] SlowRingShare => SlowTheta > 0 ? [.. ThetaRing[Slow].Select(t => t / SlowTheta)] : [1, 0, 0];
 
     /// <summary>Candidate parent–child pairs of the last fit by ring distance (0, 1, 2).</summary>
     public int[] CandidatePairs { get; private set; } = [0, 0, 0];
@@ -48,12 +63,25 @@ public sealed class HawkesModel : IRiskModel
 
     public string Settings => JsonSerializer.Serialize(new
     {
-        alpha = Alpha, theta = Theta, theta_area = ThetaArea, omega_per_day = Omega, mean_delay_days = Omega > 0 ? 1 / Omega : 0, ring_share = RingShare,
+        alpha = Alpha, theta_ring = ThetaRing, theta_area = ThetaArea, omega_per_day = Omega,
+        mean_delay_days = Omega.Select(o => 1 / o).ToArray(),
         background_days = BackgroundDays, fit_days = FitDays, max_lag_days = MaxLagDays, fitted_events = FittedEvents, iterations = IterationsRun, candidate_pairs = CandidatePairs, hours = "hour_of_week_profile",
     });
 
-    public static HawkesModel Restore(double alpha, double theta, double thetaArea, double omega, double[] rings) =>
-        new() { Alpha = alpha, Theta = theta, ThetaArea = thetaArea, Omega = omega, RingShare = rings };
+    /// <summary>The fitted model from its <see cref="Settings"/>.</summary>
+    public static HawkesModel FromSettings(string settings)
+    {
+        using var doc = JsonDocument.Parse(settings);
+        var r = doc.RootElement;
+        static double[] Doubles(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetDouble())];
+        return new HawkesModel
+        {
+            Alpha = r.GetProperty("alpha").GetDouble(),
+            ThetaRing = [.. r.GetProperty("theta_ring").EnumerateArray().Select(Doubles)],
+            ThetaArea = Doubles(r.GetProperty("theta_area")),
+            Omega = Doubles(r.GetProperty("omega_per_day")),
+        };
+    }
 
     private const double Day = TimeSpan.TicksPerDay;
 
@@ -146,8 +174,8 @@ public sealed class HawkesModel : IRiskModel
         var reach = new double[b.Length][];
         for (var u = 0; u < b.Length; u++)
             reach[u] = u >= nf ? [1, 0, 0] : [1, d.Ring1[u].Count(v => b[v] > 0), d.Ring2[u].Count(v => b[v] > 0)];
-        var thetaRing = new[] { 0.1, 0.05, 0.05 };
-        double thetaArea = 0.2, omega = 0.5;
+        double[][] thetaRing = [[0.1, 0.05, 0.05], [0.05, 0.02, 0.02]];
+        double[] thetaArea = [0.1, 0.1], omega = [4, 0.2];
         // The E-step uses a declustered background per unit (Mohler et al.: each unit's background-assigned events per
         // day), started at the unit's long-term rate; the long-term rate itself still holds the offspring, and with it
         // the background would absorb the clustering and θ come out low. The forecast scales the long-term rate at its
@@ -155,57 +183,62 @@ public sealed class HawkesModel : IRiskModel
         var mu = new double[b.Length];
         for (var u = 0; u < mu.Length; u++) mu[u] = 0.8 * b[u];
         var iterations = 0;
+        var previous = double.NegativeInfinity;
         for (var it = 0; it < Iterations; it++)
         {
             ct.ThrowIfCancellationRequested();
             iterations = it + 1;
-            double[] was = [thetaRing[0], thetaRing[1], thetaRing[2], thetaArea, omega];
-            double trig = 0, trigLag = 0, areaMass = 0;
-            var ringMass = new double[3];
+            // The log-likelihood of the parameters this E-step uses: Σ log λ(event) − ∫ λ.
+            var logLikelihood = -mu.Sum() * Math.Max(1, span);
+            double[] trig = [0, 0], trigLag = [0, 0], areaMass = [0, 0];
+            double[][] ringMass = [[0, 0, 0], [0, 0, 0]];
             var bgUnit = new double[mu.Length];
             for (var j = 0; j < events.Count; j++)
             {
                 var (u, _) = events[j];
                 var isArea = u >= nf;
                 var total = mu[u];
-                foreach (var (_, k, lag) in parents[j]) total += Density(isArea, k, lag, thetaRing, thetaArea, omega);
+                foreach (var (_, k, lag) in parents[j])
+                    for (var c = 0; c < 2; c++) total += Density(isArea, k, lag, thetaRing[c], thetaArea[c], omega[c]);
                 if (total <= 0) continue;
+                logLikelihood += Math.Log(total);
                 bgUnit[u] += mu[u] / total;
                 foreach (var (_, k, lag) in parents[j])
-                {
-                    var p = Density(isArea, k, lag, thetaRing, thetaArea, omega) / total;
-                    trig += p;
-                    trigLag += p * lag;
-                    if (isArea) areaMass += p; else ringMass[k] += p;
-                }
-            }
-            var exposure = new double[3];
-            var areaExposure = 0.0;
-            foreach (var (u, age) in events)
-            {
-                var g = 1 - Math.Exp(-omega * Math.Min(age, MaxLagDays));
-                if (u >= nf) { areaExposure += g; continue; }
-                for (var k = 0; k < 3; k++) exposure[k] += g * reach[u][k] / RingCells[k];
+                    for (var c = 0; c < 2; c++)
+                    {
+                        var p = Density(isArea, k, lag, thetaRing[c], thetaArea[c], omega[c]) / total;
+                        trig[c] += p;
+                        trigLag[c] += p * lag;
+                        if (isArea) areaMass[c] += p; else ringMass[c][k] += p;
+                    }
             }
             for (var u = 0; u < mu.Length; u++) mu[u] = bgUnit[u] / Math.Max(1, span);
-            for (var k = 0; k < 3; k++) thetaRing[k] = exposure[k] > 0 ? ringMass[k] / exposure[k] : 0;
-            var sum = thetaRing.Sum();
+            for (var c = 0; c < 2; c++)
+            {
+                var exposure = new double[3];
+                var areaExposure = 0.0;
+                foreach (var (u, age) in events)
+                {
+                    var g = 1 - Math.Exp(-omega[c] * Math.Min(age, MaxLagDays));
+                    if (u >= nf) { areaExposure += g; continue; }
+                    for (var k = 0; k < 3; k++) exposure[k] += g * reach[u][k] / RingCells[k];
+                }
+                for (var k = 0; k < 3; k++) logLikelihood -= thetaRing[c][k] * exposure[k];
+                logLikelihood -= thetaArea[c] * areaExposure;
+                for (var k = 0; k < 3; k++) thetaRing[c][k] = exposure[k] > 0 ? ringMass[c][k] / exposure[k] : 0;
+                thetaArea[c] = areaExposure > 0 ? areaMass[c] / areaExposure : 0;
+                omega[c] = trigLag[c] > 0 ? Math.Clamp(trig[c] / trigLag[c], OmegaRange[c].Min, OmegaRange[c].Max) : omega[c];
+            }
             // Subcritical, as a stationary process must be.
-            if (sum > 0.95) for (var k = 0; k < 3; k++) thetaRing[k] *= 0.95 / sum;
-            thetaArea = areaExposure > 0 ? Math.Min(0.95, areaMass / areaExposure) : 0;
-            omega = trigLag > 0 ? Math.Clamp(trig / trigLag, 1 / MaxLagDays, 24) : omega;
-            double[] now = [thetaRing[0], thetaRing[1], thetaRing[2], thetaArea, omega];
-            // Relative to the size of the branching (θ) or the rate (ω): a θ_k near 0 moving by 1e-9 is converged.
-            var moved = 0.0;
-            for (var k = 0; k < 4; k++) moved = Math.Max(moved, Math.Abs(now[k] - was[k]) / Math.Max(0.01, Math.Max(now[k], was[k])));
-            moved = Math.Max(moved, Math.Abs(now[4] - was[4]) / Math.Max(now[4], was[4]));
-            if (moved < Tolerance) break;
+            var sum = thetaRing[Fast].Sum() + thetaRing[Slow].Sum();
+            if (sum > 0.95) foreach (var t in thetaRing) for (var k = 0; k < 3; k++) t[k] *= 0.95 / sum;
+            var areaSum = thetaArea.Sum();
+            if (areaSum > 0.95) for (var c = 0; c < 2; c++) thetaArea[c] *= 0.95 / areaSum;
+            if (logLikelihood - previous < Tolerance * events.Count) break;
+            previous = logLikelihood;
         }
         IterationsRun = iterations;
-        var alpha = sumB > 0 ? mu.Sum() / sumB : 1;
-        var theta = thetaRing.Sum();
-        double[] rings = theta > 0 ? [thetaRing[0] / theta, thetaRing[1] / theta, thetaRing[2] / theta] : [1, 0, 0];
-        (Alpha, Theta, ThetaArea, Omega, RingShare, CandidatePairs) = (alpha, theta, thetaArea, omega, rings, pairs);
+        (Alpha, ThetaRing, ThetaArea, Omega, CandidatePairs) = (sumB > 0 ? mu.Sum() / sumB : 1, thetaRing, thetaArea, omega, pairs);
     }
 
     /// <summary>Triggering density of one candidate parent at ring k and lag (days): θ_k·ω·e^(−ω·lag)/c_k (areas: θ_area).</summary>
@@ -229,16 +262,24 @@ public sealed class HawkesModel : IRiskModel
         var daily = new double[d.UnitCount];
         for (var u = 0; u < daily.Length; u++) daily[u] = Alpha * b[u];
         foreach (var (u, age) in UnitEvents(history, MaxLagDays))
-        {
-            // Expected offspring in [origin, origin + 1 day), on the cells where events are seen (as fitted).
-            var day = Math.Exp(-Omega * age) - Math.Exp(-Omega * (age + 1));
-            if (u >= nf) { daily[u] += day * ThetaArea; continue; }
-            daily[u] += day * Theta * RingShare[0];
-            foreach (var v in d.Ring1[u]) if (b[v] > 0) daily[v] += day * Theta * RingShare[1] / RingCells[1];
-            foreach (var v in d.Ring2[u]) if (b[v] > 0) daily[v] += day * Theta * RingShare[2] / RingCells[2];
-        }
+            for (var c = 0; c < 2; c++)
+            {
+                // Expected offspring in [origin, origin + 1 day), on the cells where events are seen (as fitted).
+                var day = Math.Exp(-Omega[c] * age) - Math.Exp(-Omega[c] * (age + 1));
+                if (u >= nf) { daily[u] += day * ThetaArea[c]; continue; }
+                var t = ThetaRing[c];
+                daily[u] += day * t[0];
+                foreach (var v in d.Ring1[u]) if (b[v] > 0) daily[v] += day * t[1] / RingCells[1];
+                foreach (var v in d.Ring2[u]) if (b[v] > 0) daily[v] += day * t[2] / RingCells[2];
+            }
         return new UnitForecast(daily, profile.Shape(history.Origin));
     }
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: α {Alpha:0.000}, θ {Theta:0.000} (areas {ThetaArea:0.000}), 1/ω {1 / Omega:0.00} d, rings {RingShare[0]:0.00}/{RingShare[1]:0.00}/{RingShare[2]:0.00}, pairs {CandidatePairs[0]}/{CandidatePairs[1]}/{CandidatePairs[2]}, events {FittedEvents}, {IterationsRun} EM iterations");
+    public override string ToString()
+    {
+        string Scale(int c) => string.Create(CultureInfo.InvariantCulture,
+            $"θ {ThetaRing[c].Sum():0.000} (rings {ThetaRing[c][0]:0.000}/{ThetaRing[c][1]:0.000}/{ThetaRing[c][2]:0.000}, areas {ThetaArea[c]:0.000}), 1/ω {1 / Omega[c]:0.00} d");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Name}: α {Alpha:0.000}; fast {Scale(Fast)}; slow {Scale(Slow)}; pairs {CandidatePairs[0]}/{CandidatePairs[1]}/{CandidatePairs[2]}, events {FittedEvents}, {IterationsRun} EM iterations");
+    }
 }

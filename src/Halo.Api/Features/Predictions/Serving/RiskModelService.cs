@@ -129,7 +129,7 @@ public sealed class RiskModelService(
                 TrailingCountModel.NameAll => new TrailingCountModel(null),
                 KdeModel.ModelName => new KdeModel(),
                 KdeGridModel.ModelName => RestoreKde(settings.ModelSettings),
-                HawkesModel.ModelName => RestoreHawkes(settings.ModelSettings),
+                HawkesModel.ModelName => HawkesModel.FromSettings(settings.ModelSettings),
                 HourOfWeekKdeModel.ModelName => new HourOfWeekKdeModel(),
                 LearnedRiskModel.ModelName => LearnedRiskModel.Load(latest.Artifact!, settings.Scale),
                 _ => throw new InvalidDataException($"Unknown risk model '{settings.ModelName}'."),
@@ -251,16 +251,6 @@ public sealed class RiskModelService(
     {
         using var doc = JsonDocument.Parse(settings);
         return KdeGridModel.Restore(doc.RootElement.GetProperty("mean_life_days").GetDouble(), doc.RootElement.GetProperty("bandwidth").GetInt32());
-    }
-
-    private static HawkesModel RestoreHawkes(string settings)
-    {
-        using var doc = JsonDocument.Parse(settings);
-        var r = doc.RootElement;
-        var theta = r.GetProperty("theta").GetDouble();
-        return HawkesModel.Restore(r.GetProperty("alpha").GetDouble(), theta,
-            r.TryGetProperty("theta_area", out var area) ? area.GetDouble() : theta, r.GetProperty("omega_per_day").GetDouble(),
-            r.GetProperty("ring_share").EnumerateArray().Select(x => x.GetDouble()).ToArray());
     }
 
     public static ModelMetricsDto ToDto(ModelScore s) => new(s.Name, s.HitRateAt, s.PaiAt, s.PeiAt, s.MeanLogLikelihood);
