@@ -5,18 +5,19 @@ namespace Halo.Api.Features.Predictions.Model;
 
 /// <summary>
 /// A self-exciting point process (ETAS / Hawkes, after Mohler et al. 2011 and 2015) on the prediction units:
-/// λ_u(t) = α·b_u + Σ_i Σ_c θ_c,k·ω_c·e^(−ω_c(t − t_i))/n_k, where b_u is the unit's long-term rate (its events per day
-/// over the <see cref="BackgroundDays"/> before the origin) and the triggering has two time scales c: a fast one (mean
-/// delay of hours: on city data mostly one incident recorded as several nearby events within hours) and a slow one
-/// (a day to <see cref="MaxLagDays"/>: repeat and near-repeat victimisation). With a single exponential the fast pairs,
-/// far more numerous, set ω and the days-long triggering that a next-day forecast can use is lost. θ_c,k is the
-/// expected number of events each event triggers at H3 ring distance k (0, 1, 2), spread over the ring's cells where
-/// events are seen; a coarse event (a municipality or county) triggers only in its own area, with its own θ_c.
-/// α, θ, ω are fitted by expectation–maximisation on the events of the <see cref="FitDays"/> before the fit origin (the
-/// E-step gives each event's probability of being background or the offspring of each earlier event within
+/// λ_u(t) = μ_u + Σ_i Σ_c θ_c,k·ω_c·e^(−ω_c(t − t_i))/n_k. The triggering has two time scales c: a fast one (a mean
+/// delay of hours: on city data mostly one incident recorded as several nearby events) and a slow one (a day to
+/// <see cref="MaxLagDays"/>: repeat and near-repeat victimisation). With a single exponential the fast pairs, far more
+/// numerous, set ω, and the days-long triggering that a next-day forecast can use is lost. θ_c,k is the expected
+/// number of events each event triggers at H3 ring distance k (0, 1, 2), spread over the ring's n_k cells where events
+/// are seen; a coarse event (a municipality or county) triggers only in its own area, with its own θ_c.
+/// θ and ω are fitted by expectation–maximisation on the events of the <see cref="FitDays"/> before the fit origin
+/// (the E-step gives each event's probability of being background or the offspring of each earlier event within
 /// <see cref="MaxLagDays"/> and two rings, on either time scale; the M-step re-estimates the parameters from those
-/// probabilities). The forecast for the next 24 hours is α·b_u plus the triggering of the past events integrated over
-/// the day (offspring of offspring within the day left out); the hours follow the hour-of-week profile.
+/// probabilities). The forecast's background μ_u = Σ_k β_k·R_k(u) is the long-term rate (events per day over the
+/// <see cref="BackgroundDays"/> before the origin) of the unit and of its rings, β fitted after the EM to the events it
+/// assigned to the background. The forecast for the next 24 hours is μ_u plus the triggering of the past events
+/// integrated over the day (offspring of offspring within the day left out); the hours follow the hour-of-week profile.
 /// </summary>
 public sealed class HawkesModel : IRiskModel
 {
@@ -41,7 +42,13 @@ public sealed class HawkesModel : IRiskModel
     /// <summary>EM iterations the last fit took (at most <see cref="Iterations"/>).</summary>
     public int IterationsRun { get; private set; }
 
-    public double Alpha { get; private set; } = 1;
+    /// <summary>
+    /// β_k: the forecast's background is Σ_k β_k·R_k(u), R_0 the unit's own long-term rate and R_1, R_2 the mean rate
+    /// of its 1- and 2-ring cells (a spatially smoothed background, as in Mohler et al.'s kernel background).
+    /// </summary>
+    public double[] BackgroundWeights { get; private set; } = [1, 0, 0];
+    /// <summary>The background's share of the long-term rate (Σ β_k).</summary>
+    public double Alpha => BackgroundWeights.Sum();
     /// <summary>θ_c,k: expected offspring of a cell's event on time scale c at ring distance k.</summary>
     public double[][] ThetaRing { get; private set; } = [[0, 0, 0], [0, 0, 0]];
     /// <summary>θ_c of an area's (coarse) event, in its own area.</summary>
@@ -63,7 +70,7 @@ public sealed class HawkesModel : IRiskModel
 
     public string Settings => JsonSerializer.Serialize(new
     {
-        alpha = Alpha, theta_ring = ThetaRing, theta_area = ThetaArea, omega_per_day = Omega,
+        background_weights = BackgroundWeights, theta_ring = ThetaRing, theta_area = ThetaArea, omega_per_day = Omega,
         mean_delay_days = Omega.Select(o => 1 / o).ToArray(),
         background_days = BackgroundDays, fit_days = FitDays, max_lag_days = MaxLagDays, fitted_events = FittedEvents, iterations = IterationsRun, candidate_pairs = CandidatePairs, hours = "hour_of_week_profile",
     });
@@ -76,7 +83,7 @@ public sealed class HawkesModel : IRiskModel
         static double[] Doubles(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetDouble())];
         return new HawkesModel
         {
-            Alpha = r.GetProperty("alpha").GetDouble(),
+            BackgroundWeights = Doubles(r.GetProperty("background_weights")),
             ThetaRing = [.. r.GetProperty("theta_ring").EnumerateArray().Select(Doubles)],
             ThetaArea = Doubles(r.GetProperty("theta_area")),
             Omega = Doubles(r.GetProperty("omega_per_day")),
@@ -116,13 +123,15 @@ public sealed class HawkesModel : IRiskModel
     private static readonly double[] RingCells = [1, 6, 12];
 
     /// <summary>The long-term rate per unit: events per day over the background window (per day covered).</summary>
-    private static double[] Background(HistoryView h)
+    private static double[] Background(HistoryView h) => Background(h, out _);
+
+    private static double[] Background(HistoryView h, out double days)
     {
         var d = h.Data;
         var nf = d.FineCells.Length;
         var o = h.Origin.Ticks;
         var from = Math.Max(0, o - BackgroundDays * TimeSpan.TicksPerDay);
-        var days = Math.Max(1, (o - Math.Max(from, h.FirstTicks)) / Day);
+        days = Math.Max(1, (o - Math.Max(from, h.FirstTicks)) / Day);
         var b = new double[d.UnitCount];
         for (var u = 0; u < b.Length; u++) b[u] = (u < nf ? h.CountFine(u, from, o) : h.CountArea(u - nf, from, o)) / days;
         return b;
@@ -132,7 +141,7 @@ public sealed class HawkesModel : IRiskModel
     {
         var d = history.Data;
         var nf = d.FineCells.Length;
-        var b = Background(history);
+        var b = Background(history, out var backgroundDays);
         var events = UnitEvents(history, FitDays);
         FittedEvents = events.Count;
         if (events.Count < 50) throw new InvalidOperationException($"Only {events.Count} events in the {FitDays} days before the origin; too few to fit the self-exciting model.");
@@ -178,12 +187,13 @@ public sealed class HawkesModel : IRiskModel
         double[] thetaArea = [0.1, 0.1], omega = [4, 0.2];
         // The E-step uses a declustered background per unit (Mohler et al.: each unit's background-assigned events per
         // day), started at the unit's long-term rate; the long-term rate itself still holds the offspring, and with it
-        // the background would absorb the clustering and θ come out low. The forecast scales the long-term rate at its
-        // origin by α = declustered / long-term total.
+        // the background would absorb the clustering and θ come out low. The forecast's background, a smoothed long-term
+        // rate, is fitted afterwards to the events this EM assigns to the background.
         var mu = new double[b.Length];
         for (var u = 0; u < mu.Length; u++) mu[u] = 0.8 * b[u];
         var iterations = 0;
         var previous = double.NegativeInfinity;
+        var bgProb = new double[events.Count];
         for (var it = 0; it < Iterations; it++)
         {
             ct.ThrowIfCancellationRequested();
@@ -202,7 +212,7 @@ public sealed class HawkesModel : IRiskModel
                     for (var c = 0; c < 2; c++) total += Density(isArea, k, lag, thetaRing[c], thetaArea[c], omega[c]);
                 if (total <= 0) continue;
                 logLikelihood += Math.Log(total);
-                bgUnit[u] += mu[u] / total;
+                bgUnit[u] += bgProb[j] = mu[u] / total;
                 foreach (var (_, k, lag) in parents[j])
                     for (var c = 0; c < 2; c++)
                     {
@@ -238,7 +248,55 @@ public sealed class HawkesModel : IRiskModel
             previous = logLikelihood;
         }
         IterationsRun = iterations;
-        (Alpha, ThetaRing, ThetaArea, Omega, CandidatePairs) = (sumB > 0 ? mu.Sum() / sumB : 1, thetaRing, thetaArea, omega, pairs);
+        (BackgroundWeights, ThetaRing, ThetaArea, Omega, CandidatePairs) =
+            (FitBackgroundWeights(d, b, backgroundDays, events, bgProb, span, sumB > 0 ? mu.Sum() / sumB : 1), thetaRing, thetaArea, omega, pairs);
+    }
+
+    /// <summary>
+    /// The rings' long-term rates: R_0 the unit's own, R_1 and R_2 the mean over its 1- and 2-ring cells (areas: own only).
+    /// </summary>
+    private static double[][] RingRates(RiskDataset d, double[] b)
+    {
+        var nf = d.FineCells.Length;
+        double[][] r = [b, new double[b.Length], new double[b.Length]];
+        for (var u = 0; u < nf; u++)
+        {
+            foreach (var v in d.Ring1[u]) r[1][u] += b[v] / RingCells[1];
+            foreach (var v in d.Ring2[u]) r[2][u] += b[v] / RingCells[2];
+        }
+        return r;
+    }
+
+    /// <summary>
+    /// β_k by EM over the fit window's background-assigned events (each event's background probability from the last
+    /// E-step, split over the rings by β_k·R_k). Leave-one-out: an event's own count is taken out of its unit's R_0, as a
+    /// forecast never has the event it predicts in its history; otherwise the own cell would always win.
+    /// </summary>
+    private static double[] FitBackgroundWeights(RiskDataset d, double[] b, double days, List<(int Unit, double Age)> events,
+        double[] bgProb, double span, double alpha)
+    {
+        var r = RingRates(d, b);
+        var totals = r.Select(x => x.Sum()).ToArray();
+        double[] beta = [alpha / 3, alpha / 3, alpha / 3];
+        for (var it = 0; it < 100; it++)
+        {
+            var mass = new double[3];
+            for (var j = 0; j < events.Count; j++)
+            {
+                var u = events[j].Unit;
+                var parts = new double[3];
+                for (var k = 0; k < 3; k++) parts[k] = beta[k] * Math.Max(0, r[k][u] - (k == 0 ? 1 / days : 0));
+                var sum = parts.Sum();
+                if (sum <= 0) continue;
+                for (var k = 0; k < 3; k++) mass[k] += bgProb[j] * parts[k] / sum;
+            }
+            var next = new double[3];
+            for (var k = 0; k < 3; k++) next[k] = totals[k] > 0 ? mass[k] / (Math.Max(1, span) * totals[k]) : 0;
+            var moved = Enumerable.Range(0, 3).Max(k => Math.Abs(next[k] - beta[k]));
+            beta = next;
+            if (moved < 1e-6 * alpha) break;
+        }
+        return beta;
     }
 
     /// <summary>Triggering density of one candidate parent at ring k and lag (days): θ_k·ω·e^(−ω·lag)/c_k (areas: θ_area).</summary>
@@ -259,8 +317,9 @@ public sealed class HawkesModel : IRiskModel
         var d = history.Data;
         var nf = d.FineCells.Length;
         var b = Background(history);
+        var r = RingRates(d, b);
         var daily = new double[d.UnitCount];
-        for (var u = 0; u < daily.Length; u++) daily[u] = Alpha * b[u];
+        for (var u = 0; u < daily.Length; u++) daily[u] = BackgroundWeights[0] * r[0][u] + BackgroundWeights[1] * r[1][u] + BackgroundWeights[2] * r[2][u];
         foreach (var (u, age) in UnitEvents(history, MaxLagDays))
             for (var c = 0; c < 2; c++)
             {
@@ -280,6 +339,6 @@ public sealed class HawkesModel : IRiskModel
         string Scale(int c) => string.Create(CultureInfo.InvariantCulture,
             $"θ {ThetaRing[c].Sum():0.000} (rings {ThetaRing[c][0]:0.000}/{ThetaRing[c][1]:0.000}/{ThetaRing[c][2]:0.000}, areas {ThetaArea[c]:0.000}), 1/ω {1 / Omega[c]:0.00} d");
         return string.Create(CultureInfo.InvariantCulture,
-            $"{Name}: α {Alpha:0.000}; fast {Scale(Fast)}; slow {Scale(Slow)}; pairs {CandidatePairs[0]}/{CandidatePairs[1]}/{CandidatePairs[2]}, events {FittedEvents}, {IterationsRun} EM iterations");
+            $"{Name}: background β {BackgroundWeights[0]:0.000}/{BackgroundWeights[1]:0.000}/{BackgroundWeights[2]:0.000}; fast {Scale(Fast)}; slow {Scale(Slow)}; pairs {CandidatePairs[0]}/{CandidatePairs[1]}/{CandidatePairs[2]}, events {FittedEvents}, {IterationsRun} EM iterations");
     }
 }
