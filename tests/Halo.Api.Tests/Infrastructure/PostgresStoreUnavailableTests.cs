@@ -22,16 +22,25 @@ public sealed class PostgresStoreUnavailableTests
 
     private static Task AssertUnavailable(HttpResponseMessage res, string what) => res.AssertStoreUnavailable(what, 5);
 
+    /// <summary>An app whose database connections go through a port on 127.0.0.1 that the test can close.</summary>
+    private static (TcpForwarder Port, HaloApiFactory Factory) AppBehindAPort()
+    {
+        var name = "halo_test_" + Guid.NewGuid().ToString("N")[..12];
+        var server = new NpgsqlConnectionStringBuilder(PostgresTestServer.CreateDatabase(name));
+        var port = new TcpForwarder(server.Host!, server.Port);
+        var factory = new HaloApiFactory(DbProvider.Postgres, postgresDatabase: name)
+            .With("Database:ConnectionString", new NpgsqlConnectionStringBuilder(server.ConnectionString) { Host = "127.0.0.1", Port = port.Port }.ConnectionString)
+            .With("Database:BusyTimeoutSeconds", BusySeconds.ToString());
+        return (port, factory);
+    }
+
     [Fact]
     public async Task AServerThatWentAwayAnswers503WithinAFewSecondsAndReadinessSaysNotReady()
     {
         // The app reaches its server through a port that closes mid-run: connections are cut, new ones refused.
-        var name = "halo_test_" + Guid.NewGuid().ToString("N")[..12];
-        var server = new NpgsqlConnectionStringBuilder(PostgresTestServer.CreateDatabase(name));
-        using var port = new TcpForwarder(server.Host!, server.Port);
-        using var factory = new HaloApiFactory(DbProvider.Postgres, postgresDatabase: name)
-            .With("Database:ConnectionString", new NpgsqlConnectionStringBuilder(server.ConnectionString) { Host = "127.0.0.1", Port = port.Port }.ConnectionString)
-            .With("Database:BusyTimeoutSeconds", BusySeconds.ToString());
+        var (port, factory) = AppBehindAPort();
+        using var _ = port;
+        using var __ = factory;
         var client = factory.CreateClient();
         var (lat, lon) = NewPlace();
         await client.SubmitOk(Body(NewDevice(), lat, lon, factory.Now().AddMinutes(-5)));
@@ -90,12 +99,9 @@ public sealed class PostgresStoreUnavailableTests
     {
         // A faulted background service stops the host: the model loaders at start must retry a store that cannot be
         // reached (a loaded or restarting server) and leave the rest of the app serving.
-        var name = "halo_test_" + Guid.NewGuid().ToString("N")[..12];
-        var server = new NpgsqlConnectionStringBuilder(PostgresTestServer.CreateDatabase(name));
-        using var port = new TcpForwarder(server.Host!, server.Port);
-        using var factory = new HaloApiFactory(DbProvider.Postgres, postgresDatabase: name)
-            .With("Database:ConnectionString", new NpgsqlConnectionStringBuilder(server.ConnectionString) { Host = "127.0.0.1", Port = port.Port }.ConnectionString)
-            .With("Database:BusyTimeoutSeconds", BusySeconds.ToString());
+        var (port, factory) = AppBehindAPort();
+        using var _ = port;
+        using var __ = factory;
         var client = factory.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
         port.Close();
@@ -114,10 +120,10 @@ public sealed class PostgresStoreUnavailableTests
         foreach (var s in startups) await s.StartAsync(CancellationToken.None);
 
         // Each has met the unreachable server at least once and is waiting to try again.
+        int Waiting() => logs.Entries.Where(e => e.Message.Contains("the store is unavailable")).Select(e => e.Category).Distinct().Count();
         var watch = Stopwatch.StartNew();
-        while (logs.Entries.Count(e => e.Message.Contains("the store is unavailable")) < startups.Length && watch.Elapsed < TimeSpan.FromSeconds(60))
-            await Task.Delay(100);
-        Assert.Equal(startups.Length, logs.Entries.Where(e => e.Message.Contains("the store is unavailable")).Select(e => e.Category).Distinct().Count());
+        while (Waiting() < startups.Length && watch.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(100);
+        Assert.Equal(startups.Length, Waiting());
         Assert.All(startups, s => Assert.False(s.ExecuteTask!.IsCompleted, $"{s.GetType().Name}: {s.ExecuteTask!.Exception}"));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
 

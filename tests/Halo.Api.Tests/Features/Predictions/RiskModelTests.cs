@@ -263,7 +263,7 @@ public sealed class RiskModelTests
         Assert.True(m.SlowRingShare[2] < 0.1, m.ToString());
         // The simulation has no triggering within hours: the fast scale stays small.
         Assert.True(m.FastTheta < 0.05, m.ToString());
-        // EM converged (no parameter moving by Tolerance) before its iteration cap.
+        // EM converged (a log-likelihood gain under Tolerance per event) before its iteration cap.
         Assert.InRange(m.IterationsRun, 2, m.Iterations - 1);
 
         double errHawkes = 0, errTrailing = 0;

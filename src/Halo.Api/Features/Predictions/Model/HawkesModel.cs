@@ -47,8 +47,6 @@ public sealed class HawkesModel : IRiskModel
     /// of its 1- and 2-ring cells (a spatially smoothed background, as in Mohler et al.'s kernel background).
     /// </summary>
     public double[] BackgroundWeights { get; private set; } = [1, 0, 0];
-    /// <summary>The background's share of the long-term rate (Σ β_k).</summary>
-    public double Alpha => BackgroundWeights.Sum();
     /// <summary>θ_c,k: expected offspring of a cell's event on time scale c at ring distance k.</summary>
     public double[][] ThetaRing { get; private set; } = [[0, 0, 0], [0, 0, 0]];
     /// <summary>θ_c of an area's (coarse) event, in its own area.</summary>
@@ -123,8 +121,6 @@ public sealed class HawkesModel : IRiskModel
     private static readonly double[] RingCells = [1, 6, 12];
 
     /// <summary>The long-term rate per unit: events per day over the background window (per day covered).</summary>
-    private static double[] Background(HistoryView h) => Background(h, out _);
-
     private static double[] Background(HistoryView h, out double days)
     {
         var d = h.Data;
@@ -316,7 +312,7 @@ public sealed class HawkesModel : IRiskModel
     {
         var d = history.Data;
         var nf = d.FineCells.Length;
-        var b = Background(history);
+        var b = Background(history, out _);
         var r = RingRates(d, b);
         var daily = new double[d.UnitCount];
         for (var u = 0; u < daily.Length; u++) daily[u] = BackgroundWeights[0] * r[0][u] + BackgroundWeights[1] * r[1][u] + BackgroundWeights[2] * r[2][u];
