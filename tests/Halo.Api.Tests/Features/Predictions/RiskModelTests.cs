@@ -286,4 +286,25 @@ public sealed class RiskModelTests
         }
         Assert.True(errHawkes < errTrailing * 0.8, $"Hawkes squared error {errHawkes:0.000} vs trailing {errTrailing:0.000} ({m})");
     }
+
+    /// <summary>Serving restores a chosen self-exciting model from the registry's settings: it must forecast exactly what was fitted.</summary>
+    [Fact]
+    public void ASelfExcitingModelRestoredFromItsSettingsForecastsWhatWasFitted()
+    {
+        var (events, _, _) = Hawkes(seed: 11, days: 400);
+        var origin = Start.AddDays(380);
+        var data = Dataset(events, origin);
+        var fitted = new HawkesModel();
+        fitted.Fit(data.At(origin), CancellationToken.None);
+        var restored = HawkesModel.FromSettings(fitted.Settings);
+        var later = origin.AddDays(7);
+        var view = data.At(later);
+        var profile = HourProfile.Fit(view);
+        var x = UnitFeatures.Compute(view, profile);
+        var a = fitted.Predict(view, x, profile);
+        var b = restored.Predict(view, x, profile);
+        Assert.True(a.Daily.Sum() > 0);
+        Assert.Equal(a.Daily, b.Daily);
+        Assert.Equal(a.HourShape, b.HourShape);
+    }
 }

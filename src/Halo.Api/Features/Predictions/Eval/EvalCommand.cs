@@ -26,7 +26,7 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
     public sealed record Request(
         string Format, string Path, DateTime Start, DateTime End, int? Resolution, string? OutPath, int? ValidationDays, int? TrainingOrigins,
         int MinValidationEvents, int? MaxValidationDays, int? Trees, int? Leaves, int? MinLeaf, bool? Offset,
-        CsvColumns? Columns = null, CsvCategoryFilter? Filter = null, bool WithHawkes = false);
+        CsvColumns? Columns = null, CsvCategoryFilter? Filter = null);
 
     public static Command Create(CliContext cli)
     {
@@ -45,13 +45,11 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
         var leaves = Cli.IntOption("--learned-leaves", "Learned model: leaves per tree", defaults.Leaves.ToString(CultureInfo.InvariantCulture), 2, 128);
         var minLeaf = Cli.IntOption("--learned-min-leaf", "Learned model: examples per leaf at least", defaults.MinExamplesPerLeaf.ToString(CultureInfo.InvariantCulture), 1, 100_000);
         var offset = new Option<bool?>("--learned-offset") { Description = $"Learned model: fit on top of the baseline rate (true|false, default {(defaults.BaseOffset ? "true" : "false")})", HelpName = "true|false" };
-        var withHawkes = new Option<bool>("--with-hawkes") { Description = "Also try the self-exciting point process (hawkes_etas), which training does not use yet (docs/predictions.md)" };
-        Option[] shared = [start, end, horizon, resolution, outPath, validationDays, trainingOrigins, minValidationEvents, maxValidationDays, trees, leaves, minLeaf, offset, withHawkes];
+        Option[] shared = [start, end, horizon, resolution, outPath, validationDays, trainingOrigins, minValidationEvents, maxValidationDays, trees, leaves, minLeaf, offset];
 
         Request Read(ParseResult p, string format, string path) => new(format, cli.FullPath(path), p.GetRequiredValue(start), p.GetRequiredValue(end),
             p.GetValue(resolution), p.GetValue(outPath) is { } o ? cli.FullPath(o) : null, p.GetValue(validationDays), p.GetValue(trainingOrigins),
-            p.GetValue(minValidationEvents), p.GetValue(maxValidationDays), p.GetValue(trees), p.GetValue(leaves), p.GetValue(minLeaf), p.GetValue(offset))
-            { WithHawkes = p.GetValue(withHawkes) };
+            p.GetValue(minValidationEvents), p.GetValue(maxValidationDays), p.GetValue(trees), p.GetValue(leaves), p.GetValue(minLeaf), p.GetValue(offset));
 
         var csvFile = Cli.FileArgument("Open crime data: a CSV file with a header row, optionally gzipped");
         var columns = new CsvColumnOptions();
@@ -108,7 +106,7 @@ public sealed class EvalCommand(SwedishAreas areas, PolisenEventParser parser, I
                 TrainingOrigins = trainingOrigins, MaxRows = options.Value.MaxTrainingRows,
                 Trees = trees, Leaves = leaves, MinExamplesPerLeaf = minLeaf, BaseOffset = offset,
             },
-            .. (q.WithHawkes ? new IRiskModel[] { new HawkesModel() } : []),
+            new HawkesModel(),
         ];
         var outPath = q.OutPath;
         var sw = Stopwatch.StartNew();

@@ -20,7 +20,7 @@ public sealed record TrainedRisk(IRiskModel Chosen, string WhyChosen, IReadOnlyL
 /// <summary>
 /// Trains every candidate and picks one on validation windows that lie after its training data: all candidates are
 /// fitted on the data before the validation period, scored on its daily origins (split into rolling windows), and a
-/// model that is not a naive forecast (the learned model) is chosen only if a paired bootstrap over the validation days
+/// model that is not a naive forecast (the learned model, the self-exciting process) is chosen only if a paired bootstrap over the validation days
 /// finds its mean Poisson log-likelihood better than the best naive forecast's (the 5th percentile of the difference
 /// above zero) AND its PAI@5 not worse than the best naive PAI@5 beyond noise (the 95th percentile of the difference at
 /// least zero); otherwise the naive forecast with the best log-likelihood is used. The winner is then refitted on all
@@ -47,7 +47,7 @@ public static class RiskTrainer
     public static IReadOnlyList<IRiskModel> Candidates(int trainingOrigins = 120, int maxRows = 150_000) =>
     [
         new TrailingCountModel(365), new TrailingCountModel(730), new TrailingCountModel(null), new KdeModel(), new KdeGridModel(),
-        new HourOfWeekKdeModel(), new LearnedRiskModel { TrainingOrigins = trainingOrigins, MaxRows = maxRows },
+        new HourOfWeekKdeModel(), new LearnedRiskModel { TrainingOrigins = trainingOrigins, MaxRows = maxRows }, new HawkesModel(),
     ];
 
     /// <summary>
@@ -101,7 +101,7 @@ public static class RiskTrainer
         var bestLl = baselines.MaxBy(s => s.MeanLogLikelihood)!;
         var bestPai = baselines.MaxBy(s => s.PaiAt["5"])!;
         if (challengers.Count == 0)
-            return (bestLl.Name, $"{F(bestLl)} is the best naive forecast on log-likelihood over {window}; the learned model could not be trained: {string.Join("; ", failures ?? [])}.");
+            return (bestLl.Name, $"{F(bestLl)} is the best naive forecast on log-likelihood over {window}; no challenger could be trained: {string.Join("; ", failures ?? [])}.");
         var inv = CultureInfo.InvariantCulture;
         var notes = new List<string>();
         ModelScore? winner = null;
