@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 
 namespace Halo.Api.Features.Predictions.Model;
 
@@ -159,21 +160,27 @@ public static class RiskTrainer
         // The candidates are fitted side by side (each fit reads the shared data only): the slow ones (the learned
         // model, the EM, the KDE grid) each keep a core only in part. Logged and kept in candidate order.
         var outcomes = new (bool Ok, string Log, string? Failure)[models.Count];
-        Parallel.ForEach(Partitioner.Create(Enumerable.Range(0, models.Count), EnumerablePartitionerOptions.NoBuffering),
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, i =>
+        try
+        {
+            Parallel.ForEach(Partitioner.Create(Enumerable.Range(0, models.Count), EnumerablePartitionerOptions.NoBuffering),
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct }, FitOne);
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1) { ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw(); }
+
+        void FitOne(int i)
+        {
+            var m = models[i];
+            try
             {
-                var m = models[i];
-                try
-                {
-                    var started = Stopwatch.GetTimestamp();
-                    m.Fit(valData.At(valStart), ct);
-                    outcomes[i] = (true, string.Create(CultureInfo.InvariantCulture, $"  {m.Name}: fitted in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s{(m is HawkesModel h ? $" ({h})" : "")}"), null);
-                }
-                catch (InvalidOperationException ex)
-                {
-                    outcomes[i] = (false, $"  {m.Name}: not trained: {ex.Message}", $"{m.Name} could not be trained ({ex.Message})");
-                }
-            });
+                var started = Stopwatch.GetTimestamp();
+                m.Fit(valData.At(valStart), ct);
+                outcomes[i] = (true, string.Create(CultureInfo.InvariantCulture, $"  {m.Name}: fitted in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s{(m is HawkesModel h ? $" ({h})" : "")}"), null);
+            }
+            catch (InvalidOperationException ex)
+            {
+                outcomes[i] = (false, $"  {m.Name}: not trained: {ex.Message}", $"{m.Name} could not be trained ({ex.Message})");
+            }
+        }
         var fitted = new List<IRiskModel>();
         var failures = new List<string>();
         for (var i = 0; i < models.Count; i++)
