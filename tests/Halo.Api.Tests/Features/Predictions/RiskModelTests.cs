@@ -307,4 +307,34 @@ public sealed class RiskModelTests
         Assert.Equal(a.Daily, b.Daily);
         Assert.Equal(a.HourShape, b.HourShape);
     }
+    /// <summary>
+    /// Serving walks the fitted trees itself instead of going through ML.NET's data views; it must score every row as
+    /// ML.NET does, both for a freshly fitted model and for one restored from the registry's artifact.
+    /// </summary>
+    [Fact]
+    public void TheLearnedModelScoresRowsAsMlNetDoesWhenItWalksTheTreesItself()
+    {
+        var (events, _, _) = Hawkes(seed: 5, days: 400);
+        var origin = Start.AddDays(360);
+        var data = Dataset(events, origin);
+        var fitted = new LearnedRiskModel { TrainingOrigins = 120 };
+        fitted.Fit(data.At(origin), CancellationToken.None);
+        var restored = LearnedRiskModel.Load(fitted.Artifact!, fitted.Scale);
+        var rows = new List<float[]>();
+        for (var day = 0; day < 30; day += 3)
+        {
+            var view = data.At(origin.AddDays(day));
+            var x = UnitFeatures.Compute(view, HourProfile.Fit(view));
+            for (var u = 0; u < x.Units; u++) rows.Add(x.Row(u));
+        }
+        foreach (var model in new[] { fitted, restored })
+        {
+            var reference = model.ScoreWithMlNet(rows);
+            var flat = model.ScoreWithFlatTrees(rows);
+            Assert.NotNull(flat);
+            Assert.True(reference.Distinct().Count() > 10, "the rows should reach many different leaves");
+            for (var r = 0; r < rows.Count; r++)
+                Assert.True(Math.Abs(flat![r] - reference[r]) <= 1e-5 * Math.Max(1, Math.Abs(reference[r])), $"row {r}: {flat[r]} vs ML.NET {reference[r]}");
+        }
+    }
 }

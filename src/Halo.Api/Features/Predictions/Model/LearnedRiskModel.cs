@@ -127,6 +127,7 @@ public sealed class LearnedRiskModel : IRiskModel
         });
         _model = trainer.Fit(data);
         _schema = data.Schema;
+        Flatten();
         // Boosting from a handful of positives among many zeros leaves the totals biased; one scale factor fitted on
         // the (weighted) training examples makes the expected total match the observed one.
         var fitted = _model.Transform(data).GetColumn<float>("Score").ToArray();
@@ -173,9 +174,7 @@ public sealed class LearnedRiskModel : IRiskModel
             if (!distinct.TryGetValue(row, out var r)) { distinct[row] = r = rows.Count; rows.Add(row); }
             rowOf[u] = r;
         }
-        var input = rows.Select(r => new Example { Features = _featureCount == UnitFeatures.Names.Length ? r : r[.._featureCount] });
-        var scored = model.Transform(_ml.Data.LoadFromEnumerable(input, SchemaFor(_featureCount)));
-        var scores = scored.GetColumn<float>("Score").ToArray();
+        var scores = _trees is { } trees ? trees.Score(rows) : ScoreWithMlNet(model, rows);
         // FastTreeTweedie scores are already on the count scale (the trainer applies exp to the tree sum); with the
         // offset they are the multiplier of the baseline.
         var perRow = new double[scores.Length];
@@ -185,6 +184,26 @@ public sealed class LearnedRiskModel : IRiskModel
         for (var u = 0; u < daily.Length; u++) daily[u] = perRow[rowOf[u]];
         return new UnitForecast(daily, profile.Shape(history.Origin));
     }
+
+    /// <summary>Scores rows through ML.NET's own pipeline (the reference the flat trees are tested against).</summary>
+    internal float[] ScoreWithMlNet(IReadOnlyList<float[]> rows) =>
+        ScoreWithMlNet(_model ?? throw new InvalidOperationException("The learned model is not trained."), rows);
+
+    /// <summary>Scores rows by walking the flattened trees (null when the model is not a FastTree Tweedie ensemble).</summary>
+    internal float[]? ScoreWithFlatTrees(IReadOnlyList<float[]> rows) => _trees?.Score(rows);
+
+    private float[] ScoreWithMlNet(ITransformer model, IReadOnlyList<float[]> rows)
+    {
+        var input = rows.Select(r => new Example { Features = _featureCount == UnitFeatures.Names.Length ? r : r[.._featureCount] });
+        return model.Transform(_ml.Data.LoadFromEnumerable(input, SchemaFor(_featureCount))).GetColumn<float>("Score").ToArray();
+    }
+
+    // ML.NET's Transform costs ~0.4 s per call on a country's distinct rows (data-view plumbing per row); a validation
+    // scores 28 origins and an eval 365, so the trees are copied once into flat arrays and walked directly.
+    private FlatTrees? _trees;
+
+    private void Flatten() =>
+        _trees = _model is RegressionPredictionTransformer<FastTreeTweedieModelParameters> t ? FlatTrees.From(t.Model.TrainedTreeEnsemble) : null;
 
     public string Settings => JsonSerializer.Serialize(new
     {
@@ -227,6 +246,7 @@ public sealed class LearnedRiskModel : IRiskModel
         m._model = m._ml.Model.Load(ms, out var schema);
         m._schema = schema;
         m._featureCount = schema[nameof(Example.Features)].Type is VectorDataViewType v ? v.Size : UnitFeatures.Names.Length;
+        m.Flatten();
         return m;
     }
 
@@ -246,6 +266,59 @@ public sealed class LearnedRiskModel : IRiskModel
         public float[] Features { get; set; } = [];
         public float Label { get; set; }
         public float Weight { get; set; } = 1;
+    }
+}
+
+/// <summary>
+/// A FastTree ensemble in flat arrays. Each node sends a row left when its feature is ≤ the threshold (as ML.NET does,
+/// so NaN goes right); a negative child ~k is leaf k. The Tweedie score is exp(bias + Σ leaf values).
+/// </summary>
+internal sealed class FlatTrees
+{
+    private readonly int[][] _left, _right, _feature;
+    private readonly float[][] _threshold;
+    private readonly double[][] _leaf;
+    private readonly double[] _weight;
+    private readonly double _bias;
+
+    private FlatTrees(int[][] left, int[][] right, int[][] feature, float[][] threshold, double[][] leaf, double[] weight, double bias)
+    {
+        (_left, _right, _feature, _threshold, _leaf, _weight, _bias) = (left, right, feature, threshold, leaf, weight, bias);
+    }
+
+    public static FlatTrees? From(RegressionTreeEnsemble ensemble)
+    {
+        var trees = ensemble.Trees;
+        // Categorical splits would need ML.NET's own routing; Halo's features are all numeric.
+        if (trees.Any(t => t.CategoricalSplitFlags.Any(f => f))) return null;
+        return new FlatTrees(
+            trees.Select(t => t.LeftChild.ToArray()).ToArray(),
+            trees.Select(t => t.RightChild.ToArray()).ToArray(),
+            trees.Select(t => t.NumericalSplitFeatureIndexes.ToArray()).ToArray(),
+            trees.Select(t => t.NumericalSplitThresholds.ToArray()).ToArray(),
+            trees.Select(t => t.LeafValues.ToArray()).ToArray(),
+            ensemble.TreeWeights.ToArray(),
+            ensemble.Bias);
+    }
+
+    public float[] Score(IReadOnlyList<float[]> rows)
+    {
+        var scores = new float[rows.Count];
+        for (var r = 0; r < scores.Length; r++)
+        {
+            var x = rows[r];
+            var sum = _bias;
+            for (var t = 0; t < _leaf.Length; t++)
+            {
+                int[] left = _left[t], right = _right[t], feature = _feature[t];
+                var threshold = _threshold[t];
+                var node = left.Length == 0 ? -1 : 0;
+                while (node >= 0) node = x[feature[node]] <= threshold[node] ? left[node] : right[node];
+                sum += _weight[t] * _leaf[t][~node];
+            }
+            scores[r] = (float)Math.Exp(sum);
+        }
+        return scores;
     }
 }
 
