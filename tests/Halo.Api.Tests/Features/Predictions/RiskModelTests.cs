@@ -324,8 +324,19 @@ public sealed class RiskModelTests
         for (var day = 0; day < 30; day += 3)
         {
             var view = data.At(origin.AddDays(day));
-            var x = UnitFeatures.Compute(view, HourProfile.Fit(view));
+            var profile = HourProfile.Fit(view);
+            var x = UnitFeatures.Compute(view, profile);
             for (var u = 0; u < x.Units; u++) rows.Add(x.Row(u));
+            foreach (var model in new[] { fitted, restored })
+            {
+                var walked = model.Predict(view, x, profile);
+                model.WalkTrees = false;
+                var reference = model.Predict(view, x, profile);
+                model.WalkTrees = true;
+                Assert.True(reference.Daily.Sum() > 0);
+                for (var u = 0; u < x.Units; u++)
+                    Assert.True(Math.Abs(walked.Daily[u] - reference.Daily[u]) <= 1e-5 * Math.Max(1e-3, reference.Daily[u]), $"unit {u}: {walked.Daily[u]} vs ML.NET {reference.Daily[u]}");
+            }
         }
         foreach (var model in new[] { fitted, restored })
         {

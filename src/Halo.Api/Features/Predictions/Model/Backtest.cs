@@ -106,7 +106,13 @@ public static class Backtest
                 {
                     var shape = f.HourShape[h];
                     var sum = 0.0;
-                    foreach (var c in space.AreaCellIndices(area)) sum += Math.Log(p[c] * shape + floor);
+                    // An area's cells mostly share one forecast (no fine history): a run of equal values reuses its log.
+                    double last = double.NaN, lastLog = 0;
+                    foreach (var c in space.AreaCellIndices(area))
+                    {
+                        if (p[c] != last) { last = p[c]; lastLog = Math.Log(last * shape + floor); }
+                        sum += lastLog;
+                    }
                     a.LogLik += count * space.AreaShare(area) * sum;
                 }
                 a.Predicted += sumP + floor * 24 * n;
@@ -160,47 +166,59 @@ public static class Backtest
     internal static int[] Ranked(double[] v)
     {
         var n = v.Length;
+        // Selection reorders (value, cell) pairs held side by side: reading v through the index array missed the cache
+        // on every step over a country's cells.
+        var keys = new double[n];
         var idx = new int[n];
-        for (var i = 0; i < n; i++) idx[i] = i;
+        for (var i = 0; i < n; i++) { keys[i] = v[i]; idx[i] = i; }
         var top = n;
         var k = (int)Math.Ceiling(Levels[^1] / 100.0 * n);
         if (k > 0 && k < n)
         {
-            Select(idx, v, 0, n, k);
+            Select(keys, idx, 0, n, k);
             var cut = double.PositiveInfinity;
-            for (var i = 0; i < k; i++) cut = Math.Min(cut, v[idx[i]]);
+            for (var i = 0; i < k; i++) cut = Math.Min(cut, keys[i]);
             top = k;
             for (var i = k; i < n; i++)
-                if (v[idx[i]] == cut) { (idx[i], idx[top]) = (idx[top], idx[i]); top++; }
+                if (keys[i] == cut) { (idx[i], idx[top]) = (idx[top], idx[i]); (keys[i], keys[top]) = (keys[top], keys[i]); top++; }
         }
-        var keys = new double[top];
-        for (var i = 0; i < top; i++) keys[i] = -v[idx[i]];
+        for (var i = 0; i < top; i++) keys[i] = -keys[i];
         Array.Sort(keys, idx, 0, top);
-        var lo = top;
+        var bounds = new List<int>();
         for (var d = 1; d < 10; d++)
         {
             var b = (int)Math.Ceiling(d * (long)n / 10.0);
-            if (b <= lo) continue;
-            Select(idx, v, lo, n, b);
-            lo = b;
+            if (b > top) bounds.Add(b);
         }
+        SelectAll(keys, idx, top, n, bounds, 0, bounds.Count);
         return idx;
     }
 
-    /// <summary>Reorders idx[lo..hi) so that every cell before position k scores at least as high as every cell from k on.</summary>
-    private static void Select(int[] idx, double[] v, int lo, int hi, int k)
+    /// <summary>Splits keys[lo..hi) at every boundary in bounds[from..to): the middle one first, then each side (fewer passes than one after another).</summary>
+    private static void SelectAll(double[] keys, int[] idx, int lo, int hi, List<int> bounds, int from, int to)
+    {
+        if (from >= to) return;
+        var mid = (from + to) / 2;
+        var b = bounds[mid];
+        Select(keys, idx, lo, hi, b);
+        SelectAll(keys, idx, lo, b, bounds, from, mid);
+        SelectAll(keys, idx, b, hi, bounds, mid + 1, to);
+    }
+
+    /// <summary>Reorders keys[lo..hi) (and idx with it) so that every key before position k is at least every key from k on.</summary>
+    private static void Select(double[] keys, int[] idx, int lo, int hi, int k)
     {
         while (hi - lo > 1 && k > lo && k < hi)
         {
-            double a = v[idx[lo]], b = v[idx[lo + (hi - lo) / 2]], c = v[idx[hi - 1]];
+            double a = keys[lo], b = keys[lo + (hi - lo) / 2], c = keys[hi - 1];
             var pivot = Math.Max(Math.Min(a, b), Math.Min(Math.Max(a, b), c));
             // Three-way split (many cells share a value): [lo, lt) above the pivot, [lt, gt) equal, [gt, hi) below.
             int lt = lo, i = lo, gt = hi;
             while (i < gt)
             {
-                var x = v[idx[i]];
-                if (x > pivot) { (idx[lt], idx[i]) = (idx[i], idx[lt]); lt++; i++; }
-                else if (x < pivot) { gt--; (idx[i], idx[gt]) = (idx[gt], idx[i]); }
+                var x = keys[i];
+                if (x > pivot) { (keys[lt], keys[i]) = (x, keys[lt]); (idx[lt], idx[i]) = (idx[i], idx[lt]); lt++; i++; }
+                else if (x < pivot) { gt--; (keys[i], keys[gt]) = (keys[gt], x); (idx[i], idx[gt]) = (idx[gt], idx[i]); }
                 else i++;
             }
             if (k < lt) hi = lt;

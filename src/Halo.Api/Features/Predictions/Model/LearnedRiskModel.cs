@@ -163,6 +163,22 @@ public sealed class LearnedRiskModel : IRiskModel
     public UnitForecast Predict(HistoryView history, UnitFeatures features, HourProfile profile)
     {
         var model = _model ?? throw new InvalidOperationException("The learned model is not trained.");
+        // FastTreeTweedie scores are already on the count scale (exp of the tree sum); with the offset they are the
+        // multiplier of the baseline.
+        var daily = new double[features.Units];
+        if (WalkTrees && _trees is { } trees)
+        {
+            // The trees are walked on the feature columns themselves: no row is copied out.
+            var columns = features.Columns;
+            double kdeFloor = BaseFloor;
+            for (var u = 0; u < daily.Length; u++)
+            {
+                var score = trees.Score(columns, u);
+                var b = _offset ? Math.Max(0, columns[KdeColumn][u]) * columns[ProfileColumn][u] + kdeFloor : 1;
+                daily[u] = float.IsFinite(score) ? Math.Max(0, score * Scale * b) : 0;
+            }
+            return new UnitForecast(daily, profile.Shape(history.Origin));
+        }
         // A model saved before later features were appended reads only the leading columns it was trained on.
         // Most of a country's units share a feature row (no history nearby): each distinct row is scored once.
         var distinct = new Dictionary<float[], int>(RowComparer.Instance);
@@ -174,13 +190,10 @@ public sealed class LearnedRiskModel : IRiskModel
             if (!distinct.TryGetValue(row, out var r)) { distinct[row] = r = rows.Count; rows.Add(row); }
             rowOf[u] = r;
         }
-        var scores = _trees is { } trees ? trees.Score(rows) : ScoreWithMlNet(model, rows);
-        // FastTreeTweedie scores are already on the count scale (the trainer applies exp to the tree sum); with the
-        // offset they are the multiplier of the baseline.
+        var scores = ScoreWithMlNet(model, rows);
         var perRow = new double[scores.Length];
         for (var r = 0; r < perRow.Length; r++)
             perRow[r] = float.IsFinite(scores[r]) ? Math.Max(0, scores[r] * Scale * Base(rows[r])) : 0;
-        var daily = new double[features.Units];
         for (var u = 0; u < daily.Length; u++) daily[u] = perRow[rowOf[u]];
         return new UnitForecast(daily, profile.Shape(history.Origin));
     }
@@ -197,6 +210,9 @@ public sealed class LearnedRiskModel : IRiskModel
         var input = rows.Select(r => new Example { Features = _featureCount == UnitFeatures.Names.Length ? r : r[.._featureCount] });
         return model.Transform(_ml.Data.LoadFromEnumerable(input, SchemaFor(_featureCount))).GetColumn<float>("Score").ToArray();
     }
+
+    /// <summary>Whether Predict walks the flat trees (false: through ML.NET, the reference for tests).</summary>
+    internal bool WalkTrees { get; set; } = true;
 
     // ML.NET's Transform costs ~0.4 s per call on a country's distinct rows (data-view plumbing per row); a validation
     // scores 28 origins and an eval 365, so the trees are copied once into flat arrays and walked directly.
@@ -299,6 +315,21 @@ internal sealed class FlatTrees
             trees.Select(t => t.LeafValues.ToArray()).ToArray(),
             ensemble.TreeWeights.ToArray(),
             ensemble.Bias);
+    }
+
+    /// <summary>The score of one unit read from feature columns (column-major rows).</summary>
+    public float Score(float[][] columns, int unit)
+    {
+        var sum = _bias;
+        for (var t = 0; t < _leaf.Length; t++)
+        {
+            int[] left = _left[t], right = _right[t], feature = _feature[t];
+            var threshold = _threshold[t];
+            var node = left.Length == 0 ? -1 : 0;
+            while (node >= 0) node = columns[feature[node]][unit] <= threshold[node] ? left[node] : right[node];
+            sum += _weight[t] * _leaf[t][~node];
+        }
+        return (float)Math.Exp(sum);
     }
 
     public float[] Score(IReadOnlyList<float[]> rows)
