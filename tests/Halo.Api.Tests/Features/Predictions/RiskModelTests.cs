@@ -307,6 +307,7 @@ public sealed class RiskModelTests
         Assert.Equal(a.Daily, b.Daily);
         Assert.Equal(a.HourShape, b.HourShape);
     }
+
     /// <summary>
     /// Serving walks the fitted trees itself instead of going through ML.NET's data views; it must score every row as
     /// ML.NET does, both for a freshly fitted model and for one restored from the registry's artifact.

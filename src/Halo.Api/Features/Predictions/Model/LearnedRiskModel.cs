@@ -52,7 +52,9 @@ public sealed class LearnedRiskModel : IRiskModel
     private bool _offset;
 
     /// <summary>The baseline daily count b of one unit from its feature row (0 when the model has no offset).</summary>
-    private double Base(float[] row) => _offset ? Math.Max(0, row[KdeColumn]) * row[ProfileColumn] + BaseFloor : 1;
+    private double Base(float[] row) => Base(row[KdeColumn], row[ProfileColumn]);
+
+    private double Base(float kdeRate, float windowProfile) => _offset ? Math.Max(0, kdeRate) * windowProfile + BaseFloor : 1;
 
     /// <summary>How many examples the last fit used (positives, sampled zeros).</summary>
     public (int Positive, int Zero) LastFitRows { get; private set; }
@@ -170,12 +172,10 @@ public sealed class LearnedRiskModel : IRiskModel
         {
             // The trees are walked on the feature columns themselves: no row is copied out.
             var columns = features.Columns;
-            double kdeFloor = BaseFloor;
             for (var u = 0; u < daily.Length; u++)
             {
                 var score = trees.Score(columns, u);
-                var b = _offset ? Math.Max(0, columns[KdeColumn][u]) * columns[ProfileColumn][u] + kdeFloor : 1;
-                daily[u] = float.IsFinite(score) ? Math.Max(0, score * Scale * b) : 0;
+                daily[u] = float.IsFinite(score) ? Math.Max(0, score * Scale * Base(columns[KdeColumn][u], columns[ProfileColumn][u])) : 0;
             }
             return new UnitForecast(daily, profile.Shape(history.Origin));
         }
@@ -332,23 +332,18 @@ internal sealed class FlatTrees
         return (float)Math.Exp(sum);
     }
 
+    /// <summary>The scores of rows (row-major), through the same walk on their columns.</summary>
     public float[] Score(IReadOnlyList<float[]> rows)
     {
-        var scores = new float[rows.Count];
-        for (var r = 0; r < scores.Length; r++)
+        var width = rows.Count == 0 ? 0 : rows[0].Length;
+        var columns = new float[width][];
+        for (var f = 0; f < width; f++)
         {
-            var x = rows[r];
-            var sum = _bias;
-            for (var t = 0; t < _leaf.Length; t++)
-            {
-                int[] left = _left[t], right = _right[t], feature = _feature[t];
-                var threshold = _threshold[t];
-                var node = left.Length == 0 ? -1 : 0;
-                while (node >= 0) node = x[feature[node]] <= threshold[node] ? left[node] : right[node];
-                sum += _weight[t] * _leaf[t][~node];
-            }
-            scores[r] = (float)Math.Exp(sum);
+            columns[f] = new float[rows.Count];
+            for (var r = 0; r < rows.Count; r++) columns[f][r] = rows[r][f];
         }
+        var scores = new float[rows.Count];
+        for (var r = 0; r < scores.Length; r++) scores[r] = Score(columns, r);
         return scores;
     }
 }
