@@ -64,6 +64,28 @@ public sealed class HotspotsWireFormatTests(TrainedPredictionsFactory factory) :
     }
 
     [Fact]
+    public void TheFactorsCachedBytesAreThoseTheApisOwnWriterWritesSoTheHotPathCopiesThem()
+    {
+        // The byte comparison above passes on the slow path too; this holds the cache to the API's encoder, whose
+        // escaping ("–", "×", "å" unescaped) is not the default one.
+        var json = factory.Services.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
+        Assert.True(FactorText.MatchesWire(HotspotsResult.WriterOptions(json).Encoder));
+        var f = new FactorText(1, "Mondays 03:00–04:00 are 0.4× the weekly average in Stockholms län",
+            new FactorDto("area_events", Count: 3, WindowDays: 30, Area: "Stockholms län", AreaKind: "county", AreaCode: "01"));
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, HotspotsResult.WriterOptions(json)))
+        {
+            w.WriteStartArray();
+            w.WriteStringValue(f.Text);
+            JsonSerializer.Serialize(w, f.Data, json);
+            w.WriteEndArray();
+        }
+        var written = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        Assert.Equal(written, "[\"" + f.Json + "\"," + System.Text.Encoding.UTF8.GetString(f.DataJson) + "]");
+        Assert.Contains("–", written);
+    }
+
+    [Fact]
     public void TopInBoxRanksLikeASortOfEveryCandidate()
     {
         var s = factory.Services.GetRequiredService<RiskModelService>().Current!;

@@ -91,8 +91,8 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
         if (!_geoJson) w.WriteNumber(Names.Count, _rows.Length);
         w.WriteStartArray(_geoJson ? Names.Features : Names.Cells);
         Span<FactorText> factors = new FactorText[3];
-        // The factors' cached escaping is the default encoder's; any other encoder escapes them itself.
-        var defaultEncoder = w.Options.Encoder is null || ReferenceEquals(w.Options.Encoder, System.Text.Encodings.Web.JavaScriptEncoder.Default);
+        // The factors' cached bytes are escaped as the API escapes; a writer with another encoder escapes them itself.
+        var cached = FactorText.MatchesWire(w.Options.Encoder);
         foreach (var row in _rows)
         {
             // Parents (a coarser resolution) are outside the snapshot's per-cell cache; they are the rare, small case.
@@ -122,7 +122,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteNumber(Names.ExpectedCount, RiskMath.Round(row.Expected));
                 w.WriteNumber(Names.ProbabilityAny, RiskMath.Round(RiskMath.ProbabilityAny(row.Expected)));
                 w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
-                WriteFactors(w, factors[..nf], defaultEncoder);
+                WriteFactors(w, factors[..nf], cached);
                 WriteSupport(w, row.Expected, SupportOf(row));
                 w.WriteString(Names.PredictionTime, time);
                 w.WriteEndObject();
@@ -146,7 +146,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
                 w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
                 w.WriteString(Names.RiskLevel, _service.Level(score));
                 w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
-                WriteFactors(w, factors[..nf], defaultEncoder);
+                WriteFactors(w, factors[..nf], cached);
                 WriteSupport(w, row.Expected, SupportOf(row));
                 w.WriteString(Names.PredictionTime, time);
             }
@@ -176,15 +176,15 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
     private CellSupport SupportOf(HotspotRow row) =>
         _resolution != _s.Resolution && row.AnyFine ? new CellSupport("fine", _resolution, null) : _s.Support(row.Source);
 
-    private static void WriteFactors(Utf8JsonWriter w, ReadOnlySpan<FactorText> factors, bool defaultEncoder)
+    private static void WriteFactors(Utf8JsonWriter w, ReadOnlySpan<FactorText> factors, bool cached)
     {
         w.WriteStartArray(Names.Factors);
         foreach (var f in factors)
-            if (defaultEncoder) w.WriteStringValue(f.Json); else w.WriteStringValue(f.Text);
+            if (cached) w.WriteStringValue(f.Json); else w.WriteStringValue(f.Text);
         w.WriteEndArray();
         w.WriteStartArray(Names.FactorDetails);
         foreach (var f in factors)
-            if (defaultEncoder) w.WriteRawValue(f.DataJson, skipInputValidation: true); else JsonSerializer.Serialize(w, f.Data, FactorText.WireJson);
+            if (cached) w.WriteRawValue(f.DataJson, skipInputValidation: true); else JsonSerializer.Serialize(w, f.Data, FactorText.WireJson);
         w.WriteEndArray();
     }
 

@@ -22,18 +22,25 @@ public readonly record struct HotspotRow(ulong Cell, double Expected, int Source
 /// </summary>
 public readonly record struct FactorText(double Weight, string Text, FactorDto Data)
 {
-    /// <summary>Escaped with the default encoder (the API's), so the hot path copies it instead of escaping "×", "–", "å"… per request.</summary>
-    public JsonEncodedText Json { get; } = JsonEncodedText.Encode(Text);
+    /// <summary>Escaped as the API's encoder escapes it, so the hot path copies it instead of escaping "×", "–", "å"… per request.</summary>
+    public JsonEncodedText Json { get; } = JsonEncodedText.Encode(Text, WireJson.Encoder);
 
-    /// <summary>The <see cref="FactorDto"/> as the API's serializer writes it with the default encoder.</summary>
+    /// <summary>The <see cref="FactorDto"/> as the API's serializer writes it.</summary>
     public byte[] DataJson { get; } = JsonSerializer.SerializeToUtf8Bytes(Data, WireJson);
 
-    /// <summary>The API's wire options (<see cref="Infrastructure.ServiceDefaults.ConfigureJson"/>) with the default encoder.</summary>
+    /// <summary>
+    /// The API's wire options: ASP.NET Core's defaults (whose encoder is the relaxed one, not
+    /// <see cref="System.Text.Encodings.Web.JavaScriptEncoder.Default"/>) plus <see cref="Infrastructure.ServiceDefaults.ConfigureJson"/>.
+    /// </summary>
     public static readonly JsonSerializerOptions WireJson = Wire();
+
+    /// <summary>Whether a writer escapes as <see cref="WireJson"/> does, so that the cached bytes are what it would write.</summary>
+    public static bool MatchesWire(System.Text.Encodings.Web.JavaScriptEncoder? encoder) =>
+        ReferenceEquals(encoder ?? System.Text.Encodings.Web.JavaScriptEncoder.Default, WireJson.Encoder ?? System.Text.Encodings.Web.JavaScriptEncoder.Default);
 
     private static JsonSerializerOptions Wire()
     {
-        var o = new JsonSerializerOptions();
+        var o = new Microsoft.AspNetCore.Http.Json.JsonOptions().SerializerOptions;
         Infrastructure.ServiceDefaults.ConfigureJson(o);
         return o;
     }
