@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark for GET /api/v1/predictions/hotspots over a greater-Stockholm box (the script counts its res-8 cells), wrk on the same
 # machine. The server seeds the bundled police sample and trains its first risk model (the real first-start path).
+# Same-run baseline: the liveness endpoint (/health/, a tiny JSON object through the same pipeline) under the same wrk load just
+# before, so a figure can be read against what this shared machine served at that moment.
 # Usage: bash bench/predictions/hotspots-load.sh [seconds=20] [connections=32]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,7 +35,14 @@ PY
 echo "response bytes: json $(curl -s "$URL" | wc -c), geojson $(curl -s "$URL&format=geojson" | wc -c)"
 wrk -t2 -c"$CONNS" -d5s "$URL" >/dev/null
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$URL"
+echo "baseline, GET /health/ (same server, same load):"
+BASE_OUT="$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$PORT/health/")"
+echo "$BASE_OUT" | grep -E "Requests/sec|50%|99%"
+echo "hotspots (json):"
+HOT_OUT="$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$URL")"
+echo "$HOT_OUT"
+rps() { sed -n 's/^Requests\/sec:\s*//p' <<<"$1"; }
+echo "hotspots rps / baseline rps: $(python3 -c "print(f'{$(rps "$HOT_OUT") / $(rps "$BASE_OUT"):.3f}')")"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$URL&format=geojson" | grep -E "Requests/sec|99%|50%"
 echo "Machine: $(lscpu | sed -n 's/^Model name:\s*//p'), $(nproc) cores. Command: bash bench/predictions/hotspots-load.sh $SECS $CONNS"
