@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Halo.Api.Features.Predictions;
 
 // Wire DTOs of the prediction and retrain APIs (snake_case JSON). No references to entities or services:
@@ -17,12 +19,22 @@ public sealed record DataWindowDto(DateTime From, DateTime To, DateTime HistoryE
 /// <c>last_nearby</c> (the last event nearby was days_ago days ago),
 /// <c>area_events</c> (count coarse events in area (area_kind, area_code) in window_days, spread over it),
 /// <c>hour_of_week</c> (the local day_of_week (0 = Sunday) and hour are ratio × the weekly average; the hours served carry exactly this ratio),
-/// <c>background</c> (no events nearby in the past year). Fields that do not apply to a kind are null.
+/// <c>background</c> (no events nearby in the past year). Fields that do not apply to a kind are absent.
 /// </summary>
+// Absent rather than null: a hotspots page carries 300 of these, and most fields do not apply to a kind.
 public sealed record FactorDto(
-    string Kind, double? Count = null, double? WindowDays = null, double? RadiusM = null, string? Category = null,
-    string? Area = null, string? AreaKind = null, string? AreaCode = null, double? Ratio = null, int? DayOfWeek = null, int? Hour = null,
-    double? DaysAgo = null);
+    string Kind,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Count = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? WindowDays = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? RadiusM = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Category = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Area = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AreaKind = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AreaCode = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Ratio = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? DayOfWeek = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Hour = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DaysAgo = null);
 
 /// <summary>A municipality or county (kind <c>municipality</c>|<c>county</c>, code = SCB code).</summary>
 public sealed record AreaRefDto(string Name, string Kind, string Code);
