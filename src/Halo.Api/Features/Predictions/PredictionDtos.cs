@@ -19,9 +19,9 @@ public sealed record DataWindowDto(DateTime From, DateTime To, DateTime HistoryE
 /// <c>last_nearby</c> (the last event nearby was days_ago days ago),
 /// <c>area_events</c> (count coarse events in area (area_kind, area_code) in window_days, spread over it),
 /// <c>hour_of_week</c> (the local day_of_week (0 = Sunday) and hour are ratio × the weekly average; the hours served carry exactly this ratio),
-/// <c>background</c> (no events nearby in the past year). Fields that do not apply to a kind are absent.
+/// <c>background</c> (no events nearby in the past year). Fields that do not apply to a kind are absent
+/// (not null: a hotspots page carries 300 of these, and most fields do not apply to a kind).
 /// </summary>
-// Absent rather than null: a hotspots page carries 300 of these, and most fields do not apply to a kind.
 public sealed record FactorDto(
     string Kind,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Count = null,
