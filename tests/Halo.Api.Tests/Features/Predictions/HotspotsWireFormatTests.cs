@@ -86,6 +86,37 @@ public sealed class HotspotsWireFormatTests(TrainedPredictionsFactory factory) :
     }
 
     [Fact]
+    public void ACellsKeptBytesAreWhatItWritesAfreshAndOnlyWritersThatEscapeLikeTheApiCopyThem()
+    {
+        var service = factory.Services.GetRequiredService<RiskModelService>();
+        var s = service.Current!;
+        var json = factory.Services.GetRequiredService<IOptions<HttpJsonOptions>>().Value.SerializerOptions;
+        // The default encoder escapes "–", "×" and "å", which the factor texts and area names hold.
+        var strict = new JsonSerializerOptions(json) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default };
+        var query = Parse(Box + "&hours_ahead=4&limit=60");
+        var rows = s.TopInBox(59.25, 17.90, 59.42, 18.25, 4, 0, 60);
+        foreach (var geo in new[] { false, true })
+            foreach (var summary in new[] { false, true })
+            {
+                var result = new HotspotsResult(s, service, rows, 4, s.Resolution, geo, summary);
+                var first = Write(result, json);
+                Assert.True(s.CellJsonBytes > 0);
+                Assert.Equal(first, Write(result, json));
+                if (!summary) Assert.Equal(System.Text.Encoding.UTF8.GetString(Reference.Serialize(service, s, query, geo, json)), first);
+                var escaped = Write(result, strict);
+                if (!summary) Assert.NotEqual(first, escaped);
+                if (!summary) Assert.Equal(System.Text.Encoding.UTF8.GetString(Reference.Serialize(service, s, query, geo, strict)), escaped);
+            }
+
+        static string Write(HotspotsResult result, JsonSerializerOptions options)
+        {
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream, HotspotsResult.WriterOptions(options))) result.Write(w);
+            return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        }
+    }
+
+    [Fact]
     public void TopInBoxRanksLikeASortOfEveryCandidate()
     {
         var s = factory.Services.GetRequiredService<RiskModelService>().Current!;

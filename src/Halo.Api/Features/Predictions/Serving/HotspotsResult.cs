@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
@@ -90,69 +91,89 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
         w.WriteEndArray();
         if (!_geoJson) w.WriteNumber(Names.Count, _rows.Length);
         w.WriteStartArray(_geoJson ? Names.Features : Names.Cells);
-        Span<FactorText> factors = new FactorText[3];
+        var factors = new FactorText[3];
         // The factors' cached bytes are escaped as the API escapes; a writer with another encoder escapes them itself.
         var cached = FactorText.MatchesWire(w.Options.Encoder);
+        // A cell at the snapshot's resolution is the same object on every request (its row is its own expected count):
+        // its bytes are kept in the snapshot. Parents and writers unlike the API's (indented, other encoder) write afresh.
+        var reuse = cached && !w.Options.Indented && _resolution == _s.Resolution;
+        var variant = (_geoJson ? 2 : 0) + (_summary ? 1 : 0);
         foreach (var row in _rows)
         {
-            // Parents (a coarser resolution) are outside the snapshot's per-cell cache; they are the rare, small case.
-            var shape = _resolution == _s.Resolution ? _s.Shape(row.Source) : CellShape.Of(new Halo.H3.H3Index(row.Cell));
-            var score = RiskMath.Score(row.Expected, model.ReferenceRate, _s.Resolution, _resolution);
-            var nf = _summary ? 0 : _s.TopFactors(row.Source, _hours, factors);
-            w.WriteStartObject();
-            if (_geoJson)
+            if (!reuse) { WriteCell(w, row, time, factors, cached); continue; }
+            var bytes = _s.CellJson(variant, _hours, row.Source);
+            if (bytes is null)
             {
-                w.WriteString(Names.Type, "Feature");
-                w.WriteString(Names.Id, shape.H3Json);
-                w.WritePropertyName(Names.Geometry);
-                w.WriteRawValue(shape.GeometryJson, skipInputValidation: true);
-                w.WriteStartObject(Names.Properties);
-                w.WriteString(Names.H3, shape.H3Json);
-                if (_summary)
-                {
-                    WriteSummary(w, score, row, time);
-                    w.WriteEndObject();
-                    w.WriteEndObject();
-                    continue;
-                }
-                w.WritePropertyName(Names.Center);
-                w.WriteRawValue(shape.CenterJson, skipInputValidation: true);
-                w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
-                w.WriteString(Names.RiskLevel, _service.Level(score));
-                w.WriteNumber(Names.ExpectedCount, RiskMath.Round(row.Expected));
-                w.WriteNumber(Names.ProbabilityAny, RiskMath.Round(RiskMath.ProbabilityAny(row.Expected)));
-                w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
-                WriteFactors(w, factors[..nf], cached);
-                WriteSupport(w, row.Expected, SupportOf(row));
-                w.WriteString(Names.PredictionTime, time);
-                w.WriteEndObject();
+                var buffer = new ArrayBufferWriter<byte>(2048);
+                using (var cw = new Utf8JsonWriter(buffer, w.Options)) WriteCell(cw, row, time, factors, cached);
+                bytes = buffer.WrittenSpan.ToArray();
+                _s.KeepCellJson(variant, _hours, row.Source, bytes);
             }
-            else
-            {
-                w.WriteString(Names.H3, shape.H3Json);
-                w.WriteNumber(Names.Resolution, _resolution);
-                w.WriteNumber(Names.Lat, shape.Lat);
-                w.WriteNumber(Names.Lon, shape.Lon);
-                w.WritePropertyName(Names.Boundary);
-                w.WriteRawValue(shape.BoundaryJson, skipInputValidation: true);
-                if (_summary)
-                {
-                    WriteSummary(w, score, row, time);
-                    w.WriteEndObject();
-                    continue;
-                }
-                w.WriteNumber(Names.ExpectedCount, RiskMath.Round(row.Expected));
-                w.WriteNumber(Names.ProbabilityAny, RiskMath.Round(RiskMath.ProbabilityAny(row.Expected)));
-                w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
-                w.WriteString(Names.RiskLevel, _service.Level(score));
-                w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
-                WriteFactors(w, factors[..nf], cached);
-                WriteSupport(w, row.Expected, SupportOf(row));
-                w.WriteString(Names.PredictionTime, time);
-            }
-            w.WriteEndObject();
+            w.WriteRawValue(bytes, skipInputValidation: true);
         }
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>One cell's object in the cells (or features) array.</summary>
+    private void WriteCell(Utf8JsonWriter w, HotspotRow row, DateTime time, Span<FactorText> factors, bool cached)
+    {
+        var model = _s.Model;
+        // Parents (a coarser resolution) are outside the snapshot's per-cell cache; they are the rare, small case.
+        var shape = _resolution == _s.Resolution ? _s.Shape(row.Source) : CellShape.Of(new Halo.H3.H3Index(row.Cell));
+        var score = RiskMath.Score(row.Expected, model.ReferenceRate, _s.Resolution, _resolution);
+        var nf = _summary ? 0 : _s.TopFactors(row.Source, _hours, factors);
+        w.WriteStartObject();
+        if (_geoJson)
+        {
+            w.WriteString(Names.Type, "Feature");
+            w.WriteString(Names.Id, shape.H3Json);
+            w.WritePropertyName(Names.Geometry);
+            w.WriteRawValue(shape.GeometryJson, skipInputValidation: true);
+            w.WriteStartObject(Names.Properties);
+            w.WriteString(Names.H3, shape.H3Json);
+            if (_summary)
+            {
+                WriteSummary(w, score, row, time);
+                w.WriteEndObject();
+                w.WriteEndObject();
+                return;
+            }
+            w.WritePropertyName(Names.Center);
+            w.WriteRawValue(shape.CenterJson, skipInputValidation: true);
+            w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
+            w.WriteString(Names.RiskLevel, _service.Level(score));
+            w.WriteNumber(Names.ExpectedCount, RiskMath.Round(row.Expected));
+            w.WriteNumber(Names.ProbabilityAny, RiskMath.Round(RiskMath.ProbabilityAny(row.Expected)));
+            w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
+            WriteFactors(w, factors[..nf], cached);
+            WriteSupport(w, row.Expected, SupportOf(row));
+            w.WriteString(Names.PredictionTime, time);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteString(Names.H3, shape.H3Json);
+            w.WriteNumber(Names.Resolution, _resolution);
+            w.WriteNumber(Names.Lat, shape.Lat);
+            w.WriteNumber(Names.Lon, shape.Lon);
+            w.WritePropertyName(Names.Boundary);
+            w.WriteRawValue(shape.BoundaryJson, skipInputValidation: true);
+            if (_summary)
+            {
+                WriteSummary(w, score, row, time);
+                w.WriteEndObject();
+                return;
+            }
+            w.WriteNumber(Names.ExpectedCount, RiskMath.Round(row.Expected));
+            w.WriteNumber(Names.ProbabilityAny, RiskMath.Round(RiskMath.ProbabilityAny(row.Expected)));
+            w.WriteNumber(Names.RiskScore, Math.Round(score, 4));
+            w.WriteString(Names.RiskLevel, _service.Level(score));
+            w.WriteNumber(Names.Confidence, Math.Round(_s.Confidence[row.Source], 3));
+            WriteFactors(w, factors[..nf], cached);
+            WriteSupport(w, row.Expected, SupportOf(row));
+            w.WriteString(Names.PredictionTime, time);
+        }
         w.WriteEndObject();
     }
 

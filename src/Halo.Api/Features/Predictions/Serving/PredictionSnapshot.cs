@@ -363,6 +363,26 @@ public sealed class PredictionSnapshot
     /// <summary>The cell's centre and outline, serialised once per snapshot (built on first use: most cells of the country are never asked for).</summary>
     public CellShape Shape(int c) => _shapes[c] ??= CellShape.Of(new H3Index(Cells[c]));
 
+    // A cell's whole hotspot object, as the API writes it, per (format, detail, hour): the same bytes on every request
+    // until the next snapshot, so the hot path copies them instead of formatting ~1 KB of numbers and text per cell.
+    // The budget bounds a country-sized snapshot (cells × 24 hours × 4 shapes); past it, cells are written afresh.
+    internal const long CellJsonBudgetBytes = 64L << 20;
+    private readonly byte[]?[]?[] _cellJson = new byte[]?[]?[4 * 24];
+    private long _cellJsonBytes;
+
+    internal byte[]? CellJson(int variant, int hour, int c) => Volatile.Read(ref _cellJson[variant * 24 + hour])?[c];
+
+    internal void KeepCellJson(int variant, int hour, int c, byte[] json)
+    {
+        if (Interlocked.Add(ref _cellJsonBytes, json.Length) > CellJsonBudgetBytes) { Interlocked.Add(ref _cellJsonBytes, -json.Length); return; }
+        ref var slot = ref _cellJson[variant * 24 + hour];
+        var cells = Volatile.Read(ref slot) ?? Interlocked.CompareExchange(ref slot, new byte[]?[Count], null) ?? slot!;
+        // A race stores equal bytes twice and counts them twice: the budget errs on the small side.
+        cells[c] = json;
+    }
+
+    internal long CellJsonBytes => Interlocked.Read(ref _cellJsonBytes);
+
     private static readonly FactorText Background = new(0, "No events nearby in the past year: the forecast is the background rate", new FactorDto("background"));
 
     private static string Plural(double n, string word) => Math.Abs(n - 1) < 1e-9 ? word : word + "s";
