@@ -102,6 +102,7 @@ public sealed class HotspotsResult : IResult, IStatusCodeHttpResult, IContentTyp
         {
             if (!reuse) { WriteCell(w, row, time, factors, cached); continue; }
             var bytes = _s.CellJson(variant, _hours, row.Source);
+            if (bytes is null && _s.CellJsonFull) { WriteCell(w, row, time, factors, cached); continue; }
             if (bytes is null)
             {
                 var buffer = new ArrayBufferWriter<byte>(2048);

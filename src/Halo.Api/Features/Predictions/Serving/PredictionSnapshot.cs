@@ -383,6 +383,9 @@ public sealed class PredictionSnapshot
 
     internal long CellJsonBytes => Interlocked.Read(ref _cellJsonBytes);
 
+    /// <summary>Whether the budget is spent: a writer then writes a missing cell straight out instead of building bytes to keep.</summary>
+    internal bool CellJsonFull => CellJsonBytes >= CellJsonBudgetBytes;
+
     private static readonly FactorText Background = new(0, "No events nearby in the past year: the forecast is the background rate", new FactorDto("background"));
 
     private static string Plural(double n, string word) => Math.Abs(n - 1) < 1e-9 ? word : word + "s";
