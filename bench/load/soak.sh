@@ -136,7 +136,12 @@ run_store() { # label, env...
   local ha; ha=$(health_wrk "$label-after" 16); echo "health after: $ha"
   local stats; stats=$(curl -sf "$BASE/api/v1/reports/stats" || true)
   stop_app
-  grep -E '"LogLevel":"(Error|Critical)"|fail:|crit:' "$WORK/app-$label.log" | cut -c1-240 | sort | uniq -c | sort -rn | head -10 || true
+  # Whole lines: the exception's type and stack sit past the message, and the log goes with WORK unless KEEP_DIR is set.
+  grep -E '"LogLevel":"(Error|Critical)"|fail:|crit:' "$WORK/app-$label.log" > "$WORK/errors-$label.log" || true
+  if [ -s "$WORK/errors-$label.log" ]; then
+    echo "== $label: $(wc -l < "$WORK/errors-$label.log") error lines in the server log (distinct, by count):"
+    sort "$WORK/errors-$label.log" | uniq -c | sort -rn | head -10 | cut -c1-4000
+  fi
   local f="$WORK/soak-$label.txt" m="$WORK/mem-$label.txt"
   local w0=$WARM_SECS w1=$(( WARM_SECS + 60 )) l0=$(( SOAK_SECS - 60 )) l1=$(( SOAK_SECS + 60 ))
   local r0 r1 g0 g1

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Scalar.AspNetCore;
@@ -52,19 +53,29 @@ public static class ServiceDefaults
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex switch
-            {
-                BadHttpRequestException b => b.StatusCode,
-                JsonException => StatusCodes.Status400BadRequest,
-                OperationCanceledException => StatusCodes.Status400BadRequest,
-                _ => StatusCodes.Status500InternalServerError,
-            },
+            StatusCodeSelector = StatusFor,
+            // A body the client cut short or got wrong is its error, not the server's: answered 4xx, logged by Kestrel
+            // at Debug, and kept out of the error log and the error metrics.
+            // A cancellation the client did not cause (a timeout inside) stays logged. What an IExceptionHandler
+            // answered (the store's 503) logged its own line, as by default.
+            SuppressDiagnosticsCallback = ctx => ctx.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService
+                || (ctx.Exception is OperationCanceledException
+                    ? ctx.HttpContext.RequestAborted.IsCancellationRequested
+                    : StatusFor(ctx.Exception) < StatusCodes.Status500InternalServerError),
         });
         app.UseStatusCodePages();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Halo API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         return app;
     }
+
+    private static int StatusFor(Exception exception) => exception switch
+    {
+        BadHttpRequestException b => b.StatusCode,
+        JsonException => StatusCodes.Status400BadRequest,
+        OperationCanceledException => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
 
     /// <summary>
     /// Serves the Blazor WebAssembly app (src/Halo.Web) at "/": its static files with precompressed variants,

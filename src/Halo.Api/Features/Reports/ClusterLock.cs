@@ -119,7 +119,9 @@ public sealed class SqliteClusterLock(WriteGate gate) : ClusterLock
             // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is taken before the candidates are read.
             await using var tx = await db.Database.BeginTransactionAsync(token);
             var result = await work(null, token);
-            await tx.CommitAsync(token);
+            // The decision is written: a client that leaves now still gets its answer on retry (the idempotency record
+            // commits with the report), so the commit does not follow the request's cancellation.
+            await tx.CommitAsync(CancellationToken.None);
             return result;
         }, ct);
 }
@@ -188,7 +190,7 @@ public sealed class PostgresClusterLock(IOptions<ReportsOptions> options) : Clus
                     if (keys is null)
                         await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock({0})", [AdvisoryKey], token);
                     var result = await work(keys, token);
-                    await tx.CommitAsync(token);
+                    await tx.CommitAsync(CancellationToken.None); // as SqliteClusterLock: a written decision commits
                     return result;
                 }
                 catch (DbUpdateException e) when (keys is not null && attempt == 1

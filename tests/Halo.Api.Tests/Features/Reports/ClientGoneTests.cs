@@ -1,0 +1,66 @@
+using Halo.Api.Data;
+using Halo.Api.Features.Reports;
+using Halo.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Halo.Api.Tests.Features.Reports;
+
+/// <summary>
+/// A client that goes away once its decision is written (a closed tab, a load generator stopping) under the cluster
+/// lock, once per provider: the decision commits, as the outbox's retry with the same key expects, and nothing is
+/// logged as an error.
+/// </summary>
+public abstract class ClientGoneTests(LogCapturingApiFactory factory)
+{
+    [Fact]
+    public async Task ADecisionWrittenBeforeTheClientLeftIsCommittedWithoutAnErrorLogged()
+    {
+        await using var scope = factory.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
+        var clusterLock = scope.ServiceProvider.GetRequiredService<ClusterLock>();
+        var source = TestIncidents.NewSource();
+        using var leaving = new CancellationTokenSource();
+        factory.Logs.Clear();
+
+        var written = await clusterLock.RunSubmissionAsync(db, ClusterLock.SubmissionKeys(59.33, 18.06, 2_000), async (_, token) =>
+        {
+            var row = TestIncidents.Make(source, 59.33, 18.06, DateTime.UtcNow.AddHours(-1));
+            db.Incidents.Add(row);
+            await db.SaveChangesAsync(token);
+            leaving.Cancel(); // the request is aborted between the last write and the commit
+            return row.Id;
+        }, leaving.Token);
+
+        Assert.Equal(1, await factory.WithDb(d => d.Incidents.CountAsync(i => i.Source == source && i.Id == written)));
+        var errors = factory.Logs.Entries.Where(e => e.Level >= LogLevel.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task AClientThatLeavesBeforeTheWriteLeavesNothingBehind()
+    {
+        await using var scope = factory.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
+        var clusterLock = scope.ServiceProvider.GetRequiredService<ClusterLock>();
+        var source = TestIncidents.NewSource();
+        using var leaving = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => clusterLock.RunSubmissionAsync(db, [], async (_, token) =>
+        {
+            db.Incidents.Add(TestIncidents.Make(source, 59.33, 18.06, DateTime.UtcNow.AddHours(-1)));
+            leaving.Cancel();
+            await db.SaveChangesAsync(token);
+            return 0;
+        }, leaving.Token));
+
+        Assert.Equal(0, await factory.WithDb(d => d.Incidents.CountAsync(i => i.Source == source)));
+    }
+}
+
+public sealed class SqliteClientGoneFactory() : LogCapturingApiFactory(DbProvider.Sqlite);
+public sealed class PostgresClientGoneFactory() : LogCapturingApiFactory(DbProvider.Postgres);
+
+public sealed class SqliteClientGoneTests(SqliteClientGoneFactory f) : ClientGoneTests(f), IClassFixture<SqliteClientGoneFactory>;
+public sealed class PostgresClientGoneTests(PostgresClientGoneFactory f) : ClientGoneTests(f), IClassFixture<PostgresClientGoneFactory>;
