@@ -104,6 +104,13 @@ public abstract class ClusterLock
     /// the lock. Otherwise it gets null (already locked).
     /// </summary>
     public abstract Task<T> RunSubmissionAsync<T>(HaloDbContext db, long[] keys, Func<long[]?, CancellationToken, Task<T>> work, CancellationToken ct);
+
+    /// <summary>
+    /// A failed write ends the whole decision (its transaction rolls back), so EF's savepoint around each SaveChanges
+    /// only costs two statements, and a client that leaves mid-write made EF's rollback to it fail and log an error.
+    /// Pooled contexts get the setting back on return.
+    /// </summary>
+    protected static void NoSavepoints(HaloDbContext db) => db.Database.AutoSavepointsEnabled = false;
 }
 
 /// <summary>SQLite: every decision passes the store's one write gate and runs in a <c>BEGIN IMMEDIATE</c> transaction.</summary>
@@ -118,6 +125,7 @@ public sealed class SqliteClusterLock(WriteGate gate) : ClusterLock
             db.ChangeTracker.Clear();
             // Microsoft.Data.Sqlite begins IMMEDIATE: the write lock is taken before the candidates are read.
             await using var tx = await db.Database.BeginTransactionAsync(token);
+            NoSavepoints(db);
             var result = await work(null, token);
             // The decision is written: a client that leaves now still gets its answer on retry (the idempotency record
             // commits with the report), so the commit does not follow the request's cancellation.
@@ -184,6 +192,7 @@ public sealed class PostgresClusterLock(IOptions<ReportsOptions> options) : Clus
             {
                 db.ChangeTracker.Clear();
                 await using var tx = await db.Database.BeginTransactionAsync(token);
+                NoSavepoints(db);
                 try
                 {
                     // Npgsql sends BEGIN with the next statement: the lock (or the work's first batch) costs one round trip.

@@ -39,13 +39,14 @@ public abstract class ClientGoneTests(LogCapturingApiFactory factory)
     }
 
     [Fact]
-    public async Task AClientThatLeavesBeforeTheWriteLeavesNothingBehind()
+    public async Task AClientThatLeavesBeforeTheWriteLeavesNothingBehindAndNoErrorLogged()
     {
         await using var scope = factory.Scope();
         var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
         var clusterLock = scope.ServiceProvider.GetRequiredService<ClusterLock>();
         var source = TestIncidents.NewSource();
         using var leaving = new CancellationTokenSource();
+        factory.Logs.Clear();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => clusterLock.RunSubmissionAsync(db, [], async (_, token) =>
         {
@@ -56,6 +57,39 @@ public abstract class ClientGoneTests(LogCapturingApiFactory factory)
         }, leaving.Token));
 
         Assert.Equal(0, await factory.WithDb(d => d.Incidents.CountAsync(i => i.Source == source)));
+        var errors = factory.Logs.Entries.Where(e => e.Level >= LogLevel.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task TheNextUserOfAPooledContextGetsItsSavepointsBack()
+    {
+        HaloDbContext used;
+        await using (var scope = factory.Scope())
+        {
+            used = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
+            await scope.ServiceProvider.GetRequiredService<ClusterLock>().RunAsync(used, _ => Task.FromResult(0), CancellationToken.None);
+            Assert.False(used.Database.AutoSavepointsEnabled);
+        }
+        // Contexts come from a pool: take them until the one the decision used comes back.
+        var scopes = new List<AsyncServiceScope>();
+        try
+        {
+            HaloDbContext? again = null;
+            for (var n = 0; n < 64 && again is null; n++)
+            {
+                var scope = factory.Scope();
+                scopes.Add(scope);
+                var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
+                if (ReferenceEquals(db, used)) again = db;
+            }
+            Assert.NotNull(again);
+            Assert.True(again.Database.AutoSavepointsEnabled);
+        }
+        finally
+        {
+            foreach (var scope in scopes) await scope.DisposeAsync();
+        }
     }
 }
 
