@@ -54,10 +54,9 @@ public static class ServiceDefaults
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = StatusFor,
-            // A body the client cut short or got wrong is its error, not the server's: answered 4xx, logged by Kestrel
-            // at Debug, and kept out of the error log and the error metrics.
-            // A cancellation the client did not cause (a timeout inside) stays logged. What an IExceptionHandler
-            // answered (the store's 503) logged its own line, as by default.
+            // A body the client cut short or got wrong is its error, not the server's: answered 4xx and kept out of
+            // the error log and the error metrics. A cancellation the client did not cause (a timeout inside) stays
+            // logged. What an IExceptionHandler answered (the store's 503) logged its own line, as by default.
             SuppressDiagnosticsCallback = ctx => ctx.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService
                 || (ctx.Exception is OperationCanceledException
                     ? ctx.HttpContext.RequestAborted.IsCancellationRequested
