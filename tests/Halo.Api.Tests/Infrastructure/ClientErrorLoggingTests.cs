@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Halo.Api.Tests.Features.Reports;
 
 namespace Halo.Api.Tests.Infrastructure;
 
@@ -18,13 +19,7 @@ public sealed class ClientErrorLoggingTests(CutBodyFactory factory) : IClassFixt
     public async Task ABodyCutShortByTheClientAnswers400AndLogsNoError()
     {
         factory.Logs.Clear();
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports/submit")
-        {
-            Content = new StringContent("{\"description\":\"cut short\"}", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-        request.Headers.Add(CutBodyFactory.Header, "1");
-        var res = await factory.CreateClient().SendAsync(request);
+        var res = await ClientWith(CutBodyFactory.Header).SubmitRaw("{\"description\":\"cut short\"}");
 
         Assert.Equal(HttpStatusCode.BadRequest, res.StatusCode);
         Assert.Equal("application/problem+json", res.Content.Headers.ContentType?.MediaType);
@@ -48,16 +43,17 @@ public sealed class ClientErrorLoggingTests(CutBodyFactory factory) : IClassFixt
     public async Task AFailureInsideTheServerIsStillLoggedAsAnError()
     {
         factory.Logs.Clear();
-        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports/submit")
-        {
-            Content = new StringContent("{\"description\":\"a fault inside\"}", Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-        request.Headers.Add(CutBodyFactory.FailHeader, "1");
-        var res = await factory.CreateClient().SendAsync(request);
+        var res = await ClientWith(CutBodyFactory.FailHeader).SubmitRaw("{\"description\":\"a fault inside\"}");
 
         Assert.Equal(HttpStatusCode.InternalServerError, res.StatusCode);
         Assert.Contains(factory.Logs.Entries, e => e.Level == LogLevel.Error && e.Exception is InvalidOperationException);
+    }
+
+    private HttpClient ClientWith(string header)
+    {
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add(header, "1");
+        return client;
     }
 }
 
