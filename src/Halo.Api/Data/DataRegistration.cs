@@ -119,14 +119,14 @@ public static class DataRegistration
         var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
         if (!options.IsPostgres)
         {
-            await db.Database.MigrateAsync(ct);
+            await db.Dialect.MigrateAsync(db, ct);
             // WAL (a property of the file) lets readers proceed while one writer commits; synchronous=NORMAL is set on
             // every connection by SqlitePragmas.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
         else if (force || options.MigrateOnStart)
         {
-            await db.Database.MigrateAsync(ct);
+            await db.Dialect.MigrateAsync(db, ct);
         }
         else return;
         await ApplyDataFixesAsync(scope.ServiceProvider, db, ct);

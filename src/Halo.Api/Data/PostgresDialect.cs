@@ -1,6 +1,9 @@
 using System.Data.Common;
 using Halo.Api.Features.Incidents;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.EntityFrameworkCore.Storage;
 using NetTopologySuite.Geometries;
 
 namespace Halo.Api.Data;
@@ -51,4 +54,18 @@ public sealed class PostgresDialect : StoreDialect
     }
 
     public override string Describe(DbConnection connection) => $"the PostgreSQL database {connection.Database} on {connection.DataSource}";
+
+    /// <summary>
+    /// Creates the database if it is missing and the history table first (<c>CREATE TABLE IF NOT EXISTS</c>, both what
+    /// the migrator itself runs next): Npgsql cannot tell whether the table exists, so on a new database EF's first
+    /// read of it fails and is logged as an error although nothing is wrong (npgsql/efcore.pg#3407), and an operator's
+    /// first start would show one.
+    /// </summary>
+    public override async Task MigrateAsync(HaloDbContext db, CancellationToken ct)
+    {
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(ct)) await creator.CreateAsync(ct);
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(ct);
+        await db.Database.MigrateAsync(ct);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Halo.Api.Features.Incidents;
+using Microsoft.EntityFrameworkCore;
 
 namespace Halo.Api.Data;
 
@@ -58,4 +59,7 @@ public abstract class StoreDialect
 
     /// <summary>Which store this is, for a command's output (file or database and server), so a setting that did not arrive shows at once.</summary>
     public abstract string Describe(DbConnection connection);
+
+    /// <summary>Applies the pending migrations.</summary>
+    public virtual Task MigrateAsync(HaloDbContext db, CancellationToken ct) => db.Database.MigrateAsync(ct);
 }

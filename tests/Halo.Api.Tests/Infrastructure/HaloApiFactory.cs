@@ -37,7 +37,7 @@ public class HaloApiFactory : WebApplicationFactory<Program>
         _settings["Backups:ScheduleEnabled"] = "false";
         _settings["Logging:LogLevel:Default"] = "Warning";
         _settings["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning";
-        // EF logs its "is there a migrations table yet" probe on a fresh database as a failed command.
+        // Tests that break the store on purpose would fill the output with EF's failed-command lines.
         _settings["Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "Critical";
         // Most tests share one client address; rate-limit tests turn the limiter back on with small limits.
         _settings["RateLimiting:Enabled"] = "false";

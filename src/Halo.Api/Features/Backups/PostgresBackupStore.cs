@@ -124,7 +124,7 @@ internal sealed class PostgresBackupStore(string connectionString, string? binDi
             var options = new DbContextOptionsBuilder<PostgresHaloDbContext>();
             DataRegistration.ConfigurePostgres(options, store.For(name));
             await using var db = new PostgresHaloDbContext(options.Options);
-            await db.Database.MigrateAsync(ct);
+            await db.Dialect.MigrateAsync(db, ct);
         }
 
         public async Task<string?> ReplaceTargetAsync(string stamp, CancellationToken ct)
