@@ -5,6 +5,7 @@
 //  3. broadcast: every connection watches the same box; citizen reports are submitted into it one after another
 //     (POST /api/v1/reports/submit, the real path); latency = client receive time − the time just before the POST was
 //     sent, both on this process's monotonic clock (client-stamped), per connection and report, first at BASE then N;
+//     only a message stamped (updated_at) at or after the send counts, since reports join earlier ones' incidents;
 //  4. area fan-out: the connections split over AREAS boxes; reports are submitted at RATE/s into random areas for
 //     SECONDS; delivered hub messages per second are counted at the clients (at BASE and at N).
 using System.Collections.Concurrent;
@@ -76,8 +77,8 @@ Console.WriteLine("|---|---|");
 foreach (var r in rows) Console.WriteLine(r);
 await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (c, _) => await c.Connection.DisposeAsync());
 
-/// <summary>An arrival: incident id, monotonic time, and for incident messages the server's stamp (updated_at) and the wall clock then.</summary>
-internal sealed record Received(string Id, long At, DateTime? ServerStamp = null, DateTime Wall = default);
+/// <summary>An arrival: incident id, monotonic time, the server's stamp (the incident's updated_at) and the wall clock then.</summary>
+internal sealed record Received(string Id, long At, DateTime ServerStamp, DateTime Wall);
 
 /// <summary>One hub connection and what it received (incident and cluster messages: id and arrival time).</summary>
 internal sealed class Client
@@ -100,11 +101,12 @@ internal sealed class Samples(List<double> values)
     }
 }
 
-internal sealed record BroadcastResult(Samples Latency, long Expected, long Missing, Samples Submit, Samples Stamped)
+internal sealed record BroadcastResult(Samples Latency, long Expected, long Missing, Samples Submit, Samples Stamped, long Stale)
 {
     public string Describe() =>
         $"delivered {Expected - Missing}/{Expected}; send→receive p50 {Latency.P(50):F0} ms, p95 {Latency.P(95):F0} ms, p99 {Latency.P(99):F0} ms, max {Latency.P(100):F0} ms; " +
         $"server-stamped (row updated_at → receive) p50 {Stamped.P(50):F0} ms, p99 {Stamped.P(99):F0} ms; " +
+        $"earlier messages for the same incident arriving during a send (not counted) {Stale}; " +
         $"the submit POST itself p50 {Submit.P(50):F0} ms, p99 {Submit.P(99):F0} ms";
 }
 
@@ -199,14 +201,14 @@ internal sealed class Bench(HttpClient http, Uri server, int pid)
             .WithStatefulReconnect()
             .Build();
         var c = new Client { Connection = connection };
-        connection.On<JsonElement>("incident_created", p => c.Inbox.Enqueue(Incident(p)));
-        connection.On<JsonElement>("incident_updated", p => c.Inbox.Enqueue(Incident(p)));
-        connection.On<JsonElement>("cluster_updated", p => c.Inbox.Enqueue(new Received(p.GetProperty("incident_id").GetString()!, Stopwatch.GetTimestamp())));
+        connection.On<JsonElement>("incident_created", p => c.Inbox.Enqueue(Arrival(p, "id")));
+        connection.On<JsonElement>("incident_updated", p => c.Inbox.Enqueue(Arrival(p, "id")));
+        connection.On<JsonElement>("cluster_updated", p => c.Inbox.Enqueue(Arrival(p, "incident_id")));
         return c;
     }
 
-    private static Received Incident(JsonElement p) =>
-        new(p.GetProperty("id").GetString()!, Stopwatch.GetTimestamp(), p.GetProperty("updated_at").GetDateTime().ToUniversalTime(), DateTime.UtcNow);
+    private static Received Arrival(JsonElement p, string idProperty) =>
+        new(p.GetProperty(idProperty).GetString()!, Stopwatch.GetTimestamp(), p.GetProperty("updated_at").GetDateTime().ToUniversalTime(), DateTime.UtcNow);
 
     /// <summary>Area −1 is the broadcast box; 0… are the fan-out areas (a grid of 5 × 10 over the Stockholm region, then further east).</summary>
     private static async Task SubscribeAsync(Client c, int area)
@@ -253,33 +255,39 @@ internal sealed class Bench(HttpClient http, Uri server, int pid)
         var latencies = new List<double>(clients.Count * count);
         var stamped = new List<double>(clients.Count * count);
         var submits = new List<double>();
-        long expected = 0, missing = 0;
+        long expected = 0, missing = 0, stale = 0;
         var rnd = new Random(42);
         for (var b = 0; b < count; b++)
         {
+            // Reports of one category a few rounds apart join the same cluster incident, so a message for this id can be
+            // an earlier report's (still in flight, or a cluster update): only one stamped at or after this send is this
+            // report's. Same machine, same wall clock as the server.
+            var sentWall = DateTime.UtcNow;
             var sent = Stopwatch.GetTimestamp();
             var (incident, ms) = await SubmitAsync(BoxLat + (rnd.NextDouble() - 0.5) * 0.01, BoxLon + (rnd.NextDouble() - 0.5) * 0.02);
             submits.Add(ms);
             if (incident is null) { Console.WriteLine("a broadcast submit failed"); continue; }
             // Wait until every connection has it (or 10 s), then read each one's first arrival after the send.
             var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
-            bool All() => clients.All(c => c.Inbox.Any(r => r.Id == incident && r.At > sent));
+            bool Ours(Received r) => r.Id == incident && r.At > sent && r.ServerStamp >= sentWall;
+            bool All() => clients.All(c => c.Inbox.Any(Ours));
             while (!All() && Stopwatch.GetTimestamp() < deadline) await Task.Delay(50);
             foreach (var c in clients)
             {
                 expected++;
-                var first = c.Inbox.Where(r => r.Id == incident && r.At > sent).MinBy(r => r.At);
+                stale += c.Inbox.Count(r => r.Id == incident && r.At > sent && r.ServerStamp < sentWall);
+                var first = c.Inbox.Where(Ours).MinBy(r => r.At);
                 if (first is null) missing++;
                 else
                 {
                     latencies.Add((first.At - sent) * 1000.0 / Stopwatch.Frequency);
-                    if (first.ServerStamp is { } stamp) stamped.Add((first.Wall - stamp).TotalMilliseconds);
+                    stamped.Add((first.Wall - first.ServerStamp).TotalMilliseconds);
                 }
                 c.Inbox.Clear();
             }
             await Task.Delay(250);
         }
-        return new BroadcastResult(new Samples(latencies), expected, missing, new Samples(submits), new Samples(stamped));
+        return new BroadcastResult(new Samples(latencies), expected, missing, new Samples(submits), new Samples(stamped), stale);
     }
 
     public async Task<string> FanOutAsync(List<Client> clients, int areas, int perSecond, int secs)

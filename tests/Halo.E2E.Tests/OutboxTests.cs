@@ -152,6 +152,9 @@ public sealed class OutboxTests(AppServer app)
         await page.GetByRole(AriaRole.Link, new() { Name = "Rapportera" }).ClickAsync();
         await page.Context.SetGeolocationAsync(new Geolocation { Latitude = 62.4f, Longitude = 16.0f, Accuracy = 10 });
         await page.GetByLabel("Vad hände?").FillAsync($"{run} fyra");
+        // Online, the classifier's suggestions arrive and push the form down: wait for them, or a click can land where a
+        // button was a moment before.
+        await Assertions.Expect(page.Locator(".suggestions label.suggestion").First).ToBeVisibleAsync();
         await page.Locator("#category-other").SelectOptionAsync("traffic");
         await page.GetByRole(AriaRole.Button, new() { Name = "Använd min position" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("report-location")).ToContainTextAsync("62.4");
