@@ -7,14 +7,16 @@ namespace Halo.Api.Tests.Infrastructure;
 /// A logger provider that keeps every entry the app's logging filters let through (add it to a factory's services), so
 /// a test can count what one request logged.
 /// </summary>
-public sealed class LogCapture : ILoggerProvider
+public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 {
-    public sealed record Entry(string Category, LogLevel Level, string Message, Exception? Exception)
+    // RequestId: from the request's logging scope, the trace_id its ProblemDetails names; null outside a request.
+    public sealed record Entry(string Category, LogLevel Level, string Message, Exception? Exception, string? RequestId = null)
     {
         public override string ToString() => $"{Level} {Category}: {Message}{(Exception is null ? "" : " [" + Exception.GetType().Name + "]")}";
     }
 
     private readonly ConcurrentQueue<Entry> _entries = new();
+    private IExternalScopeProvider? _scopes;
 
     public IReadOnlyList<Entry> Entries => [.. _entries];
 
@@ -22,22 +24,36 @@ public sealed class LogCapture : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
     public void Dispose() { }
+
+    private string? RequestId()
+    {
+        string? id = null;
+        _scopes?.ForEachScope((scope, _) =>
+        {
+            if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
+                foreach (var (k, v) in pairs)
+                    if (k == "RequestId") id = v?.ToString();
+        }, (object?)null);
+        return id;
+    }
 
     private sealed class Logger(LogCapture owner, string category) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner._scopes?.Push(state);
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), exception));
+            owner._entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), exception, owner.RequestId()));
     }
 }
 
 /// <summary>A factory whose app also logs into <see cref="Logs"/>.</summary>
 public class LogCapturingApiFactory : HaloApiFactory
 {
-    public LogCapturingApiFactory(DbProvider provider) : base(provider)
+    public LogCapturingApiFactory(DbProvider provider, string? postgresDatabase = null) : base(provider, postgresDatabase: postgresDatabase)
     {
         // The shipped levels (appsettings.json), not the quiet test defaults: what an operator's log would show.
         With("Logging:LogLevel:Default", "Information");

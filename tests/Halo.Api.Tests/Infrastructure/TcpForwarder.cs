@@ -32,18 +32,34 @@ public sealed class TcpForwarder : IDisposable
             TcpClient inbound;
             try { inbound = await _listener.AcceptTcpClientAsync(_closed.Token); }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { return; }
-            var outbound = new TcpClient();
-            try { await outbound.ConnectAsync(_host, _port, _closed.Token); }
-            catch (Exception e) when (e is OperationCanceledException or SocketException)
+            // Not awaited: a slow connect to the server must not hold up the connections queued behind it.
+            _ = ForwardAsync(inbound);
+        }
+    }
+
+    private async Task ForwardAsync(TcpClient inbound)
+    {
+        var outbound = new TcpClient();
+        try { await outbound.ConnectAsync(_host, _port, _closed.Token); }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            inbound.Dispose();
+            outbound.Dispose();
+            return;
+        }
+        lock (_connections)
+        {
+            // Close() may have run while this one connected, after cutting the others.
+            if (_closed.IsCancellationRequested)
             {
                 inbound.Dispose();
                 outbound.Dispose();
-                continue;
+                return;
             }
-            lock (_connections) _connections.AddRange([inbound, outbound]);
-            _ = PumpAsync(inbound.GetStream(), outbound.GetStream(), inbound, outbound);
-            _ = PumpAsync(outbound.GetStream(), inbound.GetStream(), inbound, outbound);
+            _connections.AddRange([inbound, outbound]);
         }
+        _ = PumpAsync(inbound.GetStream(), outbound.GetStream(), inbound, outbound);
+        _ = PumpAsync(outbound.GetStream(), inbound.GetStream(), inbound, outbound);
     }
 
     private async Task PumpAsync(NetworkStream from, NetworkStream to, TcpClient a, TcpClient b)
@@ -57,11 +73,13 @@ public sealed class TcpForwarder : IDisposable
     /// <summary>Cuts every forwarded connection and closes the port.</summary>
     public void Close()
     {
-        if (_closed.IsCancellationRequested) return;
-        _closed.Cancel();
-        _listener.Stop();
         lock (_connections)
+        {
+            if (_closed.IsCancellationRequested) return;
+            _closed.Cancel();
+            _listener.Stop();
             foreach (var c in _connections) c.Dispose();
+        }
     }
 
     public void Dispose()
