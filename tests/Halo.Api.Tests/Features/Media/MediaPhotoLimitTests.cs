@@ -65,8 +65,8 @@ public sealed class MediaPhotoLimitTests(MediaPhotoLimitFactory factory, Xunit.A
     private void AssertCheap(Cost cost, long maxPeakGrowth, string what)
     {
         output.WriteLine($"{what}: {cost.Elapsed.TotalMilliseconds:F0} ms, peak RSS +{cost.PeakRssGrowthBytes >> 20} MB, managed {cost.AllocatedBytes >> 20} MB");
-        // An accepted 7000×7000 decode costs seconds and a 196 MB bitmap (plus a second for orientation and the encode).
-        Assert.True(cost.Elapsed < TimeSpan.FromSeconds(3), $"{what}: took {cost.Elapsed.TotalMilliseconds:F0} ms");
+        // An accepted 7000×7000 decode costs a 196 MB bitmap: the resident set shows it whatever the machine's load,
+        // which the wall time printed above does not.
         Assert.True(cost.PeakRssGrowthBytes < maxPeakGrowth, $"{what}: peak resident set grew {cost.PeakRssGrowthBytes >> 20} MB");
         Assert.True(cost.AllocatedBytes < 64L << 20, $"{what}: allocated {cost.AllocatedBytes >> 20} MB of managed memory");
     }
