@@ -42,7 +42,8 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 
     private sealed class Logger(LogCapture owner, string category) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner._scopes?.Push(state);
+        // Never called while the factory holds the scopes (ISupportExternalScope): it pushes them itself.
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
