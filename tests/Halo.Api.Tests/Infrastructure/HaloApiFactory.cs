@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -75,6 +76,26 @@ public class HaloApiFactory : WebApplicationFactory<Program>
             if (!UseRealClock) services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<IStartupFilter, TestPeerAddress>();
         });
+    }
+
+    /// <summary>
+    /// As the base does, but an app whose start fails is disposed here: the base drops it without disposing it, and its
+    /// container lived on, its gauges read by every later test host's metrics (meters are process-wide) against a store
+    /// this factory had already deleted.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = builder.Build();
+        try
+        {
+            host.Start();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        return host;
     }
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
