@@ -1,8 +1,10 @@
 using Halo.Api.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -85,17 +87,37 @@ public class HaloApiFactory : WebApplicationFactory<Program>
     /// </summary>
     protected override IHost CreateHost(IHostBuilder builder)
     {
-        var host = builder.Build();
+        var capturing = new BuildCapturingHostBuilder(builder);
         try
         {
-            host.Start();
+            return base.CreateHost(capturing);
         }
         catch
         {
-            host.Dispose();
+            capturing.Built?.Dispose();
             throw;
         }
-        return host;
+    }
+
+    /// <summary>Forwards everything to the builder it wraps and keeps what <see cref="Build"/> made.</summary>
+    private sealed class BuildCapturingHostBuilder(IHostBuilder inner) : IHostBuilder, ISupportsConfigureWebHost
+    {
+        public IHost? Built { get; private set; }
+        public IDictionary<object, object> Properties => inner.Properties;
+        public IHost Build() => Built = inner.Build();
+
+        public IHostBuilder ConfigureHostConfiguration(Action<IConfigurationBuilder> configureDelegate) => Then(inner.ConfigureHostConfiguration(configureDelegate));
+        public IHostBuilder ConfigureAppConfiguration(Action<HostBuilderContext, IConfigurationBuilder> configureDelegate) => Then(inner.ConfigureAppConfiguration(configureDelegate));
+        public IHostBuilder ConfigureServices(Action<HostBuilderContext, IServiceCollection> configureDelegate) => Then(inner.ConfigureServices(configureDelegate));
+        public IHostBuilder ConfigureContainer<TContainerBuilder>(Action<HostBuilderContext, TContainerBuilder> configureDelegate) => Then(inner.ConfigureContainer(configureDelegate));
+        public IHostBuilder UseServiceProviderFactory<TContainerBuilder>(IServiceProviderFactory<TContainerBuilder> factory) where TContainerBuilder : notnull =>
+            Then(inner.UseServiceProviderFactory(factory));
+        public IHostBuilder UseServiceProviderFactory<TContainerBuilder>(Func<HostBuilderContext, IServiceProviderFactory<TContainerBuilder>> factory) where TContainerBuilder : notnull =>
+            Then(inner.UseServiceProviderFactory(factory));
+        public IHostBuilder ConfigureWebHost(Action<IWebHostBuilder> configure, Action<WebHostBuilderOptions> configureOptions) =>
+            Then(inner.ConfigureWebHost(configure, configureOptions));
+
+        private BuildCapturingHostBuilder Then(IHostBuilder _) => this;
     }
 
     public AsyncServiceScope Scope() => Services.CreateAsyncScope();
