@@ -79,6 +79,29 @@ public sealed class LiveTests(AppServer app)
     });
 
     [Fact]
+    public Task AMapZoomedOutToTheCountryWatchesItsMiddleLive() => app.RunAsync(async page =>
+    {
+        const double lat = 62.4, lon = 16.3;
+        await app.OpenAsync(page, FormattableString.Invariant($"?lat={lat}&lon={lon}&zoom=5"));
+        await AppServer.WaitForMapAttachedAsync(page);
+        // Far more than 64 cells even at resolution 5: the server watches the middle of the view and says so.
+        await page.WaitForFunctionAsync("() => document.documentElement.dataset.haloLive === 'connected' && document.documentElement.dataset.haloLiveArea === 'partial'",
+            null, new PageWaitForFunctionOptions { Timeout = 60_000, PollingInterval = 100 });
+
+        var (_, token) = await UserAsync(app, Roles.Moderator);
+        using var http = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await http.PostAsJsonAsync("api/v1/incidents", new
+        {
+            category = "fire", severity = 3, title = "Skogsbrand", description = "Skogsbrand norr om Sveg.",
+            occurred_at = DateTime.UtcNow.AddMinutes(-1), latitude = lat, longitude = lon, accuracy_m = 30,
+        });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await page.WaitForFunctionAsync("id => window.haloMapState?.byId?.has(id)", id, new PageWaitForFunctionOptions { Timeout = 10_000, PollingInterval = 50 });
+    });
+
+    [Fact]
     public Task ANewForecastAnnouncedOnTheHubIsReadAgainByTheOpenMap() => app.RunAsync(async page =>
     {
         await app.OpenAsync(page, "?lat=59.325&lon=18.07&zoom=11");

@@ -71,24 +71,12 @@ async function resubscribe() {
     } catch (e) { console.warn('Live resubscribe failed', e); }
 }
 
-// The server refuses a box that needs too many cells: then the middle of it (halved until accepted) is watched.
+// Of a box that needs too many cells the server watches the middle (answer.partial).
 async function subscribe(box) {
-    let b = box;
-    for (let i = 0; i < 6; i++) {
-        try {
-            const answer = await conn.invoke('Subscribe', b);
-            if (area !== box) return null; // a newer box replaced this one meanwhile
-            const partial = i > 0;
-            document.documentElement.dataset.haloLiveArea = partial ? 'partial' : 'full';
-            return { resolution: answer.resolution, cells: answer.cells.length, partial };
-        } catch (e) {
-            if (!/too large/i.test(String(e?.message))) throw e;
-            const lat = (b.min_lat + b.max_lat) / 2, lon = (b.min_lon + b.max_lon) / 2;
-            const h = (b.max_lat - b.min_lat) / 4, w = (b.max_lon - b.min_lon) / 4;
-            b = { min_lat: lat - h, min_lon: lon - w, max_lat: lat + h, max_lon: lon + w };
-        }
-    }
-    return null;
+    const answer = await conn.invoke('Subscribe', box);
+    if (area !== box) return null; // a newer box replaced this one meanwhile
+    document.documentElement.dataset.haloLiveArea = answer.partial ? 'partial' : 'full';
+    return { resolution: answer.resolution, cells: answer.cells.length, partial: answer.partial };
 }
 
 export function start(ref, device) {

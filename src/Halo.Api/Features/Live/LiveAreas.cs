@@ -44,6 +44,24 @@ public static class LiveAreas
         return null;
     }
 
+    /// <summary>
+    /// <see cref="Cover"/> of the box, or of its middle: halved about the centre each way until it fits (the box
+    /// returned is <paramref name="a"/> itself when that fits). Null only when the limit is below what a box smaller
+    /// than a cell needs (the cells touching it: a few), which 30 halvings of the whole globe reach.
+    /// </summary>
+    public static (LiveArea Watched, (int Resolution, ulong[] Cells) Cover)? CoverOrMiddle(LiveArea a, int maxCells)
+    {
+        var box = a;
+        for (var i = 0; i <= 30; i++)
+        {
+            if (Cover(box, maxCells) is { } cover) return (box, cover);
+            double lat = (box.MinLat + box.MaxLat) / 2, lon = (box.MinLon + box.MaxLon) / 2;
+            double h = (box.MaxLat - box.MinLat) / 4, w = (box.MaxLon - box.MinLon) / 4;
+            box = new LiveArea(lat - h, lon - w, lat + h, lon + w);
+        }
+        return null;
+    }
+
     private static (double, double, double, double) Widen(LiveArea a, int resolution)
     {
         // A hexagon's circumradius equals its edge; the largest cells of a resolution are ~1.3 × the average.

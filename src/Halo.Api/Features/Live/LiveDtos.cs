@@ -4,8 +4,11 @@ namespace Halo.Api.Features.Live;
 /// <summary>The box a client watches (degrees, WGS84). Sent with the hub method <c>Subscribe</c>.</summary>
 public sealed record LiveArea(double MinLat, double MinLon, double MaxLat, double MaxLon);
 
-/// <summary>What <c>Subscribe</c> answers: the H3 resolution chosen and the cells (hex) now joined.</summary>
-public sealed record LiveSubscription(int Resolution, IReadOnlyList<string> Cells);
+/// <summary>
+/// What <c>Subscribe</c> answers: the H3 resolution chosen, the cells (hex) now joined, and the box they cover: the one
+/// asked for, or its middle when that was too large (<paramref name="Partial"/>).
+/// </summary>
+public sealed record LiveSubscription(int Resolution, IReadOnlyList<string> Cells, bool Partial, LiveArea Watched);
 
 /// <summary>Message <c>cluster_updated</c>: a citizen cluster's counts and verification.</summary>
 public sealed record LiveClusterUpdate(

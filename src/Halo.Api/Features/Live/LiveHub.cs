@@ -33,7 +33,12 @@ public sealed class LiveHub(IOptions<LiveOptions> options, DeviceIdentity device
         return base.OnDisconnectedAsync(exception);
     }
 
-    /// <summary>Watches the box (replacing what this connection watched); answers the resolution and cells joined.</summary>
+    /// <summary>
+    /// Watches the box (replacing what this connection watched); answers the resolution and cells joined. A box too large
+    /// for the group limit even at the coarsest resolution is shrunk about its centre, by half each way, until it fits:
+    /// a map zoomed out watches its middle. Refusing it instead made every zoomed-out map an error in the server log
+    /// (SignalR logs each HubException at Error) and cost its client a round trip per halving.
+    /// </summary>
     public async Task<LiveSubscription> Subscribe(LiveArea area)
     {
         if (area is null) throw new HubException("An area {min_lat, min_lon, max_lat, max_lon} is required.");
@@ -42,15 +47,15 @@ public sealed class LiveHub(IOptions<LiveOptions> options, DeviceIdentity device
         if (area.MinLat > area.MaxLat || area.MinLon > area.MaxLon)
             throw new HubException("min_lat/min_lon must not exceed max_lat/max_lon.");
         var max = options.Value.MaxGroupsPerConnection;
-        var cover = LiveAreas.Cover(area, max)
-            ?? throw new HubException($"The area is too large: more than {max} cells even at H3 resolution {LiveAreas.CoarsestResolution}. Zoom in or split it.");
+        var (watched, cover) = LiveAreas.CoverOrMiddle(area, max)
+            ?? throw new HubException($"No area fits in {max} cells (Live:MaxGroupsPerConnection is set below what one place needs).");
 
         var wanted = cover.Cells.Select(LiveAreas.Group).ToHashSet(StringComparer.Ordinal);
         var current = Context.Items.TryGetValue(GroupsKey, out var g) && g is HashSet<string> set ? set : [];
         foreach (var old in current.Where(x => !wanted.Contains(x))) await Groups.RemoveFromGroupAsync(Context.ConnectionId, old);
         foreach (var add in wanted.Where(x => !current.Contains(x))) await Groups.AddToGroupAsync(Context.ConnectionId, add);
         Context.Items[GroupsKey] = wanted;
-        return new LiveSubscription(cover.Resolution, cover.Cells.Select(c => c.ToString("x")).ToList());
+        return new LiveSubscription(cover.Resolution, cover.Cells.Select(c => c.ToString("x")).ToList(), !ReferenceEquals(watched, area), watched);
     }
 
     /// <summary>Leaves every area group of this connection.</summary>

@@ -7,11 +7,14 @@ public sealed class LiveOptions
 {
     public const string Section = "Live";
 
+    /// <summary>The fewest groups that cover any single place (the cells touching it, at any resolution).</summary>
+    public const int MinGroupsPerConnection = 8;
+
     /// <summary>
     /// Most area groups (H3 cells) one connection may hold. A subscription takes the finest resolution from 7 to 5
-    /// whose cells covering the box fit; a box too large even at resolution 5 is refused.
+    /// whose cells covering the box fit; of a box too large even at resolution 5, the middle that fits is watched.
     /// </summary>
-    [Range(1, 10_000)]
+    [Range(MinGroupsPerConnection, 10_000)]
     public int MaxGroupsPerConnection { get; set; } = 64;
 
     /// <summary>Changes waiting to be published; past this a burst (a bulk import) drops the oldest and counts them.</summary>

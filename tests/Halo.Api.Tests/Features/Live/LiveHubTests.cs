@@ -79,13 +79,33 @@ public abstract class LiveHubTests(DbProvider provider)
     }
 
     [Fact]
-    public async Task AnAreaTooLargeForTheGroupLimitIsRefusedAndAMidSizedOneTakesACoarserResolution()
+    public async Task OfAnAreaTooLargeForTheGroupLimitTheMiddleIsWatchedAndAMidSizedOneTakesACoarserResolution()
     {
-        using var factory = NewFactory();
+        using var factory = new LogCapturingApiFactory(provider);
+        factory.OnKestrel();
+        var staff = await factory.CreateClientAsAsync(Roles.Moderator);
         await using var client = await LiveTestClient.ConnectAsync(factory);
-        var error = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(55, 10, 69, 24));
-        Assert.Contains("too large", error.Message);
+        var country = await client.SubscribeAsync(55, 10, 69, 24);
+        Assert.True(country.Partial);
+        Assert.Equal(5, country.Resolution);
+        Assert.InRange(country.Cells.Count, 1, 64);
+        Assert.Equal(62, (country.Watched.MinLat + country.Watched.MaxLat) / 2, 6);
+        Assert.Equal(17, (country.Watched.MinLon + country.Watched.MaxLon) / 2, 6);
+        Assert.True(country.Watched.MaxLat - country.Watched.MinLat < 14, country.Watched.ToString());
+        // A zoomed-out map is no error: nothing is logged at Error (SignalR logs a refusal's HubException so).
+        Assert.DoesNotContain(factory.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+        // What happens in the middle reaches it.
+        var res = await staff.PostAsJsonAsync("/api/v1/incidents", new Dictionary<string, object>
+        {
+            ["category"] = "fire", ["description"] = "Skogsbrand", ["latitude"] = 62.0, ["longitude"] = 17.0,
+            ["occurred_at"] = factory.Now().AddMinutes(-3), ["severity"] = 3,
+        });
+        var id = (await res.ReadJsonAsync()).GetProperty("id").GetGuid();
+        Assert.Equal(id, (await client.NextAsync()).Payload.GetProperty("id").GetGuid());
+        Assert.True((await client.SubscribeAsync(-90, -180, 90, 180)).Partial);
         var mid = await client.SubscribeAsync(59.2, 17.8, 59.5, 18.3);
+        Assert.False(mid.Partial);
+        Assert.Equal(new LiveArea(59.2, 17.8, 59.5, 18.3), mid.Watched);
         Assert.InRange(mid.Resolution, 5, 6);
         Assert.InRange(mid.Cells.Count, 1, 64);
         await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(59.5, 17.8, 59.2, 18.3));
