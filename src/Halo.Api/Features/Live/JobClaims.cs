@@ -16,31 +16,24 @@ public sealed class JobClaims(IServiceScopeFactory scopes, TimeProvider clock)
 
     private static string Truncate(string s) => s.Length > 200 ? s[..200] : s;
 
-    public async Task<bool> TryClaimAsync(IJobExecutionContext context, CancellationToken ct)
+    // The scheduled time, not the actual one: instances fire a few milliseconds apart but agree on this.
+    public Task<bool> TryClaimAsync(IJobExecutionContext context, CancellationToken ct) =>
+        TryClaimAsync(context.JobDetail.Key.ToString(), context.ScheduledFireTimeUtc ?? context.FireTimeUtc, ct);
+
+    /// <summary>True when this instance is the one to run <paramref name="job"/> at <paramref name="scheduled"/> (to the second).</summary>
+    public async Task<bool> TryClaimAsync(string job, DateTimeOffset scheduled, CancellationToken ct)
     {
-        var job = context.JobDetail.Key.ToString();
-        // The scheduled time, not the actual one: instances fire a few milliseconds apart but agree on this.
-        var fireTime = (context.ScheduledFireTimeUtc ?? context.FireTimeUtc).UtcDateTime;
+        var fireTime = scheduled.UtcDateTime;
         fireTime = new DateTime(fireTime.Ticks - fireTime.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
-        db.Add(new JobClaim { Job = job, FireTime = fireTime, Instance = Instance, ClaimedAt = clock.GetUtcNow().UtcDateTime });
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            if (await ClaimedAsync(job, fireTime, ct)) return false; // another instance runs this one
-            throw;
-        }
-    }
-
-    private async Task<bool> ClaimedAsync(string job, DateTime fireTime, CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HaloDbContext>();
-        return await db.Set<JobClaim>().AnyAsync(c => c.Job == job && c.FireTime == fireTime, ct);
+        var d = db.Dialect;
+        object[] values = [job, d.ToStored(fireTime), Instance, d.ToStored(clock.GetUtcNow().UtcDateTime)];
+        // ON CONFLICT DO NOTHING (both stores), not an insert that fails: losing the claim is every other instance's
+        // normal case at every scheduled time, and a failed insert is logged by EF as an error with its stack trace.
+        var inserted = await scope.ServiceProvider.GetRequiredService<WriteGate>().RunAsync(token => db.Database.ExecuteSqlRawAsync(
+            """INSERT INTO job_claims ("Job", "FireTime", "Instance", "ClaimedAt") VALUES ({0}, {1}, {2}, {3}) ON CONFLICT DO NOTHING""",
+            values, token), ct);
+        return inserted == 1;
     }
 }
