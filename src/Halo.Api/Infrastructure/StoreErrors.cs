@@ -2,7 +2,6 @@ using System.Globalization;
 using Halo.Api.Data;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -89,32 +88,6 @@ public static class StoreErrors
     private static bool IsDiskFull(IOException e) => OperatingSystem.IsWindows()
         ? (e.HResult & 0xFFFF) is 0x70 or 0x27
         : e.HResult is 28 or 122;
-
-    /// <summary>
-    /// True when the failure is a unique (or primary key) violation on <paramref name="property"/> of
-    /// <paramref name="entity"/>, and only then: a busy or full store is not "already exists".
-    /// </summary>
-    public static bool IsUniqueViolation(DbUpdateException exception, DbContext db, Type entity, string property)
-    {
-        var p = db.Model.FindEntityType(entity)?.FindProperty(property);
-        if (p is null) return false;
-        var table = p.DeclaringType.GetTableName();
-        var column = p.GetColumnName();
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                // SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY; the message names the columns: "UNIQUE constraint failed: users.Email".
-                case SqliteException { SqliteExtendedErrorCode: 2067 or 1555 } s:
-                    return s.Message.Contains($"{table}.{column}", StringComparison.Ordinal);
-                case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg:
-                    return pg.ConstraintName is { } name && (
-                        p.GetContainingIndexes().Any(i => i.IsUnique && i.GetDatabaseName() == name)
-                        || p.GetContainingKeys().Any(k => k.GetName() == name));
-            }
-        }
-        return false;
-    }
 }
 
 /// <summary>

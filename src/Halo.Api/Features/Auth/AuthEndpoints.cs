@@ -64,17 +64,16 @@ public static class AuthEndpoints
         var now = clock.GetUtcNow().UtcDateTime;
         var user = new User { Id = Guid.NewGuid(), Email = email!, PasswordHash = "", DisplayName = displayName, CreatedAt = now, UpdatedAt = now };
         user.PasswordHash = Hasher.HashPassword(user, body.Password!);
-        db.Set<User>().Add(user);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (StoreErrors.IsUniqueViolation(e, db, typeof(User), nameof(User.Email)))
-        {
-            // Lost a race with a concurrent registration of the same email. Any other failure (a busy or full store)
-            // is not "taken": it goes to the exception handler (503).
+        // ON CONFLICT DO NOTHING, not an insert that fails: when two registrations of one address race past the check
+        // above, the loser is told "taken" without a failed insert, which EF logs as an error with its stack trace. Any
+        // other failure (a busy or full store, a clashing id) still throws, to the exception handler (503).
+        var d = db.Dialect;
+        object?[] values = [d.ToStored(user.Id), user.Email, user.PasswordHash, user.DisplayName, user.Role, d.ToStored(now), d.ToStored(now)];
+        var inserted = await db.Database.ExecuteSqlRawAsync(
+            """INSERT INTO users ("Id", "Email", "PasswordHash", "DisplayName", "Role", "CreatedAt", "UpdatedAt") VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}) ON CONFLICT ("Email") DO NOTHING""",
+            values!, ct);
+        if (inserted == 0)
             return TypedResults.Problem("An account with this email exists.", statusCode: StatusCodes.Status409Conflict, title: "Email taken");
-        }
         var pair = await tokens.IssueAsync(db, user, null, ct);
         return TypedResults.Created("/api/v1/me", new AuthResponse(user.ToDto(), pair));
     }
