@@ -53,6 +53,13 @@ public sealed class PostgresDialect : StoreDialect
         if (rows.Count > 0) await PostgresCopy.InsertAsync(db, rows, ct);
     }
 
+    public override Task LockRowsAsync(HaloDbContext db, string selectSql, object[] values, CancellationToken ct)
+    {
+        // The statement is the caller's constant; its values go as parameters.
+        var sql = selectSql + " FOR UPDATE";
+        return db.Database.ExecuteSqlRawAsync(sql, values, ct);
+    }
+
     public override string Describe(DbConnection connection) => $"the PostgreSQL database {connection.Database} on {connection.DataSource}";
 
     /// <summary>

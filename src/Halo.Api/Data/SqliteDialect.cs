@@ -57,5 +57,7 @@ public sealed class SqliteDialect : StoreDialect
         return Task.CompletedTask;
     }
 
+    public override Task LockRowsAsync(HaloDbContext db, string selectSql, object[] values, CancellationToken ct) => Task.CompletedTask;
+
     public override string Describe(DbConnection connection) => $"the SQLite store {Path.GetFullPath(connection.DataSource)}";
 }

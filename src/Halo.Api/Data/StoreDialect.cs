@@ -57,6 +57,14 @@ public abstract class StoreDialect
     /// </summary>
     public abstract Task AddIncidentsAsync(HaloDbContext db, IReadOnlyList<Incident> rows, CancellationToken ct);
 
+    /// <summary>
+    /// Locks the rows <paramref name="selectSql"/> selects until the caller's transaction ends, so that a check over them
+    /// and the write it guards are one step. PostgreSQL takes row locks (<c>FOR UPDATE</c>: a second guard waits, then
+    /// reads what the first committed) instead of failing one of two serializable transactions, which EF logs as an
+    /// error before the retry; SQLite needs none, because its transactions hold the file's write lock from BEGIN.
+    /// </summary>
+    public abstract Task LockRowsAsync(HaloDbContext db, string selectSql, object[] values, CancellationToken ct);
+
     /// <summary>Which store this is, for a command's output (file or database and server), so a setting that did not arrive shows at once.</summary>
     public abstract string Describe(DbConnection connection);
 

@@ -204,9 +204,10 @@ public static class AuthEndpoints
     {
         var id = principal.UserId()!.Value;
         var now = clock.GetUtcNow().UtcDateTime;
-        return await InTransactionAsync<Results<NoContent, ProblemHttpResult>>(db, IsolationLevel.Serializable, async token =>
+        return await InTransactionAsync<Results<NoContent, ProblemHttpResult>>(db, IsolationLevel.ReadCommitted, async token =>
         {
             db.ChangeTracker.Clear();
+            await LockAdminsAsync(db, token);
             if (await IsLastAdminAsync(db, id, token))
                 return LastAdmin("The last admin cannot delete their account. Make another account admin first.");
             // What the user posted stays, without the link to them.
@@ -234,9 +235,10 @@ public static class AuthEndpoints
         var reason = v.Text("reason", body.Reason, 1000);
         if (!v.IsValid) return TypedResults.ValidationProblem(v.Errors);
         var now = clock.GetUtcNow().UtcDateTime;
-        return await InTransactionAsync<Results<Ok<UserDto>, ValidationProblem, NotFound, ProblemHttpResult>>(db, IsolationLevel.Serializable, async token =>
+        return await InTransactionAsync<Results<Ok<UserDto>, ValidationProblem, NotFound, ProblemHttpResult>>(db, IsolationLevel.ReadCommitted, async token =>
         {
             db.ChangeTracker.Clear();
+            await LockAdminsAsync(db, token);
             var user = await db.Set<User>().FirstOrDefaultAsync(u => u.Id == id, token);
             if (user is null) return TypedResults.NotFound();
             if (user.Role == Roles.Admin && role != Roles.Admin && await IsLastAdminAsync(db, id, token))
@@ -250,6 +252,13 @@ public static class AuthEndpoints
         }, ct);
     }
 
+    /// <summary>
+    /// Holds every admin row until the transaction ends: of two admins demoting (or deleting) each other at once, the
+    /// second waits for the first to commit and then sees one admin fewer.
+    /// </summary>
+    private static Task LockAdminsAsync(HaloDbContext db, CancellationToken ct) =>
+        db.Dialect.LockRowsAsync(db, """SELECT "Id" FROM users WHERE "Role" = {0}""", [Roles.Admin], ct);
+
     /// <summary>Whether <paramref name="id"/> is an admin and no other account is.</summary>
     private static async Task<bool> IsLastAdminAsync(HaloDbContext db, Guid id, CancellationToken ct) =>
         await db.Set<User>().AnyAsync(u => u.Id == id && u.Role == Roles.Admin, ct)
@@ -261,9 +270,7 @@ public static class AuthEndpoints
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction inside the provider's execution strategy (PostgreSQL retries
     /// transient failures, and EF only allows user transactions inside it); <paramref name="work"/> must be safe to run
-    /// again from the start. Serializable makes a check and the write it guards one step: of two admins demoting each
-    /// other at once, PostgreSQL aborts one (a serialization failure, retried, which then sees the other's change) and
-    /// SQLite runs them one after the other (its transactions take the write lock at BEGIN).
+    /// again from the start. A guard's check and its write are one step by <see cref="LockAdminsAsync"/>.
     /// </summary>
     private static Task<T> InTransactionAsync<T>(HaloDbContext db, IsolationLevel isolation, Func<CancellationToken, Task<T>> work, CancellationToken ct) =>
         db.Database.CreateExecutionStrategy().ExecuteAsync(async token =>
