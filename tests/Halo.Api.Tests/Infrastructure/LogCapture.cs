@@ -60,6 +60,7 @@ public class LogCapturingApiFactory : HaloApiFactory
         With("Logging:LogLevel:Default", "Information");
         With("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Warning");
         With("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Warning");
+        With("Logging:LogLevel:Polly", "Error");
     }
 
     public LogCapture Logs { get; } = new();

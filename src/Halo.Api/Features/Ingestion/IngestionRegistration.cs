@@ -4,11 +4,17 @@ using Halo.Api.Features.Ingestion.Polisen;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Telemetry;
 
 namespace Halo.Api.Features.Ingestion;
 
 public static class IngestionRegistration
 {
+    private const string PolisenHandler = "polisen";
+
+    // How Microsoft.Extensions.Http.Resilience names a handler's pipeline: "{client}-{handler}".
+    private static readonly string PolisenPipeline = $"{PolisenPoller.HttpClientName}-{PolisenHandler}";
+
     /// <summary>Police parsing, the shared importer, the first-run sample, the poller, geocoding and the <c>import</c> command.</summary>
     public static WebApplicationBuilder AddIngestion(this WebApplicationBuilder builder)
     {
@@ -33,7 +39,7 @@ public static class IngestionRegistration
                 http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
                 http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
             })
-            .AddResilienceHandler("polisen", (pipeline, context) =>
+            .AddResilienceHandler(PolisenHandler, (pipeline, context) =>
             {
                 var o = context.ServiceProvider.GetRequiredService<IOptions<PolisenPollerOptions>>().Value;
                 pipeline.AddTimeout(o.TotalTimeout);
@@ -55,6 +61,19 @@ public static class IngestionRegistration
                 }
                 pipeline.AddTimeout(o.AttemptTimeout);
             });
+
+        // Polly logs each failed attempt at polisen.se as an error with its stack trace; an outside service that fails
+        // is a warning here, and the poller gives one per run (the shipped log shows Polly from Error up).
+        services.Configure<TelemetryOptions>(t =>
+        {
+            var inner = t.SeverityProvider;
+            t.SeverityProvider = args =>
+            {
+                var severity = inner?.Invoke(args) ?? args.Event.Severity;
+                return severity == ResilienceEventSeverity.Error && args.Source.PipelineName == PolisenPipeline
+                    ? ResilienceEventSeverity.Warning : severity;
+            };
+        });
 
         services.AddHttpClient(LocationRefiner.HttpClientName, (sp, http) =>
         {

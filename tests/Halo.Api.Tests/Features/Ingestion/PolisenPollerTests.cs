@@ -6,6 +6,8 @@ using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Halo.Api.Features.Ingestion.Polisen;
 using Halo.Api.Features.Auth;
 
 using Halo.Api.Tests.Infrastructure;
@@ -155,6 +157,32 @@ public class PolisenPollerTests
         var status = (await client.GetFromJsonAsync<IngestionStatusDto>("/api/v1/admin/ingestion/status", Snake))!;
         Assert.Equal(run.Id, status.LastFailure!.Id);
         Assert.Null(status.LastSuccess);
+    }
+
+    [Fact]
+    public async Task AFailingPoliceApiIsOneWarningPerRunAndNoErrorInTheLog()
+    {
+        await using var police = await FakeHttpServer.StartAsync();
+        using var app = new LogCapturingApiFactory(DbProvider.Sqlite) { UseRealClock = true };
+        foreach (var (k, v) in PollerSettings(police.BaseUrl)) app.With(k, v);
+        using var client = await app.CreateClientAsAsync(Roles.Admin);
+
+        police.Enqueue(FakeHttpServer.Status(500), FakeHttpServer.Status(500));
+        var e500 = await TriggerAsync(client);
+        police.Enqueue(FakeHttpServer.Hang(TimeSpan.FromSeconds(30)), FakeHttpServer.Hang(TimeSpan.FromSeconds(30)));
+        var hang = await TriggerAsync(client);
+        police.Enqueue(FakeHttpServer.Json("<html>Service Unavailable</html>"));
+        var html = await TriggerAsync(client);
+        await police.DisposeAsync(); // then nothing listens: refused
+        var refused = await TriggerAsync(client);
+
+        var runs = new[] { e500, hang, html, refused };
+        Assert.All(runs, r => Assert.False(r.Succeeded));
+        var warnings = app.Logs.Entries.Where(e => e.Category == typeof(PolisenPoller).FullName && e.Level == LogLevel.Warning).ToList();
+        Assert.Equal(runs.Select(r => $"Police poll failed: {r.Error}"), warnings.Select(w => w.Message));
+        // What failed was outside: the message says it all, with no stack trace.
+        Assert.All(warnings, w => Assert.Null(w.Exception));
+        Assert.DoesNotContain(app.Logs.Entries, e => e.Level >= LogLevel.Error);
     }
 
     [Fact]

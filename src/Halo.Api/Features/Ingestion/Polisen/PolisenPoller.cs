@@ -44,6 +44,7 @@ public sealed class PolisenPoller(
             Trigger = trigger,
             StartedAt = time.GetUtcNow().UtcDateTime,
         };
+        Exception? unexpected = null;
         try
         {
             var records = await FetchAsync(o, run, ct);
@@ -62,8 +63,12 @@ public sealed class PolisenPoller(
         catch (Exception ex)
         {
             run.Error ??= Describe(ex);
-            logger.LogWarning(ex, "Police poll failed: {Error}", run.Error);
+            // An unreachable or slow polisen.se is said in full by the message; anything else keeps its stack trace.
+            if (ex is not (HttpRequestException or TimeoutRejectedException or TaskCanceledException)) unexpected = ex;
         }
+        // One warning per failed run, whatever failed (an HTTP status and bad JSON throw nothing): the operator's log
+        // says what the status endpoint says.
+        if (!run.Succeeded) logger.LogWarning(unexpected, "Police poll failed: {Error}", run.Error);
         run.FinishedAt = time.GetUtcNow().UtcDateTime;
         if (run.NewestEventAt is { } newest) run.LagSeconds = Math.Round((run.FinishedAt.Value - newest).TotalSeconds, 1);
         await SaveRunAsync(run, ct);
