@@ -3,6 +3,7 @@ using System.Text.Json;
 using Halo.Api.Data;
 using Halo.Api.Features.ModelRegistry;
 using Halo.Api.Features.Taxonomy;
+using Halo.Api.Features.Training;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -107,7 +108,7 @@ public sealed class ClassifierService(
         {
             try { await RetrainAsync(version, token); }
             catch (OperationCanceledException) when (token.IsCancellationRequested) { }
-            catch (Exception ex) { logger.LogError(ex, "Classifier retrain {Version} failed", version); }
+            catch (Exception ex) { logger.Log(TooLittleDataException.LevelOf(ex), TooLittleDataException.TraceOf(ex), "Classifier retrain {Version} failed: {Reason}", version, ex.Message); }
         }, CancellationToken.None);
         return (version, false);
     }
@@ -151,7 +152,7 @@ public sealed class ClassifierService(
                 }
                 row.ExampleCount = examples.Count;
                 if (examples.Count < options.Value.MinTrainingExamples)
-                    throw new InvalidOperationException(
+                    throw new TooLittleDataException(
                         $"Only {examples.Count} labelled examples in the {options.Value.TrainingWindowDays} days up to {end:u}; at least {options.Value.MinTrainingExamples} are needed.");
 
                 // CPU-bound for tens of seconds: keep it off the request threads' synchronisation context.

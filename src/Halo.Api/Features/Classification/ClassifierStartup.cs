@@ -1,5 +1,6 @@
 using Halo.Api.Data;
 using Halo.Api.Features.Incidents;
+using Halo.Api.Features.Training;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -38,7 +39,7 @@ public sealed class ClassifierStartup(
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
-                        logger.LogError(ex, "Training the first classifier failed (attempt {Attempt} of {Max})", attempts, MaxAttempts);
+                        logger.Log(TooLittleDataException.LevelOf(ex), TooLittleDataException.TraceOf(ex), "Training the first classifier failed (attempt {Attempt} of {Max}): {Reason}", attempts, MaxAttempts, ex.Message);
                     }
                 }
                 previous = count;

@@ -51,7 +51,7 @@ public sealed class RetrainJobs(RiskModelService risk, ClassifierService classif
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                logger.LogError(ex, "Risk model training in job {Job} failed; the previous model keeps serving", job.Id);
+                logger.Log(TooLittleDataException.LevelOf(ex), TooLittleDataException.TraceOf(ex), "Risk model training in job {Job} failed: {Reason} The previous model keeps serving", job.Id, ex.Message);
                 errors.Add("risk: " + ex.Message);
             }
             try
@@ -61,7 +61,7 @@ public sealed class RetrainJobs(RiskModelService risk, ClassifierService classif
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                logger.LogError(ex, "Classifier training in job {Job} failed; the previous classifier keeps serving", job.Id);
+                logger.Log(TooLittleDataException.LevelOf(ex), TooLittleDataException.TraceOf(ex), "Classifier training in job {Job} failed: {Reason} The previous classifier keeps serving", job.Id, ex.Message);
                 errors.Add("classifier: " + ex.Message);
             }
             job.Error = errors.Count == 0 ? null : string.Join(" | ", errors);

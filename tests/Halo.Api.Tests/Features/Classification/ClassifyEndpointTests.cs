@@ -5,6 +5,7 @@ using System.Text.Json;
 using Halo.Api.Features.Classification;
 using Halo.Api.Features.Auth;
 using Halo.Api.Features.ModelRegistry;
+using Halo.Api.Features.Training;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -272,7 +273,7 @@ public sealed class ClassifierRetrainTests
         await api.SeedPolisenAsync(SmallCorpus.Examples().Take(5)); // below MinTrainingExamples (10)
         var serving = ClassifierTrainer.Train(SmallCorpus.Examples(), "serving", ["sdca_maxent"]).Model;
         api.Classifier.Serve(serving);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => api.Classifier.RetrainAsync(CancellationToken.None));
+        await Assert.ThrowsAsync<TooLittleDataException>(() => api.Classifier.RetrainAsync(CancellationToken.None));
         Assert.Same(serving, api.Classifier.Current);
         var row = await api.WithDb(db => db.Set<ModelVersion>().SingleAsync());
         Assert.Equal(ModelStatus.Failed, row.Status);

@@ -3,10 +3,12 @@ using System.Text.Json;
 using Halo.Api.Features.Auth;
 using Halo.Api.Features.ModelRegistry;
 using Halo.Api.Features.Predictions.Serving;
+using Halo.Api.Features.Training;
 using Halo.Api.Tests.Features.Predictions;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Halo.Api.Tests.Features.Training;
 
@@ -57,7 +59,8 @@ public sealed class RetrainTests
     [Fact]
     public async Task AFailedTrainingKeepsThePreviousModelServingAndRecordsTheError()
     {
-        using var factory = new HaloApiFactory(DbProvider.Sqlite).Fast();
+        using var factory = new LogCapturingApiFactory(DbProvider.Sqlite);
+        factory.Fast();
         await PredictionTestData.SeedAsync(factory);
         var service = factory.Services.GetRequiredService<RiskModelService>();
         var good = await service.RetrainAsync(service.NewVersion(), CancellationToken.None);
@@ -77,6 +80,13 @@ public sealed class RetrainTests
         Assert.Equal(good.Version, metrics.GetProperty("model_version").GetString());
         var hotspots = await factory.CreateClient().GetAsync("/api/v1/predictions/hotspots?bbox=17.90,59.25,18.25,59.42");
         Assert.Equal(HttpStatusCode.OK, hotspots.StatusCode);
+
+        // Too little data is a state of the store, not a fault: a warning that says why, with no stack trace.
+        var warning = Assert.Single(factory.Logs.Entries, e => e.Category == typeof(RetrainJobs).FullName && e.Message.StartsWith("Risk model training", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Null(warning.Exception);
+        Assert.Contains(failed.Error!, warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(factory.Logs.Entries, e => e.Level >= LogLevel.Error);
     }
 
     [Fact]

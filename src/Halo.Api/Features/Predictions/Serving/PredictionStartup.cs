@@ -1,4 +1,5 @@
 using Halo.Api.Data;
+using Halo.Api.Features.Training;
 using Halo.Api.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -55,7 +56,7 @@ public sealed class PredictionStartup(
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    logger.LogError(ex, "Training the first risk model failed (attempt {Attempt} of {Max})", attempts, MaxAttempts);
+                    logger.Log(TooLittleDataException.LevelOf(ex), TooLittleDataException.TraceOf(ex), "Training the first risk model failed (attempt {Attempt} of {Max}): {Reason}", attempts, MaxAttempts, ex.Message);
                 }
             }
             previous = count;

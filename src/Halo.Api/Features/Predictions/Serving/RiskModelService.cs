@@ -6,6 +6,7 @@ using Halo.Api.Features.Geo;
 using Halo.Api.Features.Incidents;
 using Halo.Api.Features.ModelRegistry;
 using Halo.Api.Features.Predictions.Model;
+using Halo.Api.Features.Training;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -61,7 +62,7 @@ public sealed class RiskModelService(
                 var (events, areaCells, categories) = await LoadEventsAsync(db, from, end, ct);
                 row.ExampleCount = events.Count;
                 if (events.Count < o.MinTrainingEvents)
-                    throw new InvalidOperationException($"Only {events.Count} events between {from:u} and {end:u}; at least {o.MinTrainingEvents} are needed to train a risk model.");
+                    throw new TooLittleDataException($"Only {events.Count} events between {from:u} and {end:u}; at least {o.MinTrainingEvents} are needed to train a risk model.");
                 var zone = o.TimeZone();
                 RiskDataset Build(DateTime activeBefore) => new(events, o.Resolution, areaCells, activeBefore, zone, categories.Names);
                 var trained = await Task.Run(() => RiskTrainer.Train(Build, end, o.ValidationDays,
