@@ -5,9 +5,11 @@ using Halo.Api.Features.Incidents;
 using Halo.Api.Features.Ingestion;
 using Halo.Api.Features.Ingestion.Geocoding;
 using Halo.Api.Features.Ingestion.Polisen;
+using Halo.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 
 namespace Halo.Api.Tests.Features.Ingestion;
@@ -123,12 +125,19 @@ public class LocationRefinerTests
     {
         await using var nominatim = await FakeHttpServer.StartAsync();
         nominatim.Default = FakeHttpServer.Status(StatusCodes.Status503ServiceUnavailable);
-        await using var app = IngestionApi.Create(Settings(nominatim.BaseUrl));
+        using var app = new LogCapturingApiFactory(DbProvider.Sqlite) { UseRealClock = true };
+        foreach (var (k, v) in Settings(nominatim.BaseUrl)) app.With(k, v);
         app.CreateClient().Dispose();
         await ImportRecentEventAsync(app.Services);
         using var scope = app.Services.CreateScope();
         Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<LocationRefiner>().RefineRecentAsync(CancellationToken.None));
         Assert.Empty(await scope.ServiceProvider.GetRequiredService<HaloDbContext>().Set<IncidentGeocode>().ToListAsync());
+
+        // An outside fault: one warning that says what failed, with no stack trace, and nothing at Error.
+        var warning = Assert.Single(app.Logs.Entries, e => e.Category == typeof(LocationRefiner).FullName && e.Level == LogLevel.Warning);
+        Assert.Null(warning.Exception);
+        Assert.Contains("503", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Logs.Entries, e => e.Level >= LogLevel.Error);
     }
 
     [Fact]

@@ -47,8 +47,9 @@ public sealed class LocationRefiner(
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
         {
-            // The current event stays untried: the next poll retries it when the geocoder is back.
-            logger.LogWarning(ex, "Geocoding failed; {Refined} of {Pending} events refined this time", refined, pending.Count);
+            // The current event stays untried: the next poll retries it when the geocoder is back. An outside fault, said
+            // in full by its message: no stack trace.
+            logger.LogWarning("Geocoding failed ({Reason}); {Refined} of {Pending} events refined this time", ex.Message, refined, pending.Count);
         }
         finally
         {
