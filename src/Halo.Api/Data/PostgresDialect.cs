@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Halo.Api.Features.Incidents;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -59,6 +60,8 @@ public sealed class PostgresDialect : StoreDialect
         var sql = selectSql + " FOR UPDATE";
         return db.Database.ExecuteSqlRawAsync(sql, values, ct);
     }
+
+    public override Activity? StartCommandSpan(DbCommand command) => null; // Npgsql's own span covers it
 
     public override string Describe(DbConnection connection) => $"the PostgreSQL database {connection.Database} on {connection.DataSource}";
 

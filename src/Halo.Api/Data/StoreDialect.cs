@@ -65,6 +65,13 @@ public abstract class StoreDialect
     /// </summary>
     public abstract Task LockRowsAsync(HaloDbContext db, string selectSql, object[] values, CancellationToken ct);
 
+    /// <summary>
+    /// A trace span for a hand-written command run on the context's connection, or null. EF Core's instrumentation sees
+    /// only EF's own commands, and Npgsql traces every command itself, but Microsoft.Data.Sqlite traces none: without
+    /// this, the incident list (the busiest read) would show no database time in a trace on SQLite.
+    /// </summary>
+    public abstract System.Diagnostics.Activity? StartCommandSpan(DbCommand command);
+
     /// <summary>Which store this is, for a command's output (file or database and server), so a setting that did not arrive shows at once.</summary>
     public abstract string Describe(DbConnection connection);
 

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Halo.Api.Data;
@@ -51,10 +52,19 @@ internal sealed class IncidentPageSql
                 p.Value = q._values[i];
                 cmd.Parameters.Add(p);
             }
-            var rows = new List<IncidentDto>(take);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) rows.Add(q.Read(r));
-            return rows;
+            using var span = db.Dialect.StartCommandSpan(cmd);
+            try
+            {
+                var rows = new List<IncidentDto>(take);
+                await using var r = await cmd.ExecuteReaderAsync(ct);
+                while (await r.ReadAsync(ct)) rows.Add(q.Read(r));
+                return rows;
+            }
+            catch (Exception e)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, e.Message);
+                throw;
+            }
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -37,6 +38,9 @@ public static class Telemetry
     public const string ServiceName = "halo-api";
     public const string MetricsPath = "/metrics";
 
+    /// <summary>Halo's own spans, where no library traces the work (<see cref="Data.StoreDialect.StartCommandSpan"/>).</summary>
+    public static readonly ActivitySource Activities = new(ServiceName);
+
     public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<MetricsOptions>().Bind(builder.Configuration.GetSection(MetricsOptions.Section))
@@ -64,7 +68,8 @@ public static class Telemetry
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsOperationsPath(http.Request.Path))
                 .AddHttpClientInstrumentation()
                 .AddEntityFrameworkCoreInstrumentation()
-                .AddNpgsql());
+                .AddNpgsql()
+                .AddSource(Activities.Name));
             otel.UseOtlpExporter();
         }
         builder.AddSentryWhenConfigured();
