@@ -36,8 +36,8 @@ public sealed class LiveHub(IOptions<LiveOptions> options, DeviceIdentity device
     /// <summary>
     /// Watches the box (replacing what this connection watched); answers the resolution and cells joined. A box too large
     /// for the group limit even at the coarsest resolution is shrunk about its centre, by half each way, until it fits:
-    /// a map zoomed out watches its middle. Refusing it instead made every zoomed-out map an error in the server log
-    /// (SignalR logs each HubException at Error) and cost its client a round trip per halving.
+    /// a map zoomed out watches its middle. Refusing it instead made every zoomed-out map a failed call, and cost its
+    /// client a round trip per halving.
     /// </summary>
     public async Task<LiveSubscription> Subscribe(LiveArea area)
     {

@@ -25,6 +25,7 @@ public static class LiveRegistration
             {
                 // Stack traces never reach a client; HubException messages (bad input) do.
                 o.EnableDetailedErrors = false;
+                o.AddFilter<HubErrorLogging>();
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         if (builder.Configuration[RedisScaleOut.ConnectionStringKey] is { Length: > 0 } redis)

@@ -92,7 +92,7 @@ public abstract class LiveHubTests(DbProvider provider)
         Assert.Equal(62, (country.Watched.MinLat + country.Watched.MaxLat) / 2, 6);
         Assert.Equal(17, (country.Watched.MinLon + country.Watched.MaxLon) / 2, 6);
         Assert.True(country.Watched.MaxLat - country.Watched.MinLat < 14, country.Watched.ToString());
-        // A zoomed-out map is no error: nothing is logged at Error (SignalR logs a refusal's HubException so).
+        // A zoomed-out map is no error: nothing is logged at Error.
         Assert.DoesNotContain(factory.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
         // What happens in the middle reaches it.
         var res = await staff.PostAsJsonAsync("/api/v1/incidents", new Dictionary<string, object>
@@ -110,6 +110,8 @@ public abstract class LiveHubTests(DbProvider provider)
         Assert.InRange(mid.Cells.Count, 1, 64);
         await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(59.5, 17.8, 59.2, 18.3));
         await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(95, 17.8, 96, 18.3));
+        // Nor is a caller's bad input (HubErrorLogging).
+        Assert.DoesNotContain(factory.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
     [Fact]
