@@ -17,6 +17,13 @@ public sealed class LiveOptions
     [Range(MinGroupsPerConnection, 10_000)]
     public int MaxGroupsPerConnection { get; set; } = 64;
 
+    /// <summary>
+    /// Hub calls (Subscribe, Unsubscribe, Identify) one connection may make per minute; past this a call is refused until
+    /// the next minute. A map sends one Subscribe per pan or zoom.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxCallsPerMinute { get; set; } = 120;
+
     /// <summary>Changes waiting to be published; past this a burst (a bulk import) drops the oldest and counts them.</summary>
     [Range(100, 1_000_000)]
     public int QueueCapacity { get; set; } = 10_000;

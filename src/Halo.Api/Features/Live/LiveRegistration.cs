@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Halo.Api.Infrastructure.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
@@ -25,7 +26,9 @@ public static class LiveRegistration
             {
                 // Stack traces never reach a client; HubException messages (bad input) do.
                 o.EnableDetailedErrors = false;
+                // Outermost first: a refusal by the call limit is logged as a refusal.
                 o.AddFilter<HubErrorLogging>();
+                o.AddFilter<HubCallLimit>();
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         if (builder.Configuration[RedisScaleOut.ConnectionStringKey] is { Length: > 0 } redis)
@@ -61,7 +64,9 @@ public static class LiveRegistration
             o.AllowStatefulReconnects = true;
             // WebSockets first (clients try them first); SSE and long polling stay for proxies that block WebSockets.
             o.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
-        }).AllowAnonymous();
+        }).AllowAnonymous()
+            // Negotiating and opening a connection (and each long poll) count as reads, per client network or account.
+            .RequireRateLimiting(RateLimitPolicies.Reads);
         return app;
     }
 }
