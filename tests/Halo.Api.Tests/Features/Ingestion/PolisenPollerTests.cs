@@ -183,6 +183,8 @@ public class PolisenPollerTests
         // What failed was outside: the message says it all, with no stack trace.
         Assert.All(warnings, w => Assert.Null(w.Exception));
         Assert.DoesNotContain(app.Logs.Entries, e => e.Level >= LogLevel.Error);
+        // Nor at any other level (HttpClient's own request log records a failed attempt at Information, stack and all).
+        Assert.DoesNotContain(app.Logs.Entries, e => e.Exception is not null);
     }
 
     [Fact]
