@@ -18,10 +18,11 @@ trap cleanup EXIT
 dotnet build bench/live -c Release -nologo -v q >/dev/null
 if [ -z "${APP_DIR:-}" ]; then APP_DIR="$WORK/app"; dotnet publish src/Halo.Api -c Release -o "$APP_DIR" -nologo -v q >/dev/null; fi
 
-# Production settings with throw-away secrets; rate limiting off so the hub, not the limiter, is measured; no sample
+# Production settings with throw-away secrets; rate limiting and the per-network connection cap off (every client is
+# on 127.0.0.1) so the hub, not the limiter, is measured; no sample
 # data, no feed, no training at start (nothing but the bench loads the process).
 env Database__Provider=Sqlite Database__DataDirectory="$WORK/data" Database__SeedSample=false Ingestion__Polisen__Enabled=false \
-  ASPNETCORE_ENVIRONMENT=Production RateLimiting__Enabled=false Reports__RetentionJobEnabled=false \
+  ASPNETCORE_ENVIRONMENT=Production RateLimiting__Enabled=false Live__MaxConnectionsPerNetwork=1000000 Reports__RetentionJobEnabled=false \
   Secrets__JwtSigningKey="$(openssl rand -base64 32)" Secrets__DeviceHashKey="$(openssl rand -base64 32)" \
   Secrets__VapidPrivateKey="$(openssl rand -base64 32)" \
   Classification__TrainOnStart=false Predictions__TrainOnStart=false Training__DailyRetrainEnabled=false \

@@ -12,7 +12,7 @@ namespace Halo.Api.Features.Live;
 /// each when scaled out), so one connection could otherwise keep the server busy. A call over the limit is refused with
 /// a <see cref="HubException"/> that says when to retry; the connection stays open.
 /// </summary>
-public sealed class HubCallLimit(IOptions<LiveOptions> options, TimeProvider clock) : IHubFilter
+public sealed class HubCallLimit(IOptions<LiveOptions> options, TimeProvider clock, LiveMetrics metrics) : IHubFilter
 {
     private const string LimiterKey = "halo.calls";
 
@@ -26,6 +26,7 @@ public sealed class HubCallLimit(IOptions<LiveOptions> options, TimeProvider clo
         using var lease = limiter.AttemptAcquire();
         if (!lease.IsAcquired)
         {
+            metrics.Refused("calls");
             var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 60;
             throw new HubException($"Too many calls on this connection: at most {max} a minute. Retry in {retry.ToString(CultureInfo.InvariantCulture)} s.");
         }

@@ -1,4 +1,5 @@
 using Halo.Api.Features.Reports;
+using Halo.Api.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -12,16 +13,28 @@ namespace Halo.Api.Features.Live;
 /// <c>predictions_updated</c>, <c>alert</c> (docs/live.md).
 /// </summary>
 [AllowAnonymous]
-public sealed class LiveHub(IOptions<LiveOptions> options, DeviceIdentity devices, LiveMetrics metrics) : Hub
+public sealed class LiveHub(IOptions<LiveOptions> options, DeviceIdentity devices, LiveMetrics metrics, LiveConnections connections,
+    ILogger<LiveHub> logger) : Hub
 {
     private const string GroupsKey = "halo.groups";
     private const string DeviceKey = "halo.device";
+    private const string NetworkKey = "halo.network";
 
     public static string UserGroup(string userId) => "user:" + userId;
     public static string DeviceGroup(string deviceHash) => "device:" + deviceHash;
 
     public override async Task OnConnectedAsync()
     {
+        var network = Context.GetHttpContext() is { } http ? ClientNetwork.Of(http) : ClientNetwork.Unknown;
+        if (!connections.TryOpen(network, options.Value.MaxConnectionsPerNetwork))
+        {
+            // Closed at once, without an error: the client's reconnect backs off, and its negotiations count as reads.
+            metrics.Refused("connections");
+            logger.LogDebug("Live connection from {Network} closed: Live:MaxConnectionsPerNetwork are open", network);
+            Context.Abort();
+            return;
+        }
+        Context.Items[NetworkKey] = network;
         metrics.Connected();
         // Signed-in connections get the user's personal messages (Clients.User uses the "sub" claim, LiveUserIds).
         await base.OnConnectedAsync();
@@ -29,7 +42,12 @@ public sealed class LiveHub(IOptions<LiveOptions> options, DeviceIdentity device
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        metrics.Disconnected();
+        // Only a connection that was counted in is counted out.
+        if (Context.Items.TryGetValue(NetworkKey, out var network) && network is string counted)
+        {
+            connections.Close(counted);
+            metrics.Disconnected();
+        }
         return base.OnDisconnectedAsync(exception);
     }
 

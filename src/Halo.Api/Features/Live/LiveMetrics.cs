@@ -18,6 +18,7 @@ public sealed class LiveMetrics
     private readonly Counter<long> _alerts;
     private readonly Counter<long> _suppressed;
     private readonly Counter<long> _relayed;
+    private readonly Counter<long> _refused;
 
     public LiveMetrics(IMeterFactory meters)
     {
@@ -31,12 +32,15 @@ public sealed class LiveMetrics
         _suppressed = meter.CreateCounter<long>("halo.alerts.suppressed", "{alert}", "Alerts not raised, by reason (cooldown, quiet_hours) and type.");
         _relayed = meter.CreateCounter<long>("halo.alerts.relayed", "{message}",
             "Alert relay messages between instances over Redis, by direction (sent, received) and kind (incident, places).");
+        _refused = meter.CreateCounter<long>("halo.live.refused", "{refusal}",
+            "Hub connections and calls refused by a limit, by limit (connections, calls).");
     }
 
     public void Connected() => _connections.Add(1);
     public void Disconnected() => _connections.Add(-1);
     public void MessageSent(string type) => _messages.Add(1, new KeyValuePair<string, object?>("type", type));
     public void ChangeDropped() => _dropped.Add(1);
+    public void Refused(string limit) => _refused.Add(1, new KeyValuePair<string, object?>("limit", limit));
     public void PushSent() => _pushSent.Add(1);
     public void PushFailed(string outcome) => _pushFailed.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
     public void AlertRaised(string type) => _alerts.Add(1, new KeyValuePair<string, object?>("type", type));

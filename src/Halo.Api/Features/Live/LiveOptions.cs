@@ -24,6 +24,13 @@ public sealed class LiveOptions
     [Range(1, 100_000)]
     public int MaxCallsPerMinute { get; set; } = 120;
 
+    /// <summary>
+    /// Hub connections one client network (IPv4 /24, IPv6 /48) may hold open on one instance; past this a new one is
+    /// closed as it opens. Households, offices and carriers' shared addresses put many people behind one network.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnectionsPerNetwork { get; set; } = 1000;
+
     /// <summary>Changes waiting to be published; past this a burst (a bulk import) drops the oldest and counts them.</summary>
     [Range(100, 1_000_000)]
     public int QueueCapacity { get; set; } = 10_000;

@@ -16,6 +16,7 @@ public static class LiveRegistration
         builder.Services.AddOptions<LiveOptions>().Bind(builder.Configuration.GetSection(LiveOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<LiveMetrics>();
+        builder.Services.AddSingleton<LiveConnections>();
         builder.Services.AddSingleton<LivePublisher>();
         builder.Services.AddSingleton<ILiveNotifications>(sp => sp.GetRequiredService<LivePublisher>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());

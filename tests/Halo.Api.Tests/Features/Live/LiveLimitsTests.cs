@@ -1,6 +1,9 @@
+using Halo.Api.Features.Live;
+using Halo.Api.Tests.Features.Alerts;
 using Halo.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Halo.Api.Tests.Features.Live;
@@ -13,6 +16,7 @@ public sealed class LiveLimitsTests
     {
         using var factory = new LogCapturingApiFactory(DbProvider.Sqlite);
         factory.With("Live:MaxCallsPerMinute", "5").OnKestrel();
+        using var metrics = new MetricsRecorder(factory);
         await using var busy = await LiveTestClient.ConnectAsync(factory);
         await using var other = await LiveTestClient.ConnectAsync(factory);
         // Start at the beginning of a minute, so that all five calls fall into one window.
@@ -35,6 +39,33 @@ public sealed class LiveLimitsTests
         factory.Clock.Advance(TimeSpan.FromSeconds(30));
         Assert.False((await busy.SubscribeAsync(59.3, 18.0, 59.35, 18.1)).Partial);
         // A refusal is the caller's doing, not a fault of the server's.
+        Assert.DoesNotContain(factory.Logs.Entries, e => e.Level >= LogLevel.Error);
+        Assert.Equal(2, metrics.Sum("halo.live.refused;limit=calls"));
+    }
+
+    [Fact]
+    public async Task ANetworkPastItsOpenConnectionsIsClosedAsItOpensAndLetInAgainWhenOneCloses()
+    {
+        using var factory = new LogCapturingApiFactory(DbProvider.Sqlite);
+        factory.With("Live:MaxConnectionsPerNetwork", "2").OnKestrel();
+        using var metrics = new MetricsRecorder(factory);
+        var first = await LiveTestClient.ConnectAsync(factory);
+        await using var second = await LiveTestClient.ConnectAsync(factory);
+
+        // The third from the same network (127.0.0.0/24) is closed at once: its first call fails, and it is not counted.
+        await using var third = await LiveTestClient.ConnectAsync(factory);
+        await Assert.ThrowsAnyAsync<Exception>(() => third.SubscribeAsync(59.3, 18.0, 59.35, 18.1));
+        Assert.Equal(1, metrics.Sum("halo.live.refused;limit=connections"));
+        Assert.Equal(2, metrics.Sum("halo.live.connections"));
+        Assert.Equal(2, factory.Services.GetRequiredService<LiveConnections>().OpenFrom("v4:127.0.0.0/24"));
+        Assert.False((await second.SubscribeAsync(59.3, 18.0, 59.35, 18.1)).Partial);
+
+        await first.DisposeAsync();
+        var counts = factory.Services.GetRequiredService<LiveConnections>();
+        for (var i = 0; i < 200 && counts.OpenFrom("v4:127.0.0.0/24") != 1; i++) await Task.Delay(50);
+        Assert.Equal(1, counts.OpenFrom("v4:127.0.0.0/24"));
+        await using var fourth = await LiveTestClient.ConnectAsync(factory);
+        Assert.False((await fourth.SubscribeAsync(59.3, 18.0, 59.35, 18.1)).Partial);
         Assert.DoesNotContain(factory.Logs.Entries, e => e.Level >= LogLevel.Error);
     }
 
