@@ -11,7 +11,7 @@ namespace Halo.Api.Tests.Features.Live;
 public sealed class HubErrorLoggingTests
 {
     [Fact]
-    public async Task ACallersBadInputIsLoggedAtDebugAndAHubFailureAtErrorWithItsException()
+    public async Task ACallersBadInputOrDepartureIsLoggedAtDebugAndAHubFailureAtErrorWithItsException()
     {
         using var capture = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(capture));
@@ -34,6 +34,19 @@ public sealed class HubErrorLoggingTests
         Assert.Contains("Subscribe", failure.Message);
         Assert.Same(broken, failure.Exception);
 
+        // A call cut short because its caller left is no failure either.
+        capture.Clear();
+        using var gone = new CancellationTokenSource();
+        await gone.CancelAsync();
+        var left = new HubInvocationContext(new Caller(gone.Token), new ServiceCollection().BuildServiceProvider(),
+            new LiveHubStandIn(), typeof(LiveHubStandIn).GetMethod(nameof(LiveHubStandIn.Subscribe))!, []);
+        await Assert.ThrowsAsync<OperationCanceledException>(async () => await filter.InvokeMethodAsync(left, _ => throw new OperationCanceledException(gone.Token)));
+        Assert.Equal(LogLevel.Debug, Assert.Single(capture.Entries).Level);
+        // While the caller is still there, a cancellation is the server's own doing.
+        capture.Clear();
+        await Assert.ThrowsAsync<OperationCanceledException>(async () => await filter.InvokeMethodAsync(invocation, _ => throw new OperationCanceledException()));
+        Assert.Equal(LogLevel.Error, Assert.Single(capture.Entries).Level);
+
         capture.Clear();
         Assert.Equal("ok", await filter.InvokeMethodAsync(invocation, _ => ValueTask.FromResult<object?>("ok")));
         Assert.Empty(capture.Entries);
@@ -44,14 +57,14 @@ public sealed class HubErrorLoggingTests
         public Task Subscribe() => Task.CompletedTask;
     }
 
-    private sealed class Caller : HubCallerContext
+    private sealed class Caller(CancellationToken aborted = default) : HubCallerContext
     {
         public override string ConnectionId => "c1";
         public override string? UserIdentifier => null;
         public override ClaimsPrincipal? User => null;
         public override IDictionary<object, object?> Items { get; } = new Dictionary<object, object?>();
         public override IFeatureCollection Features { get; } = new FeatureCollection();
-        public override CancellationToken ConnectionAborted => CancellationToken.None;
+        public override CancellationToken ConnectionAborted => aborted;
         public override void Abort() { }
     }
 }
