@@ -73,7 +73,11 @@ public sealed class LiveTestClient : IAsyncDisposable
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         try { return await _inbox.Reader.ReadAsync(timeout.Token); }
-        catch (OperationCanceledException) { throw new TimeoutException($"No live message within {seconds} s."); }
+        catch (OperationCanceledException)
+        {
+            // What a rare miss on a loaded machine needs to be told apart: a dropped connection or a message never sent.
+            throw new TimeoutException($"No live message within {seconds} s (connection {Connection.State}, {Reconnects} reconnects, last area {Area}).");
+        }
     }
 
     /// <summary>The next message of this type, skipping others.</summary>
