@@ -11,6 +11,10 @@ namespace Halo.Api.Tests.Features.Live;
 /// <summary>The hub's limits run on the app's clock, so these tests move the fake clock instead of waiting.</summary>
 public sealed class LiveLimitsTests
 {
+    /// <summary>Moves the clock to the start of a minute, so that what a test counts falls into one window.</summary>
+    private static void StartOfNextMinute(HaloApiFactory factory) =>
+        factory.Clock.Advance(TimeSpan.FromMinutes(1) - TimeSpan.FromTicks(factory.Clock.GetUtcNow().UtcTicks % TimeSpan.TicksPerMinute));
+
     [Fact]
     public async Task ACallPastTheConnectionsLimitIsRefusedUntilTheNextMinuteAndOtherConnectionsAreUnaffected()
     {
@@ -19,9 +23,7 @@ public sealed class LiveLimitsTests
         using var metrics = new MetricsRecorder(factory);
         await using var busy = await LiveTestClient.ConnectAsync(factory);
         await using var other = await LiveTestClient.ConnectAsync(factory);
-        // Start at the beginning of a minute, so that all five calls fall into one window.
-        var now = factory.Clock.GetUtcNow();
-        factory.Clock.Advance(TimeSpan.FromMinutes(1) - TimeSpan.FromTicks(now.UtcTicks % TimeSpan.TicksPerMinute));
+        StartOfNextMinute(factory);
 
         await busy.Connection.InvokeAsync("Identify", "device-0123456789");
         for (var n = 0; n < 3; n++) await busy.SubscribeAsync(59.30 + n * 0.01, 18.0, 59.35 + n * 0.01, 18.1);
@@ -76,8 +78,7 @@ public sealed class LiveLimitsTests
         using var factory = new HaloApiFactory(DbProvider.Sqlite)
             .With("RateLimiting:Enabled", "true").With("RateLimiting:Policies:reads:PermitLimit", "4").With("RateLimiting:Policies:reads:WindowSeconds", "60");
         factory.OnKestrel();
-        var now = factory.Clock.GetUtcNow();
-        factory.Clock.Advance(TimeSpan.FromMinutes(1) - TimeSpan.FromTicks(now.UtcTicks % TimeSpan.TicksPerMinute));
+        StartOfNextMinute(factory);
         await using var first = await LiveTestClient.ConnectAsync(factory);
         await using var second = await LiveTestClient.ConnectAsync(factory);
 
